@@ -1,0 +1,157 @@
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser, Permission
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from core.scope import Scope
+
+
+class Role(models.Model):
+    class DataScope(models.TextChoices):
+        ALL = "all", "全部"
+        UNIT_AND_BELOW = "subtree", "本单位及以下"
+        UNIT = "unit", "本单位"
+        SELF = "self", "仅本人"
+        CUSTOM = "custom", "自定义单位"
+
+    class AdminKind(models.TextChoices):
+        NONE = "", "业务角色"
+        SYSTEM = "system", "系统管理员"
+        SECURITY = "security", "安全管理员"
+        AUDIT = "audit", "审计管理员"
+
+    name = models.CharField("角色名称", max_length=50, unique=True)
+    code = models.SlugField("代码", max_length=50, unique=True)
+    description = models.CharField("说明", max_length=200, blank=True)
+    admin_kind = models.CharField("管理员类别", max_length=10, choices=AdminKind.choices, blank=True, default="")
+    data_scope = models.CharField(
+        "数据范围", max_length=10, choices=DataScope.choices, default=DataScope.UNIT_AND_BELOW
+    )
+    permissions = models.ManyToManyField(Permission, verbose_name="业务权限", blank=True)
+    is_builtin = models.BooleanField("内置角色", default=False, editable=False)
+
+    class Meta:
+        verbose_name = "角色"
+        verbose_name_plural = "角色"
+        default_permissions = ()
+        ordering = ["admin_kind", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean_permissions(self, permissions):
+        """An admin role reads no business data (三员分立), so it carries no business permission."""
+        if self.admin_kind and permissions:
+            raise ValidationError("三员角色不能授予业务数据权限。")
+
+
+class User(AbstractUser):
+    full_name = models.CharField("姓名", max_length=50, blank=True)
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name="所属单位", on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    must_change_password = models.BooleanField("须修改初始密码", default=True)
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+        default_permissions = ()
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+        # Cached grants hold no password data, but a new password starts a fresh request anyway.
+        self.__dict__.pop("_grants", None)
+
+    @cached_property
+    def _grants(self):
+        return list(
+            self.grants.select_related("role", "unit").prefetch_related("role__permissions__content_type", "units")
+        )
+
+    @property
+    def admin_kind(self):
+        """The separated admin role this account holds, or "" for a business account."""
+        for grant in self._grants:
+            if grant.role.admin_kind:
+                return grant.role.admin_kind
+        return ""
+
+    def is_admin_of(self, kind):
+        return self.is_active and self.admin_kind == kind
+
+    def has_action(self, model, action):
+        """Whether any role lets this user perform `action` on `model` somewhere."""
+        return not self.scope_for(model, action).is_empty
+
+    def scope_for(self, model, action):
+        """The union of the data scopes of every role granting `action` on `model`."""
+        if not self.is_active:
+            return Scope.nothing()
+        codename = f"{action}_{model._meta.model_name}"
+        app_label = model._meta.app_label
+        scopes = []
+        for grant in self._grants:
+            role = grant.role
+            if role.admin_kind:
+                continue
+            if not any(p.codename == codename and p.content_type.app_label == app_label
+                       for p in role.permissions.all()):
+                continue
+            scopes.append(grant.scope(self))
+        return Scope.union(scopes)
+
+
+class Grant(models.Model):
+    """A role held by a user. The data scope is anchored at `unit` (the user's unit when empty)."""
+
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="grants")
+    role = models.ForeignKey(Role, verbose_name="角色", on_delete=models.PROTECT, related_name="grants")
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name="授权单位", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", help_text="留空则为用户所属单位",
+    )
+    units = models.ManyToManyField(
+        "org.Unit", verbose_name="自定义单位", blank=True, related_name="+",
+        help_text="数据范围为“自定义单位”时使用，每个单位含其下级",
+    )
+
+    class Meta:
+        verbose_name = "授权"
+        verbose_name_plural = "授权"
+        default_permissions = ()
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="grant_unique_user_role")]
+
+    def __str__(self):
+        return f"{self.user} · {self.role}"
+
+    def clean(self):
+        if not self.role_id or not self.user_id:
+            return
+        others = Grant.objects.filter(user_id=self.user_id).exclude(pk=self.pk).select_related("role")
+        if self.role.admin_kind and others.exists():
+            raise ValidationError("三员分立：管理员账号只能持有一个管理员角色，且不能兼任业务角色。")
+        if not self.role.admin_kind and any(g.role.admin_kind for g in others):
+            raise ValidationError("三员分立：该账号已是管理员，不能再授予业务角色。")
+
+    def scope(self, user):
+        anchor = self.unit or user.unit
+        kind = self.role.data_scope
+        if kind == Role.DataScope.ALL:
+            return Scope.everything()
+        if kind == Role.DataScope.SELF:
+            return Scope(user_ids=frozenset([user.pk]))
+        if kind == Role.DataScope.CUSTOM:
+            return Scope(subtree_paths=frozenset(u.path for u in self.units.all()))
+        if anchor is None:
+            return Scope.nothing()
+        if kind == Role.DataScope.UNIT:
+            return Scope(unit_ids=frozenset([anchor.pk]))
+        return Scope(subtree_paths=frozenset([anchor.path]))

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = "公共"
+
+    def ready(self):
+        from . import signals  # noqa: F401
+        from .navigation import MenuItem, register_menu
+
+        register_menu(MenuItem("工作台", "工作台", "workbench", "ti-home", order=0))

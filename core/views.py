@@ -1,0 +1,311 @@
+"""Generic views every app builds on. Each one reaches its records through `visible_to(user, action)`."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import AccessMixin
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.forms import modelform_factory
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import DetailView, TemplateView
+from django.views.generic.edit import DeleteView, UpdateView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from . import audit
+from .excel import SheetWriter, export_filename, xlsx_response
+from .fields import EncryptedCharField
+from .models import AuditEvent
+from .workbench import widgets_for
+
+
+def url_name(model, view):
+    return f"{model._meta.app_label}:{model._meta.model_name}_{view}"
+
+
+class ScopedViewMixin(AccessMixin):
+    """Login required; the role must grant `action` on `model` (else 403 without naming any record);
+    objects outside the user's scope do not exist for them (404)."""
+
+    model = None
+    action = "view"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not request.user.has_action(self.model, self.action):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.request.user, self.action)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        opts = self.model._meta
+        context.update(
+            opts=opts,
+            verbose_name=opts.verbose_name,
+            can_add=user.has_action(self.model, "add"),
+            can_change=user.has_action(self.model, "change"),
+            can_delete=user.has_action(self.model, "delete"),
+            can_export=user.has_action(self.model, "export"),
+            list_url=reverse(url_name(self.model, "list")),
+        )
+        return context
+
+
+class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
+    template_name = "core/object_list.html"
+    paginate_by = 25
+    export_columns = None  # [(header, accessor)] for the Excel export of this list
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        return queryset if queryset.ordered else queryset.order_by("-pk")
+
+    def get_template_names(self):
+        if self.request.htmx and not self.request.htmx.boosted:
+            return ["core/object_list_results.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            add_url=_reverse_or_none(url_name(self.model, "add")),
+            export_url=_reverse_or_none(url_name(self.model, "export")),
+            querystring=query.urlencode(),
+        )
+        return context
+
+
+class ObjectDetailView(ScopedViewMixin, DetailView):
+    template_name = "core/object_detail.html"
+    detail_fields = None  # field names shown on the generic detail page
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        obj = self.object
+        fields = self.detail_fields or [f.name for f in obj._meta.fields if f.editable and f.name != "id"]
+        rows = []
+        for name in fields:
+            field = obj._meta.get_field(name)
+            value = getattr(obj, name)
+            if isinstance(field, EncryptedCharField):
+                value = field.masked(value)
+            elif field.choices:
+                value = getattr(obj, f"get_{name}_display")()
+            rows.append((field.verbose_name, value))
+        context.update(
+            fields=rows,
+            edit_url=_reverse_or_none(url_name(self.model, "edit"), pk=obj.pk),
+            delete_url=_reverse_or_none(url_name(self.model, "delete"), pk=obj.pk),
+        )
+        return context
+
+
+class ObjectEditView(ScopedViewMixin, UpdateView):
+    """Create (no pk in the URL, action "add") or update (action "change").
+
+    The save and the scope check share one transaction: a change that would put the record outside
+    what the user may change is rolled back and explained.
+    """
+
+    template_name = "core/object_edit.html"
+    form_class = None
+    fields = None
+
+    def dispatch(self, request, *args, **kwargs):
+        self.action = "change" if "pk" in kwargs else "add"
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_object(self, queryset=None):
+        if self.action == "add":
+            return self.model()
+        return super().get_object(queryset)
+
+    def get_form_class(self):
+        if self.form_class:
+            return self.form_class
+        return modelform_factory(self.model, fields=self.fields or "__all__")
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if _accepts_user(self.get_form_class()):
+            kwargs["user"] = self.request.user
+        return kwargs
+
+    def form_valid(self, form):
+        obj = form.instance
+        user = self.request.user
+        tracked = [f for f in form.changed_data if f in {fl.name for fl in obj._meta.fields}]
+        before = audit.snapshot(obj, tracked) if obj.pk else {}
+        creating = obj.pk is None
+        with transaction.atomic():
+            if creating:
+                obj.created_by = user
+            obj.updated_by = user
+            self.object = form.save()
+            allowed = self.model.objects.visible_to(user, "change" if not creating else "add")
+            if not allowed.filter(pk=self.object.pk).exists():
+                transaction.set_rollback(True)
+                outside = True
+            else:
+                outside = False
+                audit.record(
+                    AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE, obj=self.object,
+                    changes=audit.field_changes(self.object, before, tracked) if not creating else {},
+                )
+        if outside:
+            if creating:
+                form.instance.pk = None
+            audit.record(
+                AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE, success=False,
+                object_type=self.model._meta.label, label="超出数据范围，已撤销",
+            )
+            form.add_error(None, "保存后该记录将不在您的数据范围内，修改已撤销。请检查“所属单位”等字段。")
+            return self.form_invalid(form)
+        messages.success(self.request, f"{self.model._meta.verbose_name}“{self.object}”已保存。")
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_success_url(self):
+        if hasattr(self.object, "get_absolute_url"):
+            return self.object.get_absolute_url()
+        return reverse(url_name(self.model, "detail"), kwargs={"pk": self.object.pk})
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["creating"] = self.action == "add"
+        return context
+
+
+class ObjectDeleteView(ScopedViewMixin, DeleteView):
+    action = "delete"
+    template_name = "core/object_delete.html"
+
+    def form_valid(self, form):
+        obj = self.get_object()
+        label = str(obj)
+        with transaction.atomic():
+            audit.record(AuditEvent.Action.DELETE, obj=obj, label=label)
+            obj.delete()
+        messages.success(self.request, f"{self.model._meta.verbose_name}“{label}”已删除。")
+        return HttpResponseRedirect(reverse(url_name(self.model, "list")))
+
+
+class ObjectExportView(ScopedViewMixin, View):
+    """The filtered list (what the list page shows, whole) as an xlsx download. Audited with its filter."""
+
+    action = "export"
+    filterset_class = None
+    columns = None  # [(header, callable(obj) -> value)]
+    text_headers = ()
+    filename_stem = None
+
+    def get(self, request, *args, **kwargs):
+        queryset = self.get_queryset()
+        filters = {k: v for k, v in request.GET.items() if v and k != "page"}
+        if self.filterset_class is not None:
+            filterset = self.filterset_class(request.GET, queryset=queryset, request=request)
+            queryset = filterset.qs if filterset.is_valid() else queryset.none()
+        columns = self.get_columns()
+        headers = [h for h, _ in columns]
+        stem = self.filename_stem or str(self.model._meta.verbose_name)
+        now = timezone.localtime()
+        subtitle = f"导出人：{request.user}（{request.user.unit or ''}） 导出时间：{now:%Y-%m-%d %H:%M}"
+        counted = {}
+
+        def build(target):
+            writer = SheetWriter(
+                target, stem, headers, title=stem, subtitle=subtitle,
+                text_columns=[i for i, h in enumerate(headers) if h in self.text_headers],
+            )
+            for obj in queryset.iterator(chunk_size=2000):
+                writer.write_row([getter(obj) for _, getter in columns])
+            counted["rows"] = writer.count
+            writer.close()
+
+        response = xlsx_response(build, export_filename(stem))
+        audit.record(
+            AuditEvent.Action.EXPORT, object_type=self.model._meta.label, label=f"{stem}（{counted['rows']}行）",
+            changes={"筛选条件": filters, "行数": counted["rows"]},
+        )
+        return response
+
+    def get_columns(self):
+        if self.columns:
+            return self.columns
+        fields = [f for f in self.model._meta.fields if f.editable and f.name != "id"]
+        return [(str(f.verbose_name), _field_getter(f)) for f in fields]
+
+
+class ObjectAutocompleteView(ScopedViewMixin, View):
+    """JSON for Tom Select pickers: only records in scope, matched by the model's search."""
+
+    limit = 20
+
+    def get(self, request, *args, **kwargs):
+        term = request.GET.get("q", "").strip()
+        queryset = self.get_queryset()
+        if term:
+            queryset = self.model.objects.search(queryset, term) if hasattr(self.model.objects, "search") \
+                else queryset.filter(name__icontains=term)
+        return JsonResponse({"results": [{"value": o.pk, "text": str(o)} for o in queryset[: self.limit]]})
+
+
+class WorkbenchView(AccessMixin, TemplateView):
+    template_name = "core/workbench.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["widgets"] = widgets_for(self.request)
+        return context
+
+
+def _field_getter(field):
+    if isinstance(field, EncryptedCharField):
+        return lambda obj: field.masked(getattr(obj, field.attname))
+    if field.choices:
+        return lambda obj: getattr(obj, f"get_{field.name}_display")()
+    if field.is_relation:
+        return lambda obj: str(getattr(obj, field.name) or "")
+    return lambda obj: getattr(obj, field.attname)
+
+
+def _accepts_user(form_class):
+    import inspect
+
+    return "user" in inspect.signature(form_class.__init__).parameters
+
+
+def _reverse_or_none(name, **kwargs):
+    from django.urls import NoReverseMatch
+
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return None
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)
+

@@ -1,0 +1,26 @@
+"""Production: gunicorn behind nginx (TLS), PostgreSQL; every secret from the environment."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import ALLOWED_HOSTS, DATABASES, FIELD_ENCRYPTION_KEY, SECRET_KEY
+
+for _name, _value in (("SECRET_KEY", SECRET_KEY), ("FIELD_ENCRYPTION_KEY", FIELD_ENCRYPTION_KEY),
+                      ("ALLOWED_HOSTS", ALLOWED_HOSTS)):
+    if not _value:
+        raise ImproperlyConfigured(f"环境变量 {_name} 未设置 / {_name} must be set in production")
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("生产环境须使用 PostgreSQL：请设置 DATABASE_URL=postgres://…")
+
+DEBUG = False
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = 31536000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True

@@ -1,0 +1,14 @@
+from django.urls import include, path
+
+from core.views import WorkbenchView
+
+urlpatterns = [
+    path("", WorkbenchView.as_view(), name="workbench"),
+    path("accounts/", include("accounts.urls")),
+    path("org/", include("org.urls")),
+    path("audit/", include("core.urls")),
+]
+
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"
