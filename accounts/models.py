@@ -141,6 +141,18 @@ class Grant(models.Model):
         if not self.role.admin_kind and any(g.role.admin_kind for g in others):
             raise ValidationError("三员分立：该账号已是管理员，不能再授予业务角色。")
 
+    @property
+    def scope_label(self):
+        """The data scope in words, e.g. "本单位及以下（东溪镇）"."""
+        kind = self.role.data_scope
+        label = self.role.get_data_scope_display()
+        if kind == Role.DataScope.CUSTOM:
+            return f"{label}（{'、'.join(u.name for u in self.units.all())}）"
+        if kind in (Role.DataScope.UNIT, Role.DataScope.UNIT_AND_BELOW):
+            anchor = self.unit or self.user.unit
+            return f"{label}（{anchor or '未设置单位'}）"
+        return label
+
     def scope(self, user):
         anchor = self.unit or user.unit
         kind = self.role.data_scope

@@ -128,7 +128,10 @@ class ObjectEditView(ScopedViewMixin, UpdateView):
     def get_object(self, queryset=None):
         if self.action == "add":
             return self.model()
-        return super().get_object(queryset)
+        obj = super().get_object(queryset)
+        # Taken before the form writes the submitted values onto the instance, for the audit diff.
+        self.values_before = audit.snapshot(obj, [f.name for f in obj._meta.concrete_fields])
+        return obj
 
     def get_form_class(self):
         if self.form_class:
@@ -144,8 +147,8 @@ class ObjectEditView(ScopedViewMixin, UpdateView):
     def form_valid(self, form):
         obj = form.instance
         user = self.request.user
-        tracked = [f for f in form.changed_data if f in {fl.name for fl in obj._meta.fields}]
-        before = audit.snapshot(obj, tracked) if obj.pk else {}
+        tracked = [f for f in form.changed_data if f in {fl.name for fl in obj._meta.concrete_fields}]
+        before = getattr(self, "values_before", {})
         creating = obj.pk is None
         with transaction.atomic():
             if creating:
@@ -270,6 +273,7 @@ class WorkbenchView(AccessMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["widgets"] = widgets_for(self.request)
+        context["grants"] = self.request.user.grants.select_related("role", "unit").prefetch_related("units")
         return context
 
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("org/", include("org.urls")),
     path("audit/", include("core.urls")),
+    path("people/", include("people.urls")),
 ]
 
 handler403 = "core.views.permission_denied"

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "core",
     "org",
     "accounts",
+    "people",
 ]
 
 MIDDLEWARE = [

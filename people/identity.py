@@ -1,0 +1,73 @@
+"""ID numbers (GB 11643) and phone numbers: normalisation and checks shared by forms and the importer."""
+
+import datetime
+import re
+import unicodedata
+
+WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+CHECK_CODES = "10X98765432"
+
+# GB/T 2260 province-level prefixes: county codes change too often to check more than this.
+PROVINCE_PREFIXES = {
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65",
+    "71", "81", "82", "83", "91",
+}
+
+
+def to_halfwidth(text):
+    """Full-width digits, letters and spaces (as typed with a Chinese input method) to ASCII."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def normalize_id_number(value):
+    return re.sub(r"\s+", "", to_halfwidth(str(value or ""))).upper()
+
+
+def normalize_phone(value):
+    text = re.sub(r"[\s\-－—]+", "", to_halfwidth(str(value or "")))
+    if text.startswith("+86"):
+        text = text[3:]
+    return text
+
+
+def check_digit(first17):
+    return CHECK_CODES[sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True)) % 11]
+
+
+def id_number_problem(value, today=None):
+    """None when `value` (normalised) is a valid 18-digit ID number, else a Chinese explanation."""
+    if not re.fullmatch(r"\d{17}[\dX]", value):
+        if re.fullmatch(r"\d{15}", value):
+            return "身份证号为15位旧号码，请换用18位号码"
+        return "身份证号应为18位，前17位为数字，最后一位为数字或X"
+    if value[:2] not in PROVINCE_PREFIXES:
+        return f"身份证号前两位“{value[:2]}”不是有效的省级行政区划代码"
+    birth = birth_date_from_id(value)
+    if birth is None:
+        return f"身份证号中的出生日期“{value[6:14]}”不是有效日期"
+    if birth > (today or datetime.date.today()) or birth.year < 1900:
+        return f"身份证号中的出生日期“{value[6:14]}”不在合理范围内"
+    if check_digit(value[:17]) != value[17]:
+        return "身份证号校验位不正确，请核对号码"
+    return None
+
+
+def birth_date_from_id(value):
+    try:
+        return datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return None
+
+
+def gender_from_id(value):
+    """"M" or "F" from the 17th digit (odd: male)."""
+    return "M" if int(value[16]) % 2 else "F"
+
+
+def phone_problem(value):
+    if re.fullmatch(r"1[3-9]\d{9}", value):
+        return None
+    if re.fullmatch(r"0\d{2,3}\d{7,8}", value) or re.fullmatch(r"\d{7,8}", value):
+        return None
+    return "联系电话应为11位手机号码或带区号的固定电话"
