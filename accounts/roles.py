@@ -17,9 +17,10 @@ ALL_ACTIONS = ("view", "add", "change", "delete", "export", "import", "view_sens
 
 BUILTIN_ROLES = [
     # code, name, description, admin kind, data scope, actions on every business model
-    ("county_staff", "统战部干部", "县（区）委统战部工作人员：全县数据的维护与统计", "", Role.DataScope.ALL, ALL_ACTIONS),
-    ("town_officer", "镇街统战委员", "镇（街道）统战委员、统战干事：本镇街及所辖村社", "", Role.DataScope.UNIT_AND_BELOW,
-     ("view", "add", "change", "delete", "export", "import")),
+    ("county_staff", "统战部干部", "县（区）委统战部工作人员：全县数据的维护与统计", "",
+     Role.DataScope.ALL, ALL_ACTIONS),
+    ("town_officer", "镇街统战委员", "镇（街道）统战委员、统战干事：本镇街及所辖村社", "",
+     Role.DataScope.UNIT_AND_BELOW, ("view", "add", "change", "delete", "export", "import")),
     ("village_liaison", "村社统战联络员", "村（社区）统战联络员：本村社", "", Role.DataScope.UNIT,
      ("view", "add", "change")),
     ("member_liaison", "成员单位联络员", "成员单位联络员：本单位", "", Role.DataScope.UNIT,

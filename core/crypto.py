@@ -98,10 +98,8 @@ def keyed_hash(value: str) -> str:
     suite = current_suite()
     key = _derive(_master_key(), suite, "hash", 32)
     if suite == "sm":
-        mac = hmac_sm3(key, value.encode())
-    else:
-        mac = hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
-    return mac
+        return hmac_sm3(key, value.encode())
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
 
 def hmac_sm3(key: bytes, data: bytes) -> str:
