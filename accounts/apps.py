@@ -8,8 +8,28 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from core.navigation import MenuItem, register_menu
+        from core.workbench import Widget, register_widget
+
         from . import signals  # noqa: F401
         from .roles import sync_builtin_roles
 
         # Every app's post_migrate, not only ours: permissions of apps listed after accounts exist only then.
         post_migrate.connect(sync_builtin_roles, dispatch_uid="accounts.sync_builtin_roles")
+
+        register_menu(
+            MenuItem("安全管理", "用户管理", "accounts:user_list", "ti-users", admin_kind="security", order=10),
+            MenuItem("安全管理", "角色管理", "accounts:role_list", "ti-shield-lock", admin_kind="security", order=20),
+        )
+        register_widget(Widget(
+            "accounts/widgets/security_overview.html",
+            visible=lambda user: user.is_admin_of("security"),
+            context=_security_overview,
+            order=10,
+        ))
+
+
+def _security_overview(request):
+    from .views import security_overview
+
+    return security_overview(request)

@@ -1,4 +1,16 @@
+import re
+
+import django_filters
+from django import forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+from org.models import Unit
+
+from . import services
+from .models import Grant, Role, User
 
 
 class LoginForm(AuthenticationForm):
@@ -10,7 +22,7 @@ class LoginForm(AuthenticationForm):
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
         self.fields["username"].widget.attrs.update({"class": "form-control", "autocomplete": "username",
-                                                     "placeholder": "用户名"})
+                                                     "placeholder": "用户名", "autofocus": True})
         self.fields["password"].widget.attrs.update({"class": "form-control", "autocomplete": "current-password",
                                                      "placeholder": "密码"})
 
@@ -20,3 +32,325 @@ class ChangePasswordForm(PasswordChangeForm):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-control"
+        # The page states the rules once, in plain words, instead of Django's bullet list.
+        self.fields["new_password1"].help_text = ""
+
+
+# --- the security administrator's forms ----------------------------------------------------------------
+
+class StyledFormMixin:
+    """Tabler classes on every widget, since includes/form_fields.html renders fields as they come."""
+
+    def style_fields(self):
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+                continue
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+
+def active_units():
+    return Unit.objects.filter(is_active=True).order_by("path")
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """Units in tree order, indented by depth, searchable with Tom Select."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", active_units())
+        kwargs.setdefault("empty_label", "请选择单位")
+        kwargs.setdefault("widget", forms.Select(attrs={"data-tom-select": ""}))
+        super().__init__(**kwargs)
+
+    def label_from_instance(self, obj):
+        return "　" * (obj.depth - 1) + obj.name
+
+
+class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", active_units())
+        kwargs.setdefault("widget", forms.SelectMultiple(attrs={"data-tom-select": "",
+                                                                "placeholder": "输入名称搜索，可多选"}))
+        super().__init__(**kwargs)
+
+    def label_from_instance(self, obj):
+        return "　" * (obj.depth - 1) + obj.name
+
+
+PHONE_RE = re.compile(r"^[0-9+\-() ]{5,20}$")
+
+
+class PasswordPairMixin:
+    """An optional password typed twice; blank means "generate one". Checked by the password rules."""
+
+    blank_hint = "留空则自动生成随机密码（包含大小写字母、数字和符号）。"
+
+    def add_password_fields(self, label):
+        self.fields["password1"] = forms.CharField(
+            label=label, required=False, strip=False, help_text=self.blank_hint,
+            widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "class": "form-control"}),
+        )
+        self.fields["password2"] = forms.CharField(
+            label=f"确认{label}", required=False, strip=False,
+            widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "class": "form-control"}),
+        )
+
+    def check_password(self, user):
+        password1 = self.cleaned_data.get("password1") or ""
+        password2 = self.cleaned_data.get("password2") or ""
+        if not password1 and not password2:
+            self.issued_password = services.generate_password()
+            return
+        if password1 != password2:
+            self.add_error("password2", "两次输入的密码不一致。")
+            return
+        try:
+            password_validation.validate_password(password1, user)
+        except ValidationError as error:
+            self.add_error("password1", error)
+            return
+        self.issued_password = password1
+
+
+class UserCreateForm(StyledFormMixin, PasswordPairMixin, forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["username", "full_name", "unit", "phone"]
+        field_classes = {"unit": UnitChoiceField}
+        help_texts = {"username": "登录用的账号名：字母、数字或 @ . + - _，不超过150个字符。"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["full_name"].required = True
+        self.fields["unit"].required = True
+        self.add_password_fields("初始密码")
+        self.style_fields()
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError("该用户名已被使用。")
+        return username
+
+    def clean_phone(self):
+        return _clean_phone(self.cleaned_data.get("phone"))
+
+    def _post_clean(self):
+        super()._post_clean()
+        # After the model fields are on the instance, so the similarity rule sees the username and name.
+        self.check_password(self.instance)
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.set_password(self.issued_password)
+        user.must_change_password = True
+        if commit:
+            user.save()
+        return user
+
+
+class UserEditForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["full_name", "unit", "phone", "is_active"]
+        field_classes = {"unit": UnitChoiceField}
+        labels = {"is_active": "账号启用"}
+        help_texts = {"is_active": "停用后该账号立即退出并不能再登录；记录和审计日志保留。"}
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.fields["full_name"].required = True
+        self.fields["unit"].required = True
+        self.style_fields()
+
+    def clean_phone(self):
+        return _clean_phone(self.cleaned_data.get("phone"))
+
+    def clean_is_active(self):
+        active = self.cleaned_data.get("is_active")
+        if not active and self.actor is not None and self.instance.pk == self.actor.pk:
+            raise ValidationError("不能停用自己的账号。")
+        return active
+
+
+def _clean_phone(value):
+    value = (value or "").strip()
+    if value and not PHONE_RE.fullmatch(value):
+        raise ValidationError("联系电话格式不正确：只能包含数字、空格和 + - ( )，5至20位。")
+    return value
+
+
+class PasswordResetForm(StyledFormMixin, PasswordPairMixin, forms.Form):
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.add_password_fields("新密码")
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_password(self.user)
+        return cleaned
+
+
+class RoleSelect(forms.Select):
+    """Role options carry their data scope, so the page can say which unit fields apply."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-scope"] = "admin" if instance.admin_kind else instance.data_scope
+        return option
+
+
+class RoleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        if obj.admin_kind:
+            return f"{obj.name}（三员管理员）"
+        return f"{obj.name}（{obj.get_data_scope_display()}）"
+
+
+class GrantForm(StyledFormMixin, forms.ModelForm):
+    """A role for one user; the instance must already carry that user (Grant.clean reads it)."""
+
+    class Meta:
+        model = Grant
+        fields = ["role", "unit", "units"]
+        field_classes = {"role": RoleChoiceField, "unit": UnitChoiceField, "units": UnitMultipleChoiceField}
+        widgets = {"role": RoleSelect}
+        labels = {"unit": "授权单位"}
+        help_texts = {
+            "unit": "仅用于数据范围为“本单位”或“本单位及以下”的角色；留空则为用户所属单位。",
+            "units": "仅用于数据范围为“自定义单位”的角色；每个单位含其全部下级。",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].queryset = Role.objects.order_by("admin_kind", "name")
+        self.fields["role"].empty_label = "请选择角色"
+        self.fields["unit"].empty_label = "（用户所属单位）"
+        self.style_fields()
+
+    def clean(self):
+        cleaned = super().clean()
+        role = cleaned.get("role")
+        if role is None:
+            return cleaned
+        scope = role.data_scope
+        if role.admin_kind or scope not in (Role.DataScope.UNIT, Role.DataScope.UNIT_AND_BELOW):
+            cleaned["unit"] = None
+        elif cleaned.get("unit") is None and self.instance.user.unit_id is None:
+            self.add_error("unit", "该用户未设置所属单位，请指定授权单位。")
+        if role.admin_kind or scope != Role.DataScope.CUSTOM:
+            cleaned["units"] = Unit.objects.none()
+        elif not cleaned.get("units"):
+            self.add_error("units", "数据范围为“自定义单位”的角色须至少选择一个单位。")
+        return cleaned
+
+
+class PermissionMatrixField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+
+class RoleForm(StyledFormMixin, forms.ModelForm):
+    """A custom business role. Admin roles (三员) are built in and never made here."""
+
+    class Meta:
+        model = Role
+        fields = ["name", "code", "description", "data_scope", "permissions"]
+        field_classes = {"permissions": PermissionMatrixField}
+        help_texts = {
+            "code": "英文字母、数字、下划线或连字符，创建后用于导入和接口，如 park_liaison。",
+            "data_scope": "“本单位”“本单位及以下”以授权时指定的单位（默认为用户所属单位）为准；"
+                          "“自定义单位”在授权时选择单位。",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["permissions"].queryset = services.business_permissions()
+        self.fields["permissions"].required = False
+        self.style_fields()
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if Role.objects.filter(code__iexact=code).exclude(pk=self.instance.pk).exists():
+            raise ValidationError("该代码已被其他角色使用。")
+        return code
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if Role.objects.filter(name=name).exclude(pk=self.instance.pk).exists():
+            raise ValidationError("已有同名角色。")
+        return name
+
+    def matrix(self):
+        if self.is_bound:
+            selected = [v for v in self.data.getlist(self.add_prefix("permissions")) if str(v).isdigit()]
+        elif self.instance.pk:
+            selected = self.instance.permissions.values_list("pk", flat=True)
+        else:
+            selected = []
+        return services.permission_matrix(selected)
+
+    def save(self, commit=True):
+        role = super().save(commit=False)
+        role.admin_kind = ""
+        if commit:
+            role.save()
+            self.save_m2m()
+        return role
+
+
+# --- the user list's filters ------------------------------------------------------------------------------
+
+class UserFilterSet(django_filters.FilterSet):
+    STATUS_CHOICES = [
+        ("active", "启用"), ("inactive", "停用"), ("locked", "已锁定"), ("must_change", "待修改初始密码"),
+    ]
+
+    q = django_filters.CharFilter(
+        label="搜索", method="filter_search",
+        widget=forms.TextInput(attrs={"type": "search", "class": "form-control", "placeholder": "用户名或姓名"}),
+    )
+    unit = django_filters.ModelChoiceFilter(
+        label="所属单位（含下级）", method="filter_unit", queryset=Unit.objects.order_by("path"),
+        widget=forms.Select(attrs={"class": "form-select"}), empty_label="全部",
+    )
+    role = django_filters.ModelChoiceFilter(
+        label="角色", field_name="grants__role", queryset=Role.objects.order_by("admin_kind", "name"),
+        widget=forms.Select(attrs={"class": "form-select"}), empty_label="全部", distinct=True,
+    )
+    status = django_filters.ChoiceFilter(
+        label="状态", method="filter_status", choices=STATUS_CHOICES, empty_label="全部",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    class Meta:
+        model = User
+        fields = []
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(username__icontains=value) | Q(full_name__icontains=value))
+
+    def filter_unit(self, queryset, name, unit):
+        return queryset.filter(unit__path__startswith=unit.path)
+
+    def filter_status(self, queryset, name, value):
+        if value == "active":
+            return queryset.filter(is_active=True)
+        if value == "inactive":
+            return queryset.filter(is_active=False)
+        if value == "locked":
+            return queryset.filter(username__in=services.locked_usernames())
+        if value == "must_change":
+            return queryset.filter(must_change_password=True)
+        return queryset

@@ -136,6 +136,8 @@ class Grant(models.Model):
         if not self.role_id or not self.user_id:
             return
         others = Grant.objects.filter(user_id=self.user_id).exclude(pk=self.pk).select_related("role")
+        if any(g.role_id == self.role_id for g in others):
+            raise ValidationError(f"该账号已持有角色“{self.role}”。")
         if self.role.admin_kind and others.exists():
             raise ValidationError("三员分立：管理员账号只能持有一个管理员角色，且不能兼任业务角色。")
         if not self.role.admin_kind and any(g.role.admin_kind for g in others):

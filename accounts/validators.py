@@ -1,5 +1,6 @@
 import re
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
 CHARACTER_CLASSES = (
@@ -24,3 +25,13 @@ class CharacterClassValidator:
     def get_help_text(self):
         names = "、".join(name for name, _ in CHARACTER_CLASSES)
         return f"密码须包含{names}中的至少{self.min_classes}类。"
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's length rule with a Chinese message (its zh-hans catalogue lacks this plural form)."""
+
+    def get_error_message(self):
+        return f"密码太短，至少需要{self.min_length}个字符。"
+
+    def get_help_text(self):
+        return f"密码至少{self.min_length}个字符。"

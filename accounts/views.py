@@ -1,11 +1,38 @@
+import axes.utils
+import django_tables2 as tables
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.urls import reverse_lazy
+from django.contrib.auth.mixins import AccessMixin
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, Prefetch
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.html import format_html_join
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView
+from django_filters.views import FilterView
 
 from core import audit
+from core.crypto import mask_phone
+from core.excel import SheetWriter, export_filename, xlsx_response
 from core.models import AuditEvent
 
-from .forms import ChangePasswordForm, LoginForm
+from . import services
+from .forms import (
+    ChangePasswordForm,
+    GrantForm,
+    LoginForm,
+    PasswordResetForm,
+    RoleForm,
+    UserCreateForm,
+    UserEditForm,
+    UserFilterSet,
+)
+from .models import Grant, Role, User
 
 
 class LoginView(auth_views.LoginView):
@@ -31,3 +58,509 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         audit.record(AuditEvent.Action.PASSWORD_CHANGE, user=user, object_type="账号", label=user.username)
         messages.success(self.request, "密码已修改。")
         return response
+
+
+# --- the security administrator (安全管理员) --------------------------------------------------------------
+
+class SecurityAdminMixin(AccessMixin):
+    """Accounts, roles and grants belong to the security administrator alone (三员分立)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not request.user.is_admin_of("security"):
+            raise PermissionDenied
+        # A page may refuse a permitted administrator for a reason it explains (e.g. their own grants).
+        refusal = getattr(self, "refusal", None)
+        response = refusal() if refusal is not None else None
+        return response or super().dispatch(request, *args, **kwargs)
+
+
+def _users():
+    return User.objects.select_related("unit").prefetch_related(
+        Prefetch("grants", queryset=Grant.objects.select_related("role").order_by("role__admin_kind", "role__name"))
+    )
+
+
+class UserTable(tables.Table):
+    username = tables.Column(verbose_name="用户名", linkify=("accounts:user_detail", {"pk": tables.A("pk")}))
+    full_name = tables.Column(verbose_name="姓名")
+    unit = tables.Column(verbose_name="所属单位", order_by=("unit__path",))
+    roles = tables.Column(verbose_name="角色", empty_values=(), orderable=False)
+    status = tables.Column(verbose_name="状态", empty_values=(), orderable=False)
+    last_login = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name="最后登录")
+
+    class Meta:
+        model = User
+        fields = ("username", "full_name", "unit", "roles", "status", "last_login")
+        empty_text = " "
+
+    def __init__(self, *args, locked=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locked = set(locked)
+
+    def render_roles(self, record):
+        return "、".join(g.role.name for g in record.grants.all()) or "—"
+
+    def render_status(self, record):
+        return format_html_join(" ", '<span class="badge {}">{}</span>', _status_badges(record, self.locked))
+
+
+def _status_badges(user, locked):
+    badges = [("bg-success-lt", "启用") if user.is_active else ("bg-secondary-lt", "停用")]
+    if user.username in locked:
+        badges.append(("bg-danger-lt", "已锁定"))
+    if user.must_change_password:
+        badges.append(("bg-warning-lt", "待改初始密码"))
+    return badges
+
+
+class UserListView(SecurityAdminMixin, tables.SingleTableMixin, FilterView):
+    model = User
+    table_class = UserTable
+    filterset_class = UserFilterSet
+    template_name = "accounts/user_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return _users().order_by("username")
+
+    def get_table_kwargs(self):
+        return {"locked": services.locked_usernames()}
+
+    def get_template_names(self):
+        if self.request.htmx and not self.request.htmx.boosted:
+            return ["core/object_list_results.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            opts=User._meta, can_add=True, add_url=reverse("accounts:user_add"),
+            can_export=True, export_url=reverse("accounts:user_export"), querystring=query.urlencode(),
+        )
+        return context
+
+
+class UserExportView(SecurityAdminMixin, View):
+    def get(self, request):
+        filterset = UserFilterSet(request.GET, queryset=_users().order_by("unit__path", "username"), request=request)
+        users = filterset.qs if filterset.is_valid() else User.objects.none()
+        locked = services.locked_usernames()
+        headers = ["用户名", "姓名", "所属单位", "联系电话", "角色", "状态", "最后登录", "创建时间"]
+        now = timezone.localtime()
+        counted = {}
+
+        def build(target):
+            writer = SheetWriter(
+                target, "用户", headers, title="用户账号清单", text_columns=[0, 3],
+                subtitle=f"导出人：{request.user}（{request.user.unit or ''}） 导出时间：{now:%Y-%m-%d %H:%M}",
+            )
+            for user in users:
+                writer.write_row([
+                    user.username, user.full_name, user.unit.name if user.unit_id else "",
+                    mask_phone(user.phone) if user.phone else "",
+                    "、".join(g.role.name for g in user.grants.all()),
+                    "、".join(label for _, label in _status_badges(user, locked)),
+                    user.last_login, user.date_joined,
+                ])
+            counted["rows"] = writer.count
+            writer.close()
+
+        response = xlsx_response(build, export_filename("用户"))
+        filters = {k: v for k, v in request.GET.items() if v and k != "page"}
+        audit.record(AuditEvent.Action.EXPORT, object_type="账号", label=f"用户账号清单（{counted['rows']}行）",
+                     changes={"筛选条件": filters, "行数": counted["rows"]})
+        return response
+
+
+class UserDetailView(SecurityAdminMixin, DetailView):
+    template_name = "accounts/user_detail.html"
+    context_object_name = "account"
+
+    def get_queryset(self):
+        return _users()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        account = self.object
+        failures = services.failure_counts([account.username]).get(account.username, 0)
+        context.update(
+            grants=account.grants.select_related("role", "unit", "user__unit").prefetch_related("units")
+            .order_by("role__admin_kind", "role__name"),
+            failures=failures,
+            locked=failures >= settings.AXES_FAILURE_LIMIT,
+            badges=_status_badges(account, services.locked_usernames([account.username])),
+            is_self=account.pk == self.request.user.pk,
+        )
+        return context
+
+
+class FormPageMixin:
+    """Context for accounts/form.html: title, breadcrumbs, cancel link, submit label."""
+
+    title = ""
+    submit_label = "保存"
+    intro = ""
+
+    def get_crumbs(self):
+        return [("用户管理", reverse("accounts:user_list"))]
+
+    def get_cancel_url(self):
+        return reverse("accounts:user_list")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(title=self.get_title(), crumbs=self.get_crumbs(), cancel_url=self.get_cancel_url(),
+                       submit_label=self.submit_label, intro=self.intro)
+        return context
+
+    def get_title(self):
+        return self.title
+
+
+class UserCreateView(SecurityAdminMixin, FormPageMixin, FormView):
+    template_name = "accounts/form.html"
+    form_class = UserCreateForm
+    title = "新建用户"
+    submit_label = "创建"
+    intro = "新用户首次登录时必须修改初始密码。创建后请在用户详情页授予角色。"
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            user = form.save()
+            changes = services.diff({}, services.account_values(user))
+            services.record_account(user, {"操作": ["", "新建账号"], **changes})
+        return _password_issued(self.request, user, form.issued_password, created=True)
+
+
+class UserObjectMixin:
+    """The account in the URL, and the rules for changing it."""
+
+    def get_account(self):
+        if not hasattr(self, "account"):
+            self.account = get_object_or_404(User.objects.select_related("unit"), pk=self.kwargs["pk"])
+        return self.account
+
+    def is_self(self):
+        return self.get_account().pk == self.request.user.pk
+
+    def get_crumbs(self):
+        account = self.get_account()
+        return [("用户管理", reverse("accounts:user_list")),
+                (account.username, reverse("accounts:user_detail", kwargs={"pk": account.pk}))]
+
+    def get_cancel_url(self):
+        return reverse("accounts:user_detail", kwargs={"pk": self.get_account().pk})
+
+    def refuse(self, message):
+        messages.error(self.request, message)
+        return HttpResponseRedirect(self.get_cancel_url())
+
+
+class UserEditView(SecurityAdminMixin, UserObjectMixin, FormPageMixin, FormView):
+    template_name = "accounts/form.html"
+    form_class = UserEditForm
+
+    def get_title(self):
+        return f"编辑用户 {self.get_account().username}"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.update(instance=self.get_account(), actor=self.request.user)
+        self.before = services.account_values(self.get_account())
+        return kwargs
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            user = form.save()
+            changes = services.diff(self.before, services.account_values(user))
+            if changes:
+                services.record_account(user, changes)
+        messages.success(self.request, f"用户“{user.username}”已保存。" if changes else "没有修改任何内容。")
+        return HttpResponseRedirect(self.get_cancel_url())
+
+
+class UserPasswordResetView(SecurityAdminMixin, UserObjectMixin, FormPageMixin, FormView):
+    template_name = "accounts/form.html"
+    form_class = PasswordResetForm
+    submit_label = "重置密码"
+    intro = "重置后该用户当前的登录会话立即失效，下次登录必须修改密码；账号的登录失败锁定同时解除。"
+
+    def refusal(self):
+        if self.is_self():
+            return self.refuse("不能在这里重置自己的密码，请使用“修改密码”。")
+        return None
+
+    def get_title(self):
+        return f"重置密码 {self.get_account().username}"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.get_account()
+        return kwargs
+
+    def form_valid(self, form):
+        user = self.get_account()
+        before = services.account_values(user)
+        with transaction.atomic():
+            user.set_password(form.issued_password)
+            user.must_change_password = True
+            user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+            axes.utils.reset(username=user.username)
+            changes = services.diff(before, services.account_values(user))
+            services.record_account(user, {"密码": ["", "已重置"], **changes})
+        return _password_issued(self.request, user, form.issued_password, created=False)
+
+
+def _password_issued(request, user, password, *, created):
+    """Shown once, never stored or redirected through a message: the password lives only in this response."""
+    response = render(request, "accounts/password_issued.html", {
+        "account": user, "password": password, "created": created,
+        "title": "用户已创建" if created else "密码已重置",
+    })
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class UserActionView(SecurityAdminMixin, UserObjectMixin, View):
+    """A POST-only button on the user's page."""
+
+    http_method_names = ["post"]
+
+
+class UserUnlockView(UserActionView):
+    def post(self, request, pk):
+        user = self.get_account()
+        failures = services.failure_counts([user.username]).get(user.username, 0)
+        removed = axes.utils.reset(username=user.username)
+        if not removed:
+            messages.info(request, f"账号“{user.username}”当前没有登录失败记录，无需解锁。")
+            return HttpResponseRedirect(self.get_cancel_url())
+        services.record_account(user, {"登录失败次数": [str(failures), "0"], "锁定状态": ["已锁定" if failures >=
+                                settings.AXES_FAILURE_LIMIT else "未锁定", "已解除"]})
+        messages.success(request, f"已解除账号“{user.username}”的登录锁定。")
+        return HttpResponseRedirect(self.get_cancel_url())
+
+
+class UserSetActiveView(UserActionView):
+    active = False
+
+    def post(self, request, pk):
+        user = self.get_account()
+        if self.is_self() and not self.active:
+            return self.refuse("不能停用自己的账号。")
+        if user.is_active == self.active:
+            return HttpResponseRedirect(self.get_cancel_url())
+        before = services.account_values(user)
+        user.is_active = self.active
+        user.save(update_fields=["is_active"])
+        services.record_account(user, services.diff(before, services.account_values(user)))
+        messages.success(request, f"账号“{user.username}”已{'启用' if self.active else '停用'}。")
+        return HttpResponseRedirect(self.get_cancel_url())
+
+
+class GrantMixin(UserObjectMixin, FormPageMixin):
+    """Granting and revoking roles. Nobody changes their own grants: an administrator's powers come from
+    another administrator (三员分立)."""
+
+    template_name = "accounts/grant_form.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["account"] = self.get_account()
+        return context
+
+    def refusal(self):
+        if self.is_self():
+            return self.refuse("不能修改自己的角色授权，请由其他安全管理员办理。")
+        return None
+
+
+class GrantCreateView(SecurityAdminMixin, GrantMixin, FormView):
+    form_class = GrantForm
+    submit_label = "授予"
+
+    def get_title(self):
+        return f"为 {self.get_account().username} 授予角色"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = Grant(user=self.get_account())
+        return kwargs
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            grant = form.save()
+            services.record_grant(grant, {"操作": ["", "授予角色"], **services.diff({}, services.grant_values(grant))})
+        messages.success(self.request, f"已为“{grant.user.username}”授予角色“{grant.role.name}”。")
+        return HttpResponseRedirect(self.get_cancel_url())
+
+
+class GrantObjectMixin(GrantMixin):
+    def get_grant(self):
+        if not hasattr(self, "grant"):
+            self.grant = get_object_or_404(Grant.objects.select_related("user", "role", "unit"), pk=self.kwargs["pk"])
+        return self.grant
+
+    def get_account(self):
+        return self.get_grant().user
+
+
+class GrantEditView(SecurityAdminMixin, GrantObjectMixin, FormView):
+    form_class = GrantForm
+
+    def get_title(self):
+        grant = self.get_grant()
+        return f"修改授权 {grant.user.username} · {grant.role.name}"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        grant = self.get_grant()
+        self.before = services.grant_values(grant)
+        kwargs["instance"] = grant
+        return kwargs
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            grant = form.save()
+            changes = services.diff(self.before, services.grant_values(grant))
+            if changes:
+                services.record_grant(grant, {"操作": ["", "修改授权"], **changes})
+        messages.success(self.request, "授权已保存。" if changes else "没有修改任何内容。")
+        return HttpResponseRedirect(self.get_cancel_url())
+
+
+class GrantDeleteView(SecurityAdminMixin, GrantObjectMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        grant = self.get_grant()
+        with transaction.atomic():
+            services.record_grant(grant, {"操作": ["", "撤销角色"], **services.diff(services.grant_values(grant), {})})
+            grant.delete()
+        messages.success(request, f"已撤销“{grant.user.username}”的角色“{grant.role.name}”。")
+        return HttpResponseRedirect(self.get_cancel_url())
+
+
+# --- roles ------------------------------------------------------------------------------------------------
+
+class RoleListView(SecurityAdminMixin, ListView):
+    template_name = "accounts/role_list.html"
+    context_object_name = "roles"
+
+    def get_queryset(self):
+        return Role.objects.annotate(
+            user_count=Count("grants", distinct=True), permission_count=Count("permissions", distinct=True),
+        ).order_by("-is_builtin", "admin_kind", "name")
+
+
+class RoleDetailView(SecurityAdminMixin, DetailView):
+    model = Role
+    template_name = "accounts/role_detail.html"
+    context_object_name = "role"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        role = self.object
+        context.update(
+            matrix=services.permission_matrix(role.permissions.values_list("pk", flat=True)),
+            actions=services.ACTION_LABELS.values(),
+            user_count=role.grants.count(),
+        )
+        return context
+
+
+class RoleFormMixin(FormPageMixin):
+    template_name = "accounts/role_form.html"
+    form_class = RoleForm
+
+    def get_crumbs(self):
+        return [("角色管理", reverse("accounts:role_list"))]
+
+    def get_cancel_url(self):
+        return reverse("accounts:role_list")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["actions"] = services.ACTION_LABELS.values()
+        return context
+
+
+class RoleCreateView(SecurityAdminMixin, RoleFormMixin, FormView):
+    title = "新建业务角色"
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            role = form.save()
+            services.record_role(role, {"操作": ["", "新建角色"], **services.diff({}, services.role_values(role))})
+        messages.success(self.request, f"角色“{role.name}”已创建。")
+        return HttpResponseRedirect(reverse("accounts:role_detail", kwargs={"pk": role.pk}))
+
+
+class CustomRoleMixin:
+    """Built-in roles follow the code (accounts/roles.py) and are read-only on screen."""
+
+    def get_role(self):
+        if not hasattr(self, "role"):
+            self.role = get_object_or_404(Role, pk=self.kwargs["pk"])
+        return self.role
+
+    def refusal(self):
+        if self.get_role().is_builtin:
+            messages.error(self.request, "内置角色不能修改或删除；如需不同的权限，请新建业务角色。")
+            return HttpResponseRedirect(reverse("accounts:role_detail", kwargs={"pk": self.get_role().pk}))
+        return None
+
+
+class RoleEditView(SecurityAdminMixin, CustomRoleMixin, RoleFormMixin, FormView):
+    def get_title(self):
+        return f"编辑角色 {self.get_role().name}"
+
+    def get_cancel_url(self):
+        return reverse("accounts:role_detail", kwargs={"pk": self.get_role().pk})
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.get_role()
+        self.before = services.role_values(self.get_role())
+        return kwargs
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            role = form.save()
+            changes = services.diff(self.before, services.role_values(role))
+            if changes:
+                services.record_role(role, changes)
+        messages.success(self.request, f"角色“{role.name}”已保存。" if changes else "没有修改任何内容。")
+        return HttpResponseRedirect(self.get_cancel_url())
+
+
+class RoleDeleteView(SecurityAdminMixin, CustomRoleMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        role = self.get_role()
+        holders = role.grants.count()
+        if holders:
+            messages.error(request, f"角色“{role.name}”已授予{holders}个用户，请先撤销这些授权再删除。")
+            return HttpResponseRedirect(reverse("accounts:role_detail", kwargs={"pk": role.pk}))
+        with transaction.atomic():
+            services.record_role(role, {"操作": ["", "删除角色"], **services.diff(services.role_values(role), {})})
+            role.delete()
+        messages.success(request, f"角色“{role.name}”已删除。")
+        return HttpResponseRedirect(reverse("accounts:role_list"))
+
+
+def security_overview(request):
+    """Figures for the security administrator's workbench panel."""
+    users = User.objects.all()
+    return {
+        "active_count": users.filter(is_active=True).count(),
+        "inactive_count": users.filter(is_active=False).count(),
+        "locked_count": len(services.locked_usernames()),
+        "must_change_count": users.filter(is_active=True, must_change_password=True).count(),
+    }
+

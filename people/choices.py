@@ -131,3 +131,12 @@ STATUTORY_CATEGORIES = [
     ("11", "台湾同胞及其在大陆的亲属", ["台湾同胞", "台胞", "台属", "台胞台属"]),
     ("12", "华侨、归侨及侨眷", ["华侨", "归侨", "侨眷", "归侨侨眷"]),
 ]
+
+
+def seed_statutory_categories(category_model):
+    """Create or refresh the 12 statutory categories (the data migration, and load_demo after a test flush)."""
+    for index, (code, name, synonyms) in enumerate(STATUTORY_CATEGORIES, start=1):
+        category_model.objects.update_or_create(
+            code=code,
+            defaults={"name": name, "synonyms": "、".join(synonyms), "is_statutory": True, "sort_order": index},
+        )

@@ -29,7 +29,18 @@ from org.demo import COUNTY_CODE
 from org.models import Unit
 
 from . import demo_data as words
-from .choices import HAN, Affiliation, Degree, Education, Gender, PositionKind, PositionLevel, Status, Tier
+from .choices import (
+    HAN,
+    Affiliation,
+    Degree,
+    Education,
+    Gender,
+    PositionKind,
+    PositionLevel,
+    Status,
+    Tier,
+    seed_statutory_categories,
+)
 from .identity import check_digit
 from .models import Category, Person, SocialPosition, Tag
 from .pinyin import name_initials, name_pinyin
@@ -690,6 +701,8 @@ def write(plan):
         person.name_pinyin, person.name_initials = pinyin[person.name]
     Person.objects.bulk_create(plan.people, batch_size=BATCH)
 
+    # A test database flushed by an earlier transactional test has lost the migration's seed rows.
+    seed_statutory_categories(Category)
     category_ids = dict(Category.objects.values_list("code", "pk"))
     through = Person.categories.through
     through.objects.bulk_create([

@@ -1,15 +1,10 @@
 from django.db import migrations
 
-from people.choices import STATUTORY_CATEGORIES
+from people.choices import seed_statutory_categories
 
 
 def seed(apps, schema_editor):
-    Category = apps.get_model("people", "Category")
-    for index, (code, name, synonyms) in enumerate(STATUTORY_CATEGORIES, start=1):
-        Category.objects.update_or_create(
-            code=code,
-            defaults={"name": name, "synonyms": "、".join(synonyms), "is_statutory": True, "sort_order": index},
-        )
+    seed_statutory_categories(apps.get_model("people", "Category"))
 
 
 class Migration(migrations.Migration):
