@@ -9,4 +9,7 @@ class CoreConfig(AppConfig):
         from . import signals  # noqa: F401
         from .navigation import MenuItem, register_menu
 
-        register_menu(MenuItem("工作台", "工作台", "workbench", "ti-home", order=0))
+        register_menu(
+            MenuItem("工作台", "工作台", "workbench", "ti-home", order=0),
+            MenuItem("安全审计", "审计日志", "audit:event_list", "ti-file-search", admin_kind="audit"),
+        )

@@ -1,5 +1,6 @@
 import logging
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from . import crypto
@@ -56,5 +57,13 @@ class EncryptedCharField(models.TextField):
             setattr(model_instance, self.hash_field, crypto.keyed_hash(value) if value else "")
         return value
 
+    def validate(self, value, model_instance):
+        # A value that failed authentication is shown as a marker; saving the marker would bury the evidence.
+        if value == TAMPERED_DISPLAY:
+            raise ValidationError(f"{self.verbose_name}的存储数据校验失败，请核实后重新填写。", code="tampered")
+        super().validate(value, model_instance)
+
     def masked(self, value):
+        if value == TAMPERED_DISPLAY:
+            return value  # the marker itself, not a masked fragment of it
         return crypto.MASKERS[self.mask](value)

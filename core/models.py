@@ -78,14 +78,14 @@ class AuditEvent(models.Model):
         null=True, blank=True, related_name="+",
     )
     ip = models.GenericIPAddressField("IP", null=True, blank=True)
-    request_id = models.CharField("请求编号", max_length=32, blank=True)
+    request_id = models.CharField("请求编号", max_length=32, blank=True, db_index=True)
     action = models.CharField("操作", max_length=20, choices=Action.choices, db_index=True)
     success = models.BooleanField("成功", default=True)
     object_type = models.CharField("对象类型", max_length=100, blank=True)
     object_id = models.CharField("对象编号", max_length=64, blank=True)
     object_label = models.CharField("对象", max_length=200, blank=True)
     changes = models.JSONField("变更内容", default=dict, blank=True)
-    prev_hash = models.CharField("前一哈希", max_length=64)
+    prev_hash = models.CharField("前一哈希", max_length=64, unique=True)  # one successor per event: no forks
     hash = models.CharField("哈希", max_length=64, unique=True)
 
     class Meta:

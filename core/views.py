@@ -61,7 +61,9 @@ class ScopedViewMixin(AccessMixin):
 
 class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
     template_name = "core/object_list.html"
-    paginate_by = 25
+    # The table paginates; the ListView must not paginate (and count) the same rows a second time.
+    paginate_by = None
+    table_pagination = {"per_page": 25}
     export_columns = None  # [(header, accessor)] for the Excel export of this list
 
     def get_queryset(self):

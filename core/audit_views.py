@@ -1,0 +1,390 @@
+"""The audit administrator's pages (安全审计): read, filter, export and verify the audit log.
+
+Only the holder of the separated audit-admin role (审计管理员) gets in; everyone else gets 403, an
+anonymous visitor the login page. Every view answers GET only: there is no way to edit or delete an
+event here (or anywhere in the app). Exports are themselves audited.
+"""
+
+from datetime import datetime, time, timedelta
+
+import django_filters
+import django_tables2 as tables
+from django import forms
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.auth.mixins import AccessMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.views import View
+from django.views.generic import DetailView, TemplateView
+from django_filters.views import FilterView
+
+from . import audit
+from .excel import SheetWriter, export_filename, xlsx_response
+from .models import AuditEvent
+
+# Excel holds 1,048,576 rows a sheet; stay clear of it (the title rows and a closing note need room).
+EXPORT_MAX_ROWS = 1_000_000
+CHANGE_LINES_SHOWN = 3
+CHANGE_LINE_CHARS = 60
+
+
+# --- presentation helpers, shared by the table, the detail page and the export ---------------------------
+
+def object_type_display(object_type):
+    """A model label ("sample.SampleRecord") as its Chinese name; free-text types ("账号") as they are."""
+    if not object_type:
+        return ""
+    try:
+        return str(apps.get_model(object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return object_type
+
+
+def change_lines(changes):
+    """Each recorded change as one line, "字段: 旧 → 新" (other shapes of `changes` as "键: 值")."""
+    if not isinstance(changes, dict):
+        return [str(changes)] if changes else []
+    lines = []
+    for key, value in changes.items():
+        if isinstance(value, (list, tuple)) and len(value) == 2:
+            old, new = (_shown(v) for v in value)
+            lines.append(f"{key}: {old} → {new}")
+        elif isinstance(value, dict):
+            inner = "，".join(f"{k}={_shown(v)}" for k, v in value.items())
+            lines.append(f"{key}: {inner or '（无）'}")
+        else:
+            lines.append(f"{key}: {_shown(value)}")
+    return lines
+
+
+def _shorten(text, limit):
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _shown(value):
+    if value is None or value == "":
+        return "（空）"
+    if isinstance(value, (list, tuple)):
+        return "、".join(_shown(v) for v in value)
+    return str(value)
+
+
+# --- filters --------------------------------------------------------------------------------------------
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, unit):
+        label = "\u3000" * (unit.depth - 1) + unit.name
+        return label if unit.is_active else f"{label}（已停用）"
+
+
+class UnitFilter(django_filters.ModelChoiceFilter):
+    field_class = UnitChoiceField
+
+
+def _units(request):
+    # Org units are not business data; the audit administrator sees the whole tree, stopped units too.
+    return apps.get_model("org", "Unit").objects.order_by("path")
+
+
+class AuditFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "结束日期不能早于开始日期。")
+        return cleaned
+
+
+class AuditEventFilterSet(django_filters.FilterSet):
+    date_from = django_filters.DateFilter(
+        label="开始日期", method="filter_date_from", widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = django_filters.DateFilter(
+        label="结束日期", method="filter_date_to", widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    user = django_filters.CharFilter(
+        label="用户", field_name="username", lookup_expr="icontains",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "用户名包含"}),
+    )
+    unit = UnitFilter(label="单位（含下级）", queryset=_units, method="filter_unit", empty_label="全部")
+    action = django_filters.ChoiceFilter(label="操作", choices=AuditEvent.Action.choices, empty_label="全部")
+    success = django_filters.ChoiceFilter(
+        label="结果", choices=[("1", "成功"), ("0", "失败")], method="filter_success", empty_label="全部",
+    )
+    object = django_filters.CharFilter(
+        label="对象", method="filter_object",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "对象类型、名称或编号"}),
+    )
+    request_id = django_filters.CharFilter(
+        label="请求编号", method="filter_request_id",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "32位请求编号"}),
+    )
+
+    class Meta:
+        model = AuditEvent
+        fields = []
+        form = AuditFilterForm
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    # Day bounds in local time, compared with the indexed column directly (no per-row date function).
+    @staticmethod
+    def _day_start(day):
+        return timezone.make_aware(datetime.combine(day, time.min))
+
+    def filter_date_from(self, queryset, name, day):
+        return queryset.filter(timestamp__gte=self._day_start(day))
+
+    def filter_date_to(self, queryset, name, day):
+        return queryset.filter(timestamp__lt=self._day_start(day + timedelta(days=1)))
+
+    def filter_unit(self, queryset, name, unit):
+        subtree = apps.get_model("org", "Unit").objects.filter(path__startswith=unit.path).values("pk")
+        return queryset.filter(unit_id__in=subtree)
+
+    def filter_success(self, queryset, name, value):
+        return queryset.filter(success=value == "1")
+
+    def filter_object(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        query = Q(object_type__icontains=value) | Q(object_label__icontains=value) | Q(object_id=value)
+        # Events name models by label ("sample.SampleRecord"); people search by the Chinese name.
+        labels = [m._meta.label for m in apps.get_models() if value in str(m._meta.verbose_name)]
+        if labels:
+            query |= Q(object_type__in=labels)
+        return queryset.filter(query)
+
+    def filter_request_id(self, queryset, name, value):
+        value = value.strip().lower()
+        return queryset.filter(request_id=value) if value else queryset
+
+    def described(self):
+        """The filters in use as {label: shown value}, for the export's heading and its own audit event."""
+        described = {}
+        for name, field in self.form.fields.items():
+            value = self.form.cleaned_data.get(name)
+            if value in (None, ""):
+                continue
+            if isinstance(field, forms.ModelChoiceField):
+                shown = str(value)
+            elif isinstance(field, forms.ChoiceField):
+                shown = str(dict(field.choices).get(value, value))
+            elif hasattr(value, "isoformat"):
+                shown = value.isoformat()
+            else:
+                shown = str(value)
+            described[str(field.label)] = shown
+        return described
+
+
+# --- table ----------------------------------------------------------------------------------------------
+
+class AuditEventTable(tables.Table):
+    timestamp = tables.DateTimeColumn(
+        verbose_name="时间", format="Y-m-d H:i:s",
+        linkify=lambda record: reverse("audit:event_detail", args=[record.pk]),
+    )
+    username = tables.Column(verbose_name="用户")
+    unit = tables.Column(verbose_name="单位")
+    ip = tables.Column(verbose_name="IP")
+    action = tables.Column(verbose_name="操作")
+    success = tables.Column(verbose_name="结果")
+    object = tables.Column(verbose_name="对象", accessor="object_label", empty_values=())
+    changes = tables.Column(
+        verbose_name="变更内容", empty_values=(),
+        attrs={"td": {"class": "small text-wrap", "style": "min-width: 16rem"}},
+    )
+    request_id = tables.Column(verbose_name="请求编号", attrs={"td": {"class": "text-secondary small"}})
+
+    class Meta:
+        model = AuditEvent
+        fields = ()
+        sequence = ("timestamp", "username", "unit", "ip", "action", "success", "object", "changes", "request_id")
+        orderable = False  # newest first, always: sorting a huge log by other columns would scan it
+        empty_text = "没有符合条件的审计事件"
+
+    def render_success(self, value):
+        if value:
+            return format_html('<span class="badge bg-green-lt">成功</span>')
+        return format_html('<span class="badge bg-red-lt">失败</span>')
+
+    def render_object(self, record):
+        kind = object_type_display(record.object_type)
+        if kind and record.object_label:
+            return format_html('<span class="text-secondary">{}</span> {}', kind, record.object_label)
+        return kind or record.object_label or "—"
+
+    def render_changes(self, value):
+        """One line per change, the first few only; the detail page has them all."""
+        lines = change_lines(value)
+        if not lines:
+            return "—"
+        shown = [_shorten(line, CHANGE_LINE_CHARS) for line in lines[:CHANGE_LINES_SHOWN]]
+        if len(lines) > CHANGE_LINES_SHOWN:
+            shown.append(f"……共 {len(lines)} 项")
+        return format_html_join("", "<div>{}</div>", ((line,) for line in shown))
+
+    def render_request_id(self, value):
+        return format_html('<span title="{}">{}…</span>', value, value[:8])
+
+
+# --- views ----------------------------------------------------------------------------------------------
+
+class AuditAdminRequiredMixin(AccessMixin):
+    """Login required; then only the audit administrator (审计管理员). Read-only: GET and HEAD."""
+
+    http_method_names = ["get", "head"]
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not request.user.is_admin_of("audit"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _events():
+    # select_related is a LEFT JOIN: an event whose unit no longer exists still shows (unit empty).
+    return AuditEvent.objects.select_related("unit").order_by("-id")
+
+
+class AuditEventListView(AuditAdminRequiredMixin, tables.SingleTableMixin, FilterView):
+    model = AuditEvent
+    table_class = AuditEventTable
+    filterset_class = AuditEventFilterSet
+    template_name = "core/audit_list.html"
+    # The table paginates; leaving ListView's own pagination off saves a second COUNT(*) over the log.
+    paginate_by = None
+    table_pagination = {"per_page": 50}
+
+    def get_queryset(self):
+        return _events()
+
+    def get_template_names(self):
+        if self.request.htmx and not self.request.htmx.boosted:
+            return ["core/audit_list_results.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["querystring"] = query.urlencode()
+        return context
+
+
+class AuditEventDetailView(AuditAdminRequiredMixin, DetailView):
+    model = AuditEvent
+    template_name = "core/audit_detail.html"
+    context_object_name = "event"
+
+    def get_queryset(self):
+        return _events()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        event = self.object
+        intact, linked = audit.check_event(event)
+        changes = event.changes if isinstance(event.changes, dict) else {}
+        rows, other = [], {}
+        for key, value in changes.items():
+            if isinstance(value, (list, tuple)) and len(value) == 2:
+                rows.append((key, _shown(value[0]), _shown(value[1])))
+            else:
+                other[key] = value
+        context.update(
+            object_type_display=object_type_display(event.object_type),
+            change_rows=rows,
+            other_changes=change_lines(other),
+            hash_intact=intact,
+            hash_linked=linked,
+        )
+        return context
+
+
+class AuditEventExportView(AuditAdminRequiredMixin, View):
+    """The filtered events (the whole list, not one page) as an xlsx download, itself audited."""
+
+    columns = [
+        ("编号", lambda e: e.id),
+        ("时间", lambda e: timezone.localtime(e.timestamp).strftime("%Y-%m-%d %H:%M:%S")),
+        ("用户", lambda e: e.username),
+        ("单位", lambda e: str(e.unit) if e.unit else ""),
+        ("IP", lambda e: e.ip or ""),
+        ("操作", lambda e: e.get_action_display()),
+        ("结果", lambda e: "成功" if e.success else "失败"),
+        ("对象类型", lambda e: object_type_display(e.object_type)),
+        ("对象编号", lambda e: e.object_id),
+        ("对象", lambda e: e.object_label),
+        ("变更内容", lambda e: "\n".join(change_lines(e.changes))),
+        ("请求编号", lambda e: e.request_id),
+        ("前一哈希", lambda e: e.prev_hash),
+        ("哈希", lambda e: e.hash),
+    ]
+    text_headers = ("IP", "对象编号", "请求编号", "前一哈希", "哈希")
+    widths = {"时间": 20, "变更内容": 60, "对象": 30, "前一哈希": 30, "哈希": 30}
+
+    def get(self, request, *args, **kwargs):
+        filterset = AuditEventFilterSet(request.GET, queryset=_events(), request=request)
+        if not filterset.is_valid():
+            messages.error(request, "筛选条件有误，请修正后再导出。")
+            return redirect(f"{reverse('audit:event_list')}?{request.GET.urlencode()}")
+        conditions = filterset.described()
+        queryset = filterset.qs
+        headers = [h for h, _ in self.columns]
+        stem = "审计日志"
+        now = timezone.localtime()
+        subtitle = (
+            f"导出人：{request.user.username}（{request.user.unit or ''}） 导出时间：{now:%Y-%m-%d %H:%M}"
+            f" 筛选条件：{'；'.join(f'{k}={v}' for k, v in conditions.items()) or '无'}"
+        )
+        outcome = {}
+
+        def build(target):
+            writer = SheetWriter(
+                target, stem, headers, title=stem, subtitle=subtitle, widths=self.widths,
+                text_columns=[i for i, h in enumerate(headers) if h in self.text_headers],
+            )
+            for event in queryset[:EXPORT_MAX_ROWS].iterator(chunk_size=2000):
+                writer.write_row([getter(event) for _, getter in self.columns])
+            outcome["rows"] = writer.count
+            if writer.count == EXPORT_MAX_ROWS and queryset[EXPORT_MAX_ROWS:].exists():
+                outcome["truncated"] = True
+                writer.write_row([f"仅导出了最新的 {EXPORT_MAX_ROWS} 条，请缩小筛选范围后分批导出。"])
+            writer.close()
+
+        response = xlsx_response(build, export_filename(stem))
+        changes = {"筛选条件": conditions, "行数": outcome["rows"]}
+        if outcome.get("truncated"):
+            changes["截断"] = f"超过 {EXPORT_MAX_ROWS} 条，仅导出最新部分"
+        audit.record(
+            AuditEvent.Action.EXPORT, object_type=AuditEvent._meta.label, label=f"{stem}（{outcome['rows']}行）",
+            changes=changes,
+        )
+        return response
+
+
+class AuditChainVerifyView(AuditAdminRequiredMixin, TemplateView):
+    """Runs the same check as `manage.py verify_audit`, for an auditor without shell access."""
+
+    template_name = "core/audit_verify.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        checked, bad_event, reason = audit.verify_chain()
+        missing = sorted(audit.expected_triggers() - audit.protection_triggers())
+        latest = AuditEvent.objects.order_by("-id").first() if bad_event is None else None
+        context.update(checked=checked, bad_event=bad_event, reason=reason, missing_triggers=missing, latest=latest)
+        return context
+
