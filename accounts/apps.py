@@ -22,7 +22,7 @@ class AccountsConfig(AppConfig):
             MenuItem("安全管理", "角色管理", "accounts:role_list", "ti-shield-lock", admin_kind="security", order=20),
         )
         register_widget(Widget(
-            "accounts/widgets/security_overview.html",
+            "core/widgets/stats.html",
             visible=lambda user: user.is_admin_of("security"),
             context=_security_overview,
             order=10,

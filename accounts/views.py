@@ -557,10 +557,12 @@ class RoleDeleteView(SecurityAdminMixin, CustomRoleMixin, View):
 def security_overview(request):
     """Figures for the security administrator's workbench panel."""
     users = User.objects.all()
-    return {
-        "active_count": users.filter(is_active=True).count(),
-        "inactive_count": users.filter(is_active=False).count(),
-        "locked_count": len(services.locked_usernames()),
-        "must_change_count": users.filter(is_active=True, must_change_password=True).count(),
-    }
+    url = reverse("accounts:user_list")
+    return {"title": "账号安全概况", "stats": [
+        {"label": "启用账号", "value": users.filter(is_active=True).count(), "url": f"{url}?status=active"},
+        {"label": "当前锁定", "value": len(services.locked_usernames()), "url": f"{url}?status=locked", "alert": True},
+        {"label": "未改初始密码", "value": users.filter(is_active=True, must_change_password=True).count(),
+         "url": f"{url}?status=must_change"},
+        {"label": "已停用", "value": users.filter(is_active=False).count(), "url": f"{url}?status=inactive"},
+    ]}
 

@@ -8,8 +8,18 @@ class CoreConfig(AppConfig):
     def ready(self):
         from . import signals  # noqa: F401
         from .navigation import MenuItem, register_menu
+        from .workbench import Widget, register_widget
 
         register_menu(
             MenuItem("工作台", "工作台", "workbench", "ti-home", order=0),
             MenuItem("安全审计", "审计日志", "audit:event_list", "ti-file-search", admin_kind="audit"),
         )
+        register_widget(Widget(
+            "core/widgets/stats.html", visible=lambda user: user.is_admin_of("audit"), context=_audit_overview,
+        ))
+
+
+def _audit_overview(request):
+    from .audit_views import audit_overview
+
+    return audit_overview(request)

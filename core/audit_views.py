@@ -388,3 +388,20 @@ class AuditChainVerifyView(AuditAdminRequiredMixin, TemplateView):
         context.update(checked=checked, bad_event=bad_event, reason=reason, missing_triggers=missing, latest=latest)
         return context
 
+
+
+def audit_overview(request):
+    """The audit administrator's workbench figures: the last seven days, each linking to the filtered log."""
+    since = timezone.localdate() - timedelta(days=6)
+    recent = AuditEvent.objects.filter(timestamp__date__gte=since)
+    url = reverse("audit:event_list")
+    base = f"{url}?date_from={since:%Y-%m-%d}"
+    Action = AuditEvent.Action
+    return {"title": "近7天审计概况", "stats": [
+        {"label": "审计事件", "value": recent.count(), "url": base},
+        {"label": "登录失败与锁定", "alert": True, "url": f"{base}&success=0",
+         "value": recent.filter(action__in=[Action.LOGIN_FAILED, Action.LOCKOUT]).count()},
+        {"label": "导出", "value": recent.filter(action=Action.EXPORT).count(), "url": f"{base}&action=export"},
+        {"label": "查看敏感信息", "value": recent.filter(action=Action.REVEAL).count(),
+         "url": f"{base}&action=reveal"},
+    ]}
