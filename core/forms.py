@@ -20,5 +20,6 @@ class ScopedModelForm(forms.ModelForm):
         for name in self.unit_fields:
             if name in self.fields:
                 self.fields[name].queryset = units.order_by("path")
-                if not self.instance.pk and user.unit_id and units.filter(pk=user.unit_id).exists():
-                    self.fields[name].initial = user.unit_id
+                # self.initial (built from the unsaved instance) wins over field.initial, so set it there.
+                if not self.instance.pk and not self.initial.get(name) and units.filter(pk=user.unit_id).exists():
+                    self.initial[name] = user.unit_id

@@ -1,0 +1,138 @@
+import datetime
+import re
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.http import QueryDict
+
+from core.filtersets import ScopedFilterSet
+
+from . import choices
+from .identity import to_halfwidth
+from .models import Category, Person, Tag
+
+ALL = "all"
+DEMOCRATIC_PARTIES = "dp"
+MINORITY = "minority"
+
+
+def years_before(day, years):
+    """The same calendar day `years` earlier (29 February falls back to the 28th)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def category_ids_with_subtypes(category):
+    """The category and every sub-type below it (categories are few: one query, walked in memory)."""
+    children = {}
+    for pk, parent_id in Category.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    ids, todo = set(), [category.pk]
+    while todo:
+        pk = todo.pop()
+        if pk not in ids:
+            ids.add(pk)
+            todo.extend(children.get(pk, []))
+    return ids
+
+
+def looks_like_id_number(value):
+    """Digits typed into the search box: an ID number must not travel in a URL, so it is not searched."""
+    return bool(re.fullmatch(r"[\d\s]{6,}[\dXx]?", to_halfwidth(value or "").strip()))
+
+
+def search_people(queryset, value):
+    """Letters search the pinyin keys by prefix (`zs`, `zhangsan`, `zhang san`); anything else the name."""
+    value = value.strip()
+    if not value:
+        return queryset
+    if looks_like_id_number(value):
+        return queryset.none()
+    letters = re.sub(r"[\s'’]+", "", value).lower()
+    if letters.isascii() and letters.isalpha():
+        return queryset.filter(
+            Q(name_pinyin__startswith=letters) | Q(name_initials__startswith=letters) | Q(name__icontains=value)
+        )
+    return queryset.filter(name__icontains=value)
+
+
+class PersonFilterSet(ScopedFilterSet):
+    """The ledger's filters. Status defaults to 在册 when the request does not choose one."""
+
+    category = django_filters.ModelChoiceFilter(
+        label="类别", queryset=Category.objects.filter(is_active=True), method="filter_category", empty_label="全部",
+    )
+    tier = django_filters.ChoiceFilter(label="管理层级", choices=choices.Tier.choices, empty_label="全部")
+    status = django_filters.ChoiceFilter(
+        label="状态", choices=[(ALL, "全部状态"), *choices.Status.choices], method="filter_status", empty_label=None,
+    )
+    affiliation = django_filters.ChoiceFilter(
+        label="政治面貌", choices=[(DEMOCRATIC_PARTIES, "民主党派（八个党派）"), *choices.Affiliation.choices],
+        method="filter_affiliation", empty_label="全部",
+    )
+    ethnicity = django_filters.ChoiceFilter(
+        label="民族", choices=[(MINORITY, "少数民族（非汉族）"), *choices.ETHNICITIES],
+        method="filter_ethnicity", empty_label="全部",
+    )
+    age_min = django_filters.NumberFilter(
+        label="年龄不小于", method="filter_age_min", min_value=0, max_value=150,
+        widget=forms.NumberInput(attrs={"placeholder": "岁", "min": 0, "max": 150}),
+    )
+    age_max = django_filters.NumberFilter(
+        label="年龄不大于", method="filter_age_max", min_value=0, max_value=150,
+        widget=forms.NumberInput(attrs={"placeholder": "岁", "min": 0, "max": 150}),
+    )
+    representative = django_filters.ChoiceFilter(
+        label="代表人士", choices=[("1", "是"), ("0", "否")], method="filter_representative", empty_label="全部",
+    )
+    tag = django_filters.ModelChoiceFilter(
+        label="标签", queryset=Tag.objects.all(), field_name="tags", empty_label="全部",
+    )
+
+    class Meta:
+        model = Person
+        fields = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is None or "status" not in data:
+            data = data.copy() if data is not None else QueryDict(mutable=True)
+            data["status"] = choices.Status.ACTIVE
+        super().__init__(data, *args, **kwargs)
+        self.form.fields["q"].widget.attrs["placeholder"] = "姓名、拼音或首字母（如 zs）"
+        self.form.fields["age_min"].widget.attrs["class"] = "form-control"
+        self.form.fields["age_max"].widget.attrs["class"] = "form-control"
+
+    def filter_search(self, queryset, name, value):
+        return search_people(queryset, value)
+
+    def filter_category(self, queryset, name, category):
+        ids = category_ids_with_subtypes(category)
+        through = Person.categories.through.objects.filter(category_id__in=ids).values("person_id")
+        return queryset.filter(pk__in=through)
+
+    def filter_status(self, queryset, name, value):
+        return queryset if value in ("", ALL) else queryset.filter(status=value)
+
+    def filter_affiliation(self, queryset, name, value):
+        if value == DEMOCRATIC_PARTIES:
+            return queryset.filter(affiliation__in=sorted(choices.DEMOCRATIC_PARTIES))
+        return queryset.filter(affiliation=value)
+
+    def filter_ethnicity(self, queryset, name, value):
+        if value == MINORITY:
+            return queryset.exclude(ethnicity="").exclude(ethnicity=choices.HAN)
+        return queryset.filter(ethnicity=value)
+
+    def filter_age_min(self, queryset, name, value):
+        # At least N years old: born on or before this day N years ago.
+        return queryset.filter(birth_date__lte=years_before(datetime.date.today(), int(value)))
+
+    def filter_age_max(self, queryset, name, value):
+        # At most N years old: born after this day N+1 years ago.
+        return queryset.filter(birth_date__gt=years_before(datetime.date.today(), int(value) + 1))
+
+    def filter_representative(self, queryset, name, value):
+        return queryset.filter(is_representative=value == "1")

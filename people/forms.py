@@ -1,0 +1,408 @@
+import datetime
+import re
+import uuid
+from pathlib import Path
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms import inlineformset_factory
+from django.utils.html import format_html
+
+from core import crypto
+from core.forms import ScopedModelForm
+from org.models import Unit
+
+from . import choices
+from .identity import (
+    birth_date_from_id,
+    gender_from_id,
+    id_number_problem,
+    normalize_id_number,
+    normalize_phone,
+    phone_problem,
+)
+from .models import Attachment, Category, Person, SocialPosition, Tag
+
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+# Extension -> the first bytes such a file starts with (Office 2007+ files are zip archives,
+# older Word/Excel files OLE2 compound documents).
+ATTACHMENT_SIGNATURES = {
+    ".pdf": (b"%PDF",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
+    ".xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+}
+DUPLICATE_HIDDEN = "该身份证号已在本县台账中登记，请联系县委统战部核实"
+TAG_SEPARATORS = r"[、,，;；\s]+"
+
+
+def style(form):
+    """Tabler classes on every widget (includes/form_fields.html renders fields as they come), and
+    "请选择" instead of Django's dashes for an empty choice."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(field, forms.ModelChoiceField) and not isinstance(field, forms.ModelMultipleChoiceField):
+            if field.empty_label is not None:
+                field.empty_label = "请选择"
+        elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.MultipleChoiceField):
+            field.choices = [(v, "请选择" if v == "" else label) for v, label in field.choices]
+        if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect | forms.HiddenInput):
+            continue
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select")
+        else:
+            widget.attrs.setdefault("class", "form-control")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def unit_label_map(units):
+    """Each unit's name with its ancestors below the county, e.g. "东溪镇 / 东溪村", from one query."""
+    by_path = {u.path: u for u in Unit.objects.only("path", "name", "short_name", "depth")}
+    labels = {}
+    for unit in units:
+        parts = []
+        for depth in range(2, unit.depth + 1):
+            ancestor = by_path.get(unit.path[: depth * Unit.steplen])
+            if ancestor is not None:
+                parts.append(ancestor.name)
+        labels[unit.pk] = " / ".join(parts) or unit.name
+    return labels
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._labels = None
+
+    def label_from_instance(self, obj):
+        if self._labels is None:
+            self._labels = unit_label_map(self.queryset)
+        return self._labels.get(obj.pk, obj.name)
+
+
+def transfer_destinations(exclude=None):
+    """Every active unit of the county below its root (towns, villages, member and field units) and the root."""
+    queryset = Unit.objects.filter(is_active=True).order_by("path")
+    if exclude is not None:
+        queryset = queryset.exclude(pk=exclude.pk)
+    return queryset
+
+
+def split_tags(text):
+    return [t for t in (part.strip() for part in re.split(TAG_SEPARATORS, text or "")) if t]
+
+
+class PersonForm(ScopedModelForm):
+    """Create and edit a person. ID number and phone are never sent back to the browser: the inputs start
+    empty (the masked value shows as a hint) and an empty input keeps what is stored."""
+
+    tag_names = forms.CharField(label="标签", required=False, max_length=300,
+                                help_text="多个标签用“、”或逗号分隔，没有的标签会自动新建")
+    clear_id_number = forms.BooleanField(label="删除已登记的身份证号", required=False)
+    clear_phone = forms.BooleanField(label="删除已登记的联系电话", required=False)
+
+    sections = [
+        ("基本信息", ["name", "id_number", "clear_id_number", "gender", "birth_date", "ethnicity", "phone",
+                      "clear_phone", "native_place", "address", "photo"]),
+        ("工作与学历", ["workplace", "position", "field", "education", "degree"]),
+        ("政治面貌", ["affiliation", "affiliation_date"]),
+        ("统战信息", ["categories", "owner_unit", "tier", "is_representative", "tag_names", "notes"]),
+    ]
+
+    class Meta:
+        model = Person
+        fields = [
+            "name", "id_number", "gender", "birth_date", "ethnicity", "phone", "native_place", "address", "photo",
+            "workplace", "position", "field", "education", "degree", "affiliation", "affiliation_date",
+            "categories", "owner_unit", "tier", "is_representative", "notes",
+        ]
+        widgets = {
+            "id_number": forms.TextInput(attrs={"autocomplete": "off", "maxlength": 24, "spellcheck": "false"}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off", "maxlength": 20}),
+            "birth_date": DateInput(),
+            "affiliation_date": DateInput(),
+            "categories": forms.SelectMultiple(attrs={"data-tom-select": "", "class": "form-select"}),
+            "owner_unit": forms.Select(attrs={"data-tom-select": ""}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "photo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+        }
+        field_classes = {"owner_unit": UnitChoiceField}
+        help_texts = {
+            "id_number": "填写后自动核对性别和出生日期；性别、出生日期留空时由身份证号自动填写",
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        person = self.instance
+        active = Category.objects.filter(is_active=True)
+        if person.pk:
+            active = Category.objects.filter(pk__in=active) | Category.objects.filter(people=person)
+        self.fields["categories"].queryset = active.distinct().order_by("sort_order", "code")
+        self.fields["name"].widget.attrs["autocomplete"] = "off"
+        for name in ("id_number", "phone"):
+            stored = getattr(person, name) if person.pk else ""
+            self.initial[name] = ""
+            if stored:
+                masked = Person._meta.get_field(name).masked(stored)
+                self.fields[name].widget.attrs["placeholder"] = f"已登记 {masked}，留空则不修改"
+            else:
+                del self.fields[f"clear_{name}"]
+        if person.pk:
+            self.initial["tag_names"] = "、".join(t.name for t in person.tags.all())
+        style(self)
+
+    def section_fields(self):
+        """[(title, [bound fields])] in display order, for the sectioned form template."""
+        return [(title, [self[name] for name in names if name in self.fields]) for title, names in self.sections]
+
+    def clean_name(self):
+        parts = self.cleaned_data["name"].split()
+        # "张 三" (a space typed for alignment) is 张三; Latin names keep single spaces.
+        name = "".join(parts) if re.search(r"[\u4e00-\u9fff]", "".join(parts)) else " ".join(parts)
+        if not name:
+            raise ValidationError("请填写姓名")
+        return name
+
+    def clean_id_number(self):
+        value = normalize_id_number(self.cleaned_data.get("id_number"))
+        if not value:
+            return self.instance.id_number if self.instance.pk else ""
+        problem = id_number_problem(value)
+        if problem:
+            raise ValidationError(problem)
+        existing = (
+            Person.objects.filter(id_number_hash=crypto.keyed_hash(value)).exclude(pk=self.instance.pk)
+            .only("pk", "name", "owner_unit").first()
+        )
+        if existing is not None:
+            if self.user is not None and Person.objects.visible_to(self.user, "view").filter(pk=existing.pk).exists():
+                raise ValidationError(format_html(
+                    '该身份证号已登记为 <a href="{}">{}</a>（{}），请勿重复登记', existing.get_absolute_url(),
+                    existing.name, existing.owner_unit,
+                ))
+            raise ValidationError(DUPLICATE_HIDDEN)
+        return value
+
+    def clean_phone(self):
+        value = normalize_phone(self.cleaned_data.get("phone"))
+        if not value:
+            return self.instance.phone if self.instance.pk else ""
+        problem = phone_problem(value)
+        if problem:
+            raise ValidationError(problem)
+        return value
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo and getattr(photo, "content_type", None) is not None:  # a new upload
+            if photo.size > PHOTO_MAX_BYTES:
+                raise ValidationError("照片不能超过5MB")
+            suffix = Path(photo.name).suffix.lower()
+            if suffix not in (".jpg", ".jpeg", ".png"):
+                raise ValidationError("照片只能是 JPG 或 PNG 格式")
+            photo.name = uuid.uuid4().hex + suffix  # the stored name tells nothing about the person
+        return photo
+
+    def clean_birth_date(self):
+        value = self.cleaned_data.get("birth_date")
+        if value and (value > datetime.date.today() or value.year < 1900):
+            raise ValidationError("出生日期不在合理范围内")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("clear_id_number"):
+            cleaned["id_number"] = ""
+        if cleaned.get("clear_phone"):
+            cleaned["phone"] = ""
+        id_number = cleaned.get("id_number")
+        if id_number and "id_number" not in self.errors and not id_number_problem(id_number):
+            gender, birth = gender_from_id(id_number), birth_date_from_id(id_number)
+            if "gender" not in self.errors:
+                if not cleaned.get("gender"):
+                    cleaned["gender"] = gender
+                elif cleaned["gender"] != gender:
+                    self.add_error("gender", "性别与身份证号不符")
+            if "birth_date" not in self.errors:
+                if not cleaned.get("birth_date"):
+                    cleaned["birth_date"] = birth
+                elif cleaned["birth_date"] != birth:
+                    self.add_error("birth_date", "出生日期与身份证号不符")
+        return cleaned
+
+    def _save_m2m(self):
+        super()._save_m2m()
+        names = split_tags(self.cleaned_data.get("tag_names"))
+        tags = [Tag.objects.get_or_create(name=name[:30])[0] for name in dict.fromkeys(names)]
+        current = set(self.instance.tags.values_list("pk", flat=True)) if self.instance.pk else set()
+        if current != {t.pk for t in tags}:
+            self.instance.tags.set(tags)
+
+
+class SocialPositionForm(forms.ModelForm):
+    class Meta:
+        model = SocialPosition
+        fields = ["kind", "level", "title", "term_start", "term_end"]
+        widgets = {"term_start": DateInput(), "term_end": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("term_start"), cleaned.get("term_end")
+        if start and end and end < start:
+            self.add_error("term_end", "任期结束不能早于任期开始")
+        return cleaned
+
+
+SocialPositionFormSet = inlineformset_factory(
+    Person, SocialPosition, form=SocialPositionForm, extra=1, can_delete=True, max_num=30, validate_max=True,
+)
+
+
+class DatedReasonForm(forms.Form):
+    date = forms.DateField(label="日期", widget=DateInput(), error_messages={"required": "请填写日期"})
+    reason = forms.CharField(label="原因", max_length=200, error_messages={"required": "请填写原因"},
+                             widget=forms.TextInput(attrs={"placeholder": "例如：工作调动、本人申请"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = datetime.date.today
+        style(self)
+
+    def clean_date(self):
+        value = self.cleaned_data["date"]
+        if value > datetime.date.today():
+            raise ValidationError("日期不能晚于今天")
+        return value
+
+
+class StatusForm(DatedReasonForm):
+    status = forms.ChoiceField(label="新状态", choices=choices.Status.choices)
+    field_order = ["status", "date", "reason"]
+
+    def __init__(self, *args, person=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+        self.fields["date"].label = "变更日期"
+        self.fields["reason"].label = "变更原因"
+        style(self)
+
+    def clean_status(self):
+        value = self.cleaned_data["status"]
+        if self.person is not None and value == self.person.status:
+            raise ValidationError(f"该人员当前已是“{self.person.get_status_display()}”状态")
+        return value
+
+
+class TierForm(forms.Form):
+    tier = forms.ChoiceField(label="新管理层级", choices=choices.Tier.choices)
+    reason = forms.CharField(label="调整原因", max_length=200, error_messages={"required": "请填写原因"})
+
+    def __init__(self, *args, person=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+        style(self)
+
+    def clean_tier(self):
+        value = self.cleaned_data["tier"]
+        if self.person is not None and value == self.person.tier:
+            raise ValidationError(f"该人员当前已是“{self.person.get_tier_display()}”")
+        return value
+
+
+class TransferForm(DatedReasonForm):
+    to_unit = UnitChoiceField(label="调入单位", queryset=Unit.objects.none(),
+                              error_messages={"required": "请选择调入单位", "invalid_choice": "请选择有效的调入单位"})
+    field_order = ["to_unit", "date", "reason"]
+
+    def __init__(self, *args, exclude_unit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_unit"].queryset = transfer_destinations(exclude_unit)
+        self.fields["to_unit"].widget.attrs.update({"data-tom-select": "", "class": "form-select"})
+        self.fields["date"].label = "调动日期"
+        self.fields["reason"].label = "调动原因"
+
+
+class BulkTransferForm(TransferForm):
+    """The transfer form for a selection; the selected ids travel beside it and are re-scoped by the view."""
+
+
+class BulkTagForm(forms.Form):
+    tag = forms.CharField(label="标签", max_length=30, error_messages={"required": "请填写标签"},
+                          widget=forms.TextInput(attrs={"list": "tag-options", "autocomplete": "off"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style(self)
+
+    def clean_tag(self):
+        value = self.cleaned_data["tag"].strip()
+        if not value:
+            raise ValidationError("请填写标签")
+        return value
+
+
+class IdNumberSearchForm(forms.Form):
+    id_number = forms.CharField(
+        label="身份证号", max_length=30, error_messages={"required": "请输入完整的身份证号"},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "class": "form-control", "spellcheck": "false",
+                                      "placeholder": "完整18位身份证号"}),
+    )
+
+    def clean_id_number(self):
+        value = normalize_id_number(self.cleaned_data["id_number"])
+        problem = id_number_problem(value)
+        if problem:
+            raise ValidationError(problem)
+        return value
+
+
+class RevealForm(forms.Form):
+    password = forms.CharField(
+        label="登录密码", strip=False, error_messages={"required": "请输入您的登录密码"},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "class": "form-control"}),
+    )
+
+
+class AttachmentForm(forms.ModelForm):
+    class Meta:
+        model = Attachment
+        fields = ["file"]
+        error_messages = {"file": {"required": "请选择要上传的文件"}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs.update({
+            "class": "form-control", "accept": ",".join(sorted(ATTACHMENT_SIGNATURES)),
+        })
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        suffix = Path(upload.name).suffix.lower()
+        if suffix not in ATTACHMENT_SIGNATURES:
+            raise ValidationError("只能上传 PDF、JPG、PNG、Word（doc/docx）或 Excel（xls/xlsx）文件")
+        if upload.size > ATTACHMENT_MAX_BYTES:
+            raise ValidationError("附件不能超过10MB")
+        if upload.size == 0:
+            raise ValidationError("文件是空的")
+        head = upload.read(8)
+        upload.seek(0)
+        if not any(head.startswith(sig) for sig in ATTACHMENT_SIGNATURES[suffix]):
+            raise ValidationError(f"文件内容与扩展名“{suffix}”不符，请确认文件未损坏")
+        return upload

@@ -1,0 +1,62 @@
+// The ledger's pages: searchable pickers (Tom Select), tabs that follow the URL hash and the
+// reveal dialog. Loaded by the pages that need it; no inline scripts (Content-Security-Policy).
+(function () {
+  "use strict";
+
+  function initPickers(root) {
+    if (!window.TomSelect) return;
+    root.querySelectorAll("select[data-tom-select]").forEach(function (el) {
+      if (el.tomselect) return;
+      new window.TomSelect(el, {
+        plugins: el.multiple ? ["remove_button"] : [],
+        maxOptions: null,
+        allowEmptyOption: !el.multiple,
+        hidePlaceholder: true,
+      });
+    });
+  }
+
+  function initTabs() {
+    var tabs = document.querySelector("[data-hash-tabs]");
+    // Tabler's bundle exposes Bootstrap as window.tabler.bootstrap.
+    var bs = (window.tabler && window.tabler.bootstrap) || window.bootstrap;
+    if (!tabs || !bs) return;
+    function show(hash) {
+      var link = /^#[a-z]+$/.test(hash || "") && tabs.querySelector('a[data-bs-toggle="tab"][href="' + hash + '"]');
+      if (!link) return;
+      bs.Tab.getOrCreateInstance(link).show();
+      // On a phone the tab strip scrolls sideways: bring the chosen tab into view.
+      link.scrollIntoView({block: "nearest", inline: "nearest"});
+    }
+    show(window.location.hash);
+    window.addEventListener("hashchange", function () { show(window.location.hash); });
+    tabs.querySelectorAll('a[data-bs-toggle="tab"]').forEach(function (link) {
+      link.addEventListener("shown.bs.tab", function () {
+        window.history.replaceState(null, "", link.getAttribute("href"));
+      });
+    });
+  }
+
+  function initReveal() {
+    // Revealed values live only while the dialog is open: closing it puts the password form back.
+    var modal = document.getElementById("reveal-modal");
+    var body = document.getElementById("reveal-body");
+    if (!modal || !body) return;
+    var original = body.innerHTML;
+    modal.addEventListener("hidden.bs.modal", function () {
+      body.innerHTML = original;
+      if (window.htmx) window.htmx.process(body);
+    });
+    modal.addEventListener("shown.bs.modal", function () {
+      var input = body.querySelector("input[type=password]");
+      if (input) input.focus();
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    initPickers(document);
+    initTabs();
+    initReveal();
+  });
+  document.addEventListener("htmx:afterSwap", function (event) { initPickers(event.target); });
+})();
