@@ -3,6 +3,7 @@
 import tempfile
 
 import xlsxwriter
+import xlsxwriter.utility
 from django.http import FileResponse
 from django.utils import timezone
 
@@ -87,3 +88,64 @@ def xlsx_response(build, filename):
 def export_filename(stem):
     return f"{stem}_{timezone.localtime():%Y%m%d_%H%M}.xlsx"
 
+
+
+# --- drop-downs (list data validation) -----------------------------------------------------------------
+
+EXCEL_MAX_ROW = 1_048_575  # zero-based index of the last row of a sheet
+INLINE_LIST_LIMIT = 255  # Excel refuses an inline list ("a,b,c") longer than this
+
+
+def _inline_length(text):
+    """Length as counted against the inline-list limit; conservatively a CJK character counts as two
+    (double-byte), as older Excel versions count it."""
+    return sum(1 if ord(ch) < 128 else 2 for ch in text)
+
+
+def quote_sheet(name):
+    """A sheet name as a formula reference: always quoted, which Excel accepts for any name."""
+    return "'" + name.replace("'", "''") + "'"
+
+
+class DropDowns:
+    """Adds drop-down lists (list data validation) to the columns of a sheet.
+
+    A short list is written inline; one too long for Excel's inline limit (or containing a comma) is
+    written as one row of a hidden sheet, created on first need, and referenced from there. Rows are
+    written in ascending order, so this also works on a `constant_memory` workbook.
+    """
+
+    def __init__(self, workbook, lists_sheet_name="选项"):
+        self.workbook = workbook
+        self.lists_sheet_name = lists_sheet_name
+        self.lists_sheet = None
+        self.list_rows = 0
+
+    def source(self, values):
+        """The validation source for `values`: the list itself, or a reference to a hidden-sheet row."""
+        values = [str(v) for v in values]
+        if _inline_length(",".join(values)) + 2 <= INLINE_LIST_LIMIT and not any("," in v for v in values):
+            return values
+        if self.lists_sheet is None:
+            self.lists_sheet = self.workbook.add_worksheet(self.lists_sheet_name[:31])
+            self.lists_sheet.hide()
+        row = self.list_rows
+        for col, value in enumerate(values):
+            self.lists_sheet.write_string(row, col, value)
+        self.list_rows += 1
+        last = xlsxwriter.utility.xl_rowcol_to_cell(row, len(values) - 1, row_abs=True, col_abs=True)
+        return f"={quote_sheet(self.lists_sheet_name[:31])}!$A${row + 1}:{last}"
+
+    def add(self, sheet, col, values, *, first_row, last_row=EXCEL_MAX_ROW, title="", message="", strict=True):
+        """A drop-down on column `col` from `first_row` to `last_row` (zero-based) offering `values`.
+
+        `strict` refuses anything else (Excel's "停止" alert); otherwise Excel only warns.
+        """
+        options = {
+            "validate": "list", "source": self.source(values), "ignore_blank": True,
+            "error_type": "stop" if strict else "warning",
+            "error_title": "输入值无效", "error_message": "请从下拉列表中选择。",
+        }
+        if title or message:
+            options.update(input_title=title[:32], input_message=message[:255])
+        return sheet.data_validation(first_row, col, last_row, col, options)

@@ -1,13 +1,15 @@
 """Pinyin keys for searching names: typing `zs` or `zhangsan` finds 张三."""
 
-from pypinyin import lazy_pinyin
-
 # Surnames whose reading differs from the character's most common one.
 SURNAME_READINGS = {"单": "shan", "解": "xie", "曾": "zeng", "仇": "qiu", "区": "ou", "查": "zha", "朴": "piao",
                     "盖": "ge", "尉迟": "yuchi", "万俟": "moqi", "乐": "yue", "缪": "miao", "翟": "zhai"}
 
 
 def _syllables(name):
+    # Imported here: pypinyin's dictionaries take about 55 MB, which processes that never save a name
+    # (the task worker, an export) should not pay for.
+    from pypinyin import lazy_pinyin
+
     name = "".join(name.split())
     for surname, reading in SURNAME_READINGS.items():
         if name.startswith(surname):

@@ -1,5 +1,3 @@
-from importlib.util import find_spec
-
 from django.urls import include, path
 
 from core.urls_helpers import object_urls
@@ -14,7 +12,6 @@ urlpatterns = [
     path("transfers/", views.TransferListView.as_view(), name="transfer_list"),
     path("bulk/transfer/", views.BulkTransferView.as_view(), name="person_bulk_transfer"),
     path("bulk/tag/", views.BulkTagView.as_view(), name="person_bulk_tag"),
-    path("bulk/export/", views.BulkExportView.as_view(), name="person_bulk_export"),
     path("<int:pk>/reveal/", views.PersonRevealView.as_view(), name="person_reveal"),
     path("<int:pk>/status/", views.PersonStatusView.as_view(), name="person_status"),
     path("<int:pk>/tier/", views.PersonTierView.as_view(), name="person_tier"),
@@ -26,8 +23,6 @@ urlpatterns = [
     path("<int:pk>/attachments/<int:attachment>/delete/", views.AttachmentDeleteView.as_view(),
          name="attachment_delete"),
     *object_urls(Person, views, "Person"),
+    # Excel: the export (filtered list or a POSTed selection) and the blank import template.
+    path("", include("people.export_urls")),
 ]
-
-# Import and export (upload → preview → confirm, the Excel export and template) live in their own module.
-if find_spec("people.import_urls") is not None:
-    urlpatterns.append(path("import/", include("people.import_urls")))

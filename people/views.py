@@ -3,7 +3,6 @@
 import mimetypes
 import uuid
 from pathlib import Path
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import authenticate
@@ -84,7 +83,7 @@ class PersonListView(views.ObjectListView):
             id_number_in_search=looks_like_id_number(self.request.GET.get("q", "")),
             id_search_form=IdNumberSearchForm(),
             can_bulk_change=user.has_action(Person, "change"),
-            bulk_export_url=reverse_or_none("people:person_export") if user.has_action(Person, "export") else None,
+            can_full_export=user.has_action(Person, "view_sensitive") and user.has_action(Person, "export"),
             import_url=reverse_or_none("people:person_import") if user.has_action(Person, "import") else None,
         )
         return context
@@ -456,23 +455,6 @@ class BulkTagView(BulkActionView):
                      changes={"标签": tag.name, "人数": len(new), "人员编号": [p.pk for p in people][:500]})
         CachedCountPaginator.new_generation()
         return len(people)
-
-
-class BulkExportView(views.ScopedViewMixin, View):
-    """Hands the selection to the export view as `?ids=...` (ids are record numbers, not personal data)."""
-
-    model = Person
-    action = "export"
-
-    def post(self, request, *args, **kwargs):
-        export_url = reverse_or_none("people:person_export")
-        ids = sorted({int(v) for v in request.POST.getlist("ids") if v.isdigit()})[:MAX_BULK]
-        if export_url is None:
-            raise Http404
-        if not ids:
-            messages.warning(request, "请先勾选人员。")
-            return HttpResponseRedirect(reverse("people:person_list"))
-        return HttpResponseRedirect(f"{export_url}?{urlencode([('ids', i) for i in ids])}")
 
 
 # --- transfers (调入 / 调出记录) ------------------------------------------------------------------------
