@@ -102,6 +102,37 @@ def keyed_hash(value: str) -> str:
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
 
+def keyed_hasher():
+    """`keyed_hash` for many values (bulk imports): the key is derived once, not per value."""
+    suite = current_suite()
+    key = _derive(_master_key(), suite, "hash", 32)
+    if suite == "sm":
+        return lambda value: hmac_sm3(key, value.encode())
+    return lambda value: hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def encrypter():
+    """`encrypt` for many values (bulk imports): the cipher is set up once, each value gets its own nonce."""
+    suite = current_suite()
+    prefix = _PREFIX[suite]
+    if suite == "sm":
+        key = _derive(_master_key(), "sm", "enc", 16)
+
+        def seal(nonce, data):
+            return _sm4_gcm_encrypt(key, nonce, data)
+    else:
+        seal_aes = AESGCM(_derive(_master_key(), "aes", "enc", 32)).encrypt
+
+        def seal(nonce, data):
+            return seal_aes(nonce, data, None)
+
+    def encrypt_one(plaintext: str) -> str:
+        nonce = os.urandom(NONCE_BYTES)
+        return prefix + base64.b64encode(nonce + seal(nonce, plaintext.encode())).decode("ascii")
+
+    return encrypt_one
+
+
 def hmac_sm3(key: bytes, data: bytes) -> str:
     from cryptography.hazmat.primitives import hmac as crypto_hmac
 

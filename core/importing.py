@@ -32,6 +32,11 @@ MAX_ROWS = 20_000
 MAX_COLUMNS = 50
 # The unpacked size of every part of the archive together: a 5 MB upload can unpack to gigabytes.
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+# An xlsx has a few dozen parts that compress 5–30 times; a zip bomb has many parts or compresses thousands
+# of times. The ratio is checked only on parts big enough to matter.
+MAX_ENTRIES = 1000
+MAX_RATIO = 200
+RATIO_CHECK_BYTES = 1024 * 1024
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and other legacy Office files
@@ -199,8 +204,14 @@ class Workbook:
             raise ImportFileError("文件已损坏或不是 Excel（.xlsx）格式。") from exc
         if "xl/workbook.xml" not in names:
             raise ImportFileError("文件不是 Excel（.xlsx）格式（可能是 Word、WPS 或其他压缩文件）。")
-        if sum(info.file_size for info in self._zip.infolist()) > max_unpacked:
+        infos = self._zip.infolist()
+        if len(infos) > MAX_ENTRIES:
+            raise ImportFileError(f"文件包含的部件过多（{len(infos)}个），不像正常的 Excel 文件。")
+        if sum(info.file_size for info in infos) > max_unpacked:
             raise ImportFileError("文件解压后过大，请删除无关的工作表、图片后重试。")
+        if any(info.file_size > RATIO_CHECK_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1)
+               for info in infos):
+            raise ImportFileError("文件压缩比异常（疑似压缩炸弹），已拒绝读取。")
         self._verify_archive(max_unpacked)
         try:
             self._calamine = CalamineWorkbook.from_object(io.BytesIO(data))
@@ -471,3 +482,202 @@ class Problem:
         if self.column:
             where += f"“{self.column}”列"
         return f"{where}：{self.message}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Additions for large tables (a county ledger can have 100,000+ rows) and for dates.
+
+
+class LargeWorkbook(Workbook):
+    """A `Workbook` for big tables: the size check scans the sheet's XML as bytes first.
+
+    The exact measure (`Workbook.size`) parses every cell and takes about 10 s for 100,000 rows × 20
+    columns; the quick scan takes a fraction of that. It vouches for a sheet only when the sheet is plainly
+    within the caps (every cell carries its own reference, no reference beyond the caps); anything unusual
+    falls back to the exact measure, so the caps hold exactly as in `Workbook`.
+    """
+
+    def check_size(self, sheet):
+        if sheet.name not in self._sizes and _fits_quickly(self._zip, sheet.part, self.max_rows, self.max_columns):
+            return None  # within the caps; the exact size was not computed
+        return super().check_size(sheet)
+
+    def rows(self, sheet):
+        """As `Workbook.rows` (empty cells are None), converted in place to spare a copy of a big sheet; the
+        sheet's merged ranges are kept for `merged_ranges`."""
+        self.check_size(sheet)
+        try:
+            source = self._calamine.get_sheet_by_index(sheet.index)
+            values = source.to_python(skip_empty_area=False)
+            merged = getattr(self, "_merged", None)
+            if merged is None:
+                merged = self._merged = {}
+            merged[sheet.name] = list(source.merged_cell_ranges or [])
+        except (CalamineError, ValueError) as exc:
+            raise ImportFileError(f"无法读取工作表“{sheet.name}”。") from exc
+        for row in values:
+            for index, value in enumerate(row):
+                if value == "":
+                    row[index] = None
+        return values
+
+    def merged_ranges(self, sheet):
+        """[((first row, first column), (last row, last column))] (0-based) of a sheet read by `rows`."""
+        return getattr(self, "_merged", {}).get(sheet.name, [])
+
+
+def fill_merged_down(rows, ranges, below):
+    """Give every row of a vertically merged block the value of its top cell, in the block's first column,
+    for blocks starting after row index `below` (the header): cadres merge a village's or a category's
+    cells over the rows it applies to. Rows past the end of `rows` are left alone."""
+    for (first_row, first_col), (last_row, _) in ranges:
+        if first_row <= below or last_row <= first_row or first_row >= len(rows):
+            continue
+        top = rows[first_row]
+        value = top[first_col] if top is not None and first_col < len(top) else None
+        if value is None:
+            continue
+        for index in range(first_row + 1, min(last_row, len(rows) - 1) + 1):
+            row = rows[index]
+            if row is None:
+                continue
+            if first_col >= len(row):
+                row.extend([None] * (first_col + 1 - len(row)))
+            if row[first_col] is None:
+                row[first_col] = value
+
+
+def open_large_workbook(data, *, max_rows=200_000, max_columns=MAX_COLUMNS, max_unpacked=1024 * 1024 * 1024):
+    """A `LargeWorkbook` over the bytes of an xlsx file, with caps sized for big ledgers."""
+    return LargeWorkbook(data, max_rows=max_rows, max_columns=max_columns, max_unpacked=max_unpacked)
+
+
+_PREFIXED_CELL = re.compile(rb":c[\s/>]")
+
+
+def _fits_quickly(archive, part, max_rows, max_columns):
+    """True when the sheet part is certainly within `max_rows` × `max_columns`; False when unsure.
+
+    Works on the raw bytes in chunks (text nodes cannot contain "<", so a chunk is cut before its last
+    "<" and the rest carried over). Every cell tag must start `<c r="` followed by a reference no longer
+    than the caps allow: a cell without a reference takes the position after the previous one, which only
+    the exact measure follows. References exactly as long as the caps are compared by value.
+    """
+    letters = len(column_letter(max_columns - 1))
+    digits = len(str(max_rows))
+    # "<c" not followed by a letter (<col>, <cfRule>, ...) nor by a short enough reference.
+    unusual = re.compile(rb'<c(?![a-zA-Z]| r="[A-Z]{1,%d}\d{1,%d}")' % (letters, digits))
+    as_long = re.compile(rb'<c r="(?:([A-Z]{%d})\d|[A-Z]+(\d{%d})")' % (letters, digits))
+    last_column = column_letter(max_columns - 1).encode()
+    tail = b""
+    try:
+        with archive.open(part) as stream:
+            while True:
+                chunk = stream.read(4 * 1024 * 1024)
+                buffer = tail + chunk
+                if chunk:
+                    cut = buffer.rfind(b"<")
+                    if cut <= 0:
+                        tail = buffer
+                        continue
+                    buffer, tail = buffer[:cut], buffer[cut:]
+                if _PREFIXED_CELL.search(buffer) or unusual.search(buffer):
+                    return False
+                for column, row in as_long.findall(buffer):
+                    if (column and column > last_column) or (row and int(row) > max_rows):
+                        return False
+                if not chunk:
+                    return True
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return False
+
+
+_DATE_TEXT = [
+    # 1975-03-01, 1975.3.1, 1975/03/01, 1975年3月1日 (an optional time after it is ignored); full-width
+    # separators too
+    (re.compile(r"(\d{4})[.\-/年．－／](\d{1,2})[.\-/月．－／](\d{1,2})日?(?:\d{1,2}:\d{2}(?::\d{2})?)?"), "day"),
+    # 1975.03, 1975-3, 1975/03, 1975年3月
+    (re.compile(r"(\d{4})[.\-/年．－／](\d{1,2})月?"), "month"),
+    (re.compile(r"(\d{4})(\d{2})(\d{2})"), "day"),  # 19750301
+    (re.compile(r"(\d{4})(\d{2})"), "month"),  # 197503
+    (re.compile(r"(\d{4})年?"), "year"),  # 1975, 1975年
+]
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
+DATE_HINT = "请写成“1975.03”“1975年3月”或“1975-03-01”的形式"
+
+
+def cell_date(value, *, earliest=1900, latest=2100):
+    """A date cell as `(date, precision)`, precision being "day", "month" or "year"; `None` when empty.
+
+    Accepts what ledgers hold: Excel dates, text such as "1975.03", "1975.3", "1975年3月", "1975-03-01",
+    "1975/3/1", "1975年3月1日", "197503", "19750301", "1975", full-width digits, and numbers typed into a
+    General cell: 1975.03 (year.month), 197503, 19750301, or an Excel date serial (27454). A month-precise
+    value is the first of its month. Raises `CellError` with a Chinese message.
+
+    The number 1975.1 is refused: Excel has already turned "1975.10" into it, so October and January
+    cannot be told apart.
+    """
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return _checked_date(value.year, value.month, value.day, "day", value, earliest, latest)
+    if isinstance(value, datetime.date):
+        return _checked_date(value.year, value.month, value.day, "day", value, earliest, latest)
+    if isinstance(value, bool):
+        raise CellError(f"不是日期，{DATE_HINT}。")
+    if isinstance(value, int | float):
+        return _number_date(value, earliest, latest)
+    text = re.sub(r"\s+", "", normalise_text(value))
+    if not text:
+        return None
+    for pattern, precision in _DATE_TEXT:
+        match = pattern.fullmatch(text)
+        if match:
+            parts = [int(part) for part in match.groups()]
+            year, month, day = (parts + [1, 1])[:3]
+            return _checked_date(year, month, day, precision, text, earliest, latest)
+    raise CellError(f"无法识别的日期“{text}”，{DATE_HINT}。")
+
+
+def _number_date(value, earliest, latest):
+    shown = cell_text(value)
+    if isinstance(value, float) and not value.is_integer():
+        whole = int(value)
+        if earliest <= whole <= latest:  # 1975.03 typed into a General cell
+            hundredths = round((value - whole) * 100)
+            if abs((value - whole) * 100 - hundredths) > 1e-6:
+                raise CellError(f"无法识别的日期“{shown}”，{DATE_HINT}。")
+            if hundredths == 10:
+                raise CellError(
+                    f"“{shown}”是数字格式，无法区分1月和10月，请将该列设为文本格式后填写“{whole}.01”或“{whole}.10”。"
+                )
+            month = hundredths // 10 if hundredths % 10 == 0 else hundredths  # 1975.3 is March
+            return _checked_date(whole, month, 1, "month", shown, earliest, latest)
+        if 10_000 <= value < 100_000:  # an Excel date serial with a time of day
+            value = int(value)
+        else:
+            raise CellError(f"无法识别的日期“{shown}”，{DATE_HINT}。")
+    number = int(value)
+    digits = str(number)
+    if 10_000 <= number < 100_000:
+        day = _EXCEL_EPOCH + datetime.timedelta(days=number)
+        return _checked_date(day.year, day.month, day.day, "day", shown, earliest, latest)
+    if len(digits) == 8:
+        return _checked_date(int(digits[:4]), int(digits[4:6]), int(digits[6:]), "day", shown, earliest, latest)
+    if len(digits) == 6:
+        return _checked_date(int(digits[:4]), int(digits[4:]), 1, "month", shown, earliest, latest)
+    if len(digits) == 4:
+        return _checked_date(number, 1, 1, "year", shown, earliest, latest)
+    raise CellError(f"无法识别的日期“{shown}”，{DATE_HINT}。")
+
+
+def _checked_date(year, month, day, precision, shown, earliest, latest):
+    if isinstance(shown, datetime.date):
+        shown = cell_text(shown)
+    try:
+        date = datetime.date(year, month, day)
+    except ValueError:
+        raise CellError(f"“{shown}”不是有效的日期。") from None
+    if not earliest <= year <= latest:
+        raise CellError(f"日期“{shown}”不在合理范围内（{earliest}—{latest}年）。")
+    return date, precision

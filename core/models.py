@@ -1,5 +1,9 @@
+import datetime
+import time
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -96,3 +100,111 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.timestamp:%Y-%m-%d %H:%M:%S} {self.username} {self.get_action_display()}"
+
+
+class ImportJob(models.Model):
+    """A background import (ledger, units, ...): who uploaded what into which unit, its progress and outcome.
+
+    The uploaded bytes live in `data` only while the job needs them (check, preview, confirm) and are
+    cleared when it ends, is cancelled or expires: nothing of an upload is kept on disk or in the database.
+    A job is shown to nobody but the user who created it.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        CHECKING = "checking", "正在检查"
+        CHECKED = "checked", "待确认"
+        IMPORTING = "importing", "正在导入"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+        CANCELLED = "cancelled", "已取消"
+        EXPIRED = "expired", "已过期"
+
+    RUNNING = (Status.QUEUED, Status.CHECKING, Status.IMPORTING)
+    FINISHED = (Status.DONE, Status.FAILED, Status.CANCELLED, Status.EXPIRED)
+
+    kind = models.CharField("类型", max_length=50, db_index=True)  # e.g. "people.person"
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    unit = models.ForeignKey("org.Unit", verbose_name="单位", on_delete=models.SET_NULL, null=True, related_name="+")
+    file_name = models.CharField("文件名", max_length=200)
+    file_size = models.PositiveBigIntegerField("文件大小", default=0)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    stage = models.CharField("阶段", max_length=50, blank=True)
+    progress_done = models.PositiveIntegerField("已处理", default=0)
+    progress_total = models.PositiveIntegerField("总数", default=0)
+    options = models.JSONField("选项", default=dict, blank=True)
+    result = models.JSONField("结果", default=dict, blank=True)
+    message = models.TextField("说明", blank=True)
+    data = models.BinaryField("上传内容", null=True, blank=True, editable=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "导入任务"
+        verbose_name_plural = "导入任务"
+        default_permissions = ()
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.file_name}（{self.get_status_display()}）"
+
+    @property
+    def is_running(self):
+        return self.status in self.RUNNING
+
+    @property
+    def is_finished(self):
+        return self.status in self.FINISHED
+
+    @property
+    def percent(self):
+        if not self.progress_total:
+            return 0
+        return min(100, round(100 * self.progress_done / self.progress_total))
+
+    def upload(self):
+        """The uploaded bytes (None once cleared)."""
+        return bytes(self.data) if self.data is not None else None
+
+    def set_status(self, status, *, expected=None, **fields):
+        """Move to `status`, writing only what changes; a finished job drops the upload. With `expected`,
+        only if the job is still in that status (e.g. not cancelled meanwhile): returns whether it moved."""
+        changes = {"status": status, "stage": "", "updated_at": timezone.now(), **fields}
+        if status in self.FINISHED:
+            changes.update(data=None, finished_at=timezone.now())
+        rows = ImportJob.objects.filter(pk=self.pk)
+        if expected is not None:
+            rows = rows.filter(status=expected)
+        moved = bool(rows.update(**changes))
+        if moved:
+            for name, value in changes.items():
+                setattr(self, name, value)
+        return moved
+
+    def progress_reporter(self, interval=0.5):
+        """A `progress(done, total, stage)` callable writing progress at most every `interval` seconds."""
+        state = {"at": 0.0}
+        job_id = self.pk
+
+        def report(done, total, stage=""):
+            now = time.monotonic()
+            if now - state["at"] < interval and done < total:
+                return
+            state["at"] = now
+            ImportJob.objects.filter(pk=job_id).update(
+                progress_done=done, progress_total=total, stage=stage, updated_at=timezone.now()
+            )
+        return report
+
+    @classmethod
+    def expire_stale(cls, idle=datetime.timedelta(hours=2), running=datetime.timedelta(hours=24)):
+        """Drop the uploads of jobs left waiting (a preview never confirmed) or stuck (a worker that died)."""
+        now = timezone.now()
+        stale = cls.objects.filter(data__isnull=False).filter(
+            models.Q(updated_at__lt=now - idle) & ~models.Q(status=cls.Status.IMPORTING)
+            | models.Q(updated_at__lt=now - running)
+        )
+        return stale.update(data=None, status=cls.Status.EXPIRED, finished_at=now, updated_at=now)

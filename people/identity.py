@@ -40,6 +40,8 @@ def id_number_problem(value, today=None):
     if not re.fullmatch(r"\d{17}[\dX]", value):
         if re.fullmatch(r"\d{15}", value):
             return "身份证号为15位旧号码，请换用18位号码"
+        if "*" in value:
+            return "身份证号是脱敏后的号码（含*），请填写完整号码，或使用“完整导出”的文件"
         return "身份证号应为18位，前17位为数字，最后一位为数字或X"
     if value[:2] not in PROVINCE_PREFIXES:
         return f"身份证号前两位“{value[:2]}”不是有效的省级行政区划代码"

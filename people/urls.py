@@ -25,4 +25,6 @@ urlpatterns = [
     *object_urls(Person, views, "Person"),
     # Excel: the export (filtered list or a POSTed selection) and the blank import template.
     path("", include("people.export_urls")),
+    # Import: upload → preview → confirm (people/import_urls.py).
+    path("import/", include("people.import_urls")),
 ]

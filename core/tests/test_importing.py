@@ -147,6 +147,30 @@ def test_zip_bomb_is_refused_by_unpacked_size():
         importing.open_workbook(buffer.getvalue(), max_unpacked=2 * 1024 * 1024)
 
 
+def _workbook_with_extra_parts(extra):
+    buffer = io.BytesIO()
+    source = zipfile.ZipFile(io.BytesIO(xlsx([["单位名称"]])))
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            archive.writestr(info.filename, source.read(info.filename))
+        for name, content in extra:
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def test_zip_bomb_is_refused_by_compression_ratio():
+    # 4 MB of zeros deflates to about 4 KB: a ratio of about 1000, far beyond any real spreadsheet part.
+    data = _workbook_with_extra_parts([("xl/media/padding.bin", b"\0" * (4 * 1024 * 1024))])
+    with pytest.raises(ImportFileError, match="压缩比异常"):
+        importing.open_workbook(data)
+
+
+def test_archive_with_too_many_parts_is_refused():
+    data = _workbook_with_extra_parts([(f"xl/media/p{i}.bin", b"x") for i in range(importing.MAX_ENTRIES)])
+    with pytest.raises(ImportFileError, match="部件过多"):
+        importing.open_workbook(data)
+
+
 # --- sheet sizes --------------------------------------------------------------------------------------------
 
 
