@@ -172,3 +172,12 @@ def export_text(response):
         for row in workbook.get_sheet_by_name(name).to_python():
             cells.extend(str(c) for c in row)
     return "\n".join(cells)
+
+
+def browser_login(page, base_url, username, password=PASSWORD):
+    """Sign in through the real login page in a Playwright page and wait for the workbench."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/")

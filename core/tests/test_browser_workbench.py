@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from core.testing import PASSWORD
+from core.testing import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,13 +20,6 @@ EXPECTED = {
 }
 
 
-def login(page, base_url, username):
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base_url}/")
-
 
 @pytest.mark.parametrize("width,height", [(1366, 800), (390, 844)])
 def test_demo_accounts_see_their_workbench(live_server, new_page, output_dir, width, height, monkeypatch):
@@ -37,7 +30,7 @@ def test_demo_accounts_see_their_workbench(live_server, new_page, output_dir, wi
     call_command("load_demo", verbosity=0)
     for username, (shown, hidden) in EXPECTED.items():
         page = new_page(width, height)
-        login(page, live_server.url, username)
+        browser_login(page, live_server.url, username)
         assert page.locator("h2.page-title").inner_text() == "工作台"
         if width < 992:
             page.click("button.navbar-toggler")

@@ -5,20 +5,13 @@ import pytest
 from playwright.sync_api import expect
 
 from core.models import AuditEvent
-from core.testing import PASSWORD, build_county, create_user
+from core.testing import PASSWORD, browser_login, build_county, create_user
 from people.models import Person
 
 from .test_views import make_id
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-
-def login(page, base_url, username):
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base_url}/")
 
 
 @pytest.fixture
@@ -36,7 +29,7 @@ def ledger(db):
 @pytest.mark.parametrize("width,height", [(1366, 800), (390, 844)])
 def test_town_officer_finds_by_initials_and_reads_history(live_server, new_page, output_dir, ledger, width, height):
     page = new_page(width, height)
-    login(page, live_server.url, "town01")
+    browser_login(page, live_server.url, "town01")
     page.goto(f"{live_server.url}/people/")
     assert "王西岭" not in page.content()
     with page.expect_response(lambda r: "/people/?" in r.url and "q=zs" in r.url):
@@ -70,7 +63,7 @@ def test_town_officer_finds_by_initials_and_reads_history(live_server, new_page,
 @pytest.mark.parametrize("width,height", [(1366, 800), (390, 844)])
 def test_county_staff_reveals_after_password(live_server, new_page, output_dir, ledger, width, height):
     page = new_page(width, height)
-    login(page, live_server.url, "county_staff")
+    browser_login(page, live_server.url, "county_staff")
     page.goto(f"{live_server.url}/people/{ledger.pk}/")
     page.click("button:has-text('显示')")
     page.wait_for_selector("#reveal-password", state="visible")

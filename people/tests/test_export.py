@@ -2,15 +2,13 @@
 
 import datetime
 import io
-from importlib.util import find_spec
-from unittest import skipUnless
 
 import openpyxl
 from django.contrib.auth.models import Permission
 from django.db import connection
-from django.test import TestCase, override_settings
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
-from django.urls import NoReverseMatch, include, path, reverse
+from django.urls import reverse
 
 from accounts.models import Grant, Role
 from core.models import AuditEvent
@@ -18,37 +16,9 @@ from core.testing import build_county, create_user
 from people import exports
 from people.choices import Affiliation, Education, Gender, Tier
 from people.columns import HEADERS
+from people.importers import import_ledger
 from people.models import Category, Person, Tag
 from people.tests.test_views import make_id, make_person
-
-
-def _urlpatterns():
-    """The project's URLs, with the export routes added to the "people" namespace when people/urls.py does not
-    include them yet (so these tests run before and after the lead wires people.export_urls in)."""
-    from core.tests.sample import urls as sample_urls
-    from people import export_urls
-    from people import urls as people_urls
-
-    patterns = list(people_urls.urlpatterns)
-    names = {getattr(p, "name", None) for p in patterns}
-    included = any(getattr(p, "urlconf_name", None) in ("people.export_urls", export_urls) for p in patterns)
-    if "person_export" not in names and not included:
-        patterns.append(path("", include(export_urls)))
-    rest = [p for p in sample_urls.urlpatterns if getattr(p, "namespace", None) != "people"]
-    return [*rest, path("people/", include((patterns, "people")))]
-
-
-urlpatterns = _urlpatterns()
-handler403 = "core.views.permission_denied"
-handler404 = "core.views.page_not_found"
-
-
-def export_urls_wired():
-    try:
-        reverse("people:person_export")
-    except NoReverseMatch:
-        return False
-    return True
 
 
 def workbook(response):
@@ -64,7 +34,6 @@ def ledger_rows(wb):
     return rows[1][0], header, data
 
 
-@override_settings(ROOT_URLCONF=__name__)
 class ExportTestCase(TestCase):
     @classmethod
     def setUpTestData(cls):
@@ -248,7 +217,6 @@ class LedgerExportTests(ExportTestCase):
         self.assertEqual(count(2) - count(10), 2 * (5 - 1))
 
 
-@override_settings(ROOT_URLCONF=__name__)
 class ImportTemplateTests(TestCase):
     @classmethod
     def setUpTestData(cls):
@@ -316,7 +284,6 @@ class ImportTemplateTests(TestCase):
         self.assertEqual(self.client.get(url).status_code, 403)
 
 
-@skipUnless(find_spec("people.importers") is not None, "people/importers.py is not written yet")
 class RoundTripTests(ExportTestCase):
     """An exported ledger imports again: into the same database nothing changes, into an empty one the same
     people come back."""
@@ -333,8 +300,6 @@ class RoundTripTests(ExportTestCase):
         self.p2.categories.set([self.qiao])
 
     def import_export(self, update):
-        from people.importers import import_ledger
-
         data = b"".join(self.export(self.county_staff, full="1").streaming_content)
         return import_ledger(data, "导出.xlsx", self.org.county, self.county_staff, update=update).report()
 
@@ -355,8 +320,6 @@ class RoundTripTests(ExportTestCase):
 
     def test_reimport_into_an_empty_ledger_gives_the_same_people(self):
         before = self.snapshot()
-        from people.importers import import_ledger
-
         data = b"".join(self.export(self.county_staff, full="1").streaming_content)
         Person.objects.all().delete()
         report = import_ledger(data, "导出.xlsx", self.org.county, self.county_staff).report()
@@ -365,9 +328,3 @@ class RoundTripTests(ExportTestCase):
         self.assertEqual(self.snapshot(), before)
 
 
-class WiringTests(TestCase):
-    def test_export_urls_are_included_by_the_project(self):
-        if not export_urls_wired():
-            self.skipTest("people/urls.py does not include people.export_urls yet")
-        self.assertEqual(reverse("people:person_export"), "/people/export/")
-        self.assertEqual(reverse("people:person_template"), "/people/template/")
