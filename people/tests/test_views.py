@@ -603,3 +603,15 @@ def test_no_template_has_inline_scripts():
         text = template.read_text()
         assert not re.search(r"<script(?![^>]*\bsrc=)", text), template
         assert not re.search(r"\son[a-z]+=", text), template
+
+
+class LedgerWorkbenchTests(TestCase):
+    def test_panel_counts_only_the_users_scope(self):
+        org = build_county()
+        make_person(org.village1, "东一")
+        make_person(org.village1, "东二", is_representative=True)
+        make_person(org.village2, "西一")
+        self.client.force_login(create_user("wb_town1", org.town1, "town_officer"))
+        stats = {s["label"]: s["value"] for s in self.client.get(reverse("workbench")).context["widgets"][0]["stats"]}
+        self.assertEqual(stats["在册人数"], 2)
+        self.assertEqual(stats["其中代表人士"], 1)
