@@ -3,8 +3,6 @@ import django_tables2 as tables
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.mixins import AccessMixin
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.http import HttpResponseRedirect
@@ -20,6 +18,7 @@ from core import audit
 from core.crypto import mask_phone
 from core.excel import SheetWriter, export_filename, xlsx_response
 from core.models import AuditEvent
+from core.views import AdminRoleRequiredMixin, HtmxListMixin
 
 from . import services
 from .forms import (
@@ -62,18 +61,19 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 # --- the security administrator (安全管理员) --------------------------------------------------------------
 
-class SecurityAdminMixin(AccessMixin):
+class SecurityAdminMixin(AdminRoleRequiredMixin):
     """Accounts, roles and grants belong to the security administrator alone (三员分立)."""
 
+    admin_kind = "security"
+
     def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if not request.user.is_admin_of("security"):
-            raise PermissionDenied
         # A page may refuse a permitted administrator for a reason it explains (e.g. their own grants).
         refusal = getattr(self, "refusal", None)
-        response = refusal() if refusal is not None else None
-        return response or super().dispatch(request, *args, **kwargs)
+        if request.user.is_authenticated and request.user.is_admin_of(self.admin_kind) and refusal is not None:
+            response = refusal()
+            if response is not None:
+                return response
+        return super().dispatch(request, *args, **kwargs)
 
 
 def _users():
@@ -115,12 +115,14 @@ def _status_badges(user, locked):
     return badges
 
 
-class UserListView(SecurityAdminMixin, tables.SingleTableMixin, FilterView):
+class UserListView(SecurityAdminMixin, HtmxListMixin, tables.SingleTableMixin, FilterView):
     model = User
     table_class = UserTable
     filterset_class = UserFilterSet
     template_name = "accounts/user_list.html"
-    paginate_by = 25
+    # The table paginates; the ListView must not count the same rows a second time.
+    paginate_by = None
+    table_pagination = {"per_page": 25}
 
     def get_queryset(self):
         return _users().order_by("username")
@@ -128,18 +130,11 @@ class UserListView(SecurityAdminMixin, tables.SingleTableMixin, FilterView):
     def get_table_kwargs(self):
         return {"locked": services.locked_usernames()}
 
-    def get_template_names(self):
-        if self.request.htmx and not self.request.htmx.boosted:
-            return ["core/object_list_results.html"]
-        return [self.template_name]
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
         context.update(
             opts=User._meta, can_add=True, add_url=reverse("accounts:user_add"),
-            can_export=True, export_url=reverse("accounts:user_export"), querystring=query.urlencode(),
+            can_export=True, export_url=reverse("accounts:user_export"),
         )
         return context
 

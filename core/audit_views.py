@@ -12,8 +12,6 @@ import django_tables2 as tables
 from django import forms
 from django.apps import apps
 from django.contrib import messages
-from django.contrib.auth.mixins import AccessMixin
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -26,6 +24,7 @@ from django_filters.views import FilterView
 from . import audit
 from .excel import SheetWriter, export_filename, xlsx_response
 from .models import AuditEvent
+from .views import AdminRoleRequiredMixin, HtmxListMixin
 
 # Excel holds 1,048,576 rows a sheet; stay clear of it (the title rows and a closing note need room).
 EXPORT_MAX_ROWS = 1_000_000
@@ -241,17 +240,11 @@ class AuditEventTable(tables.Table):
 
 # --- views ----------------------------------------------------------------------------------------------
 
-class AuditAdminRequiredMixin(AccessMixin):
-    """Login required; then only the audit administrator (审计管理员). Read-only: GET and HEAD."""
+class AuditAdminRequiredMixin(AdminRoleRequiredMixin):
+    """The audit administrator (审计管理员) only. Read-only: GET and HEAD."""
 
+    admin_kind = "audit"
     http_method_names = ["get", "head"]
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if not request.user.is_admin_of("audit"):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
 
 def _events():
@@ -259,8 +252,9 @@ def _events():
     return AuditEvent.objects.select_related("unit").order_by("-id")
 
 
-class AuditEventListView(AuditAdminRequiredMixin, tables.SingleTableMixin, FilterView):
+class AuditEventListView(AuditAdminRequiredMixin, HtmxListMixin, tables.SingleTableMixin, FilterView):
     model = AuditEvent
+    results_template_name = "core/audit_list_results.html"
     table_class = AuditEventTable
     filterset_class = AuditEventFilterSet
     template_name = "core/audit_list.html"
@@ -270,18 +264,6 @@ class AuditEventListView(AuditAdminRequiredMixin, tables.SingleTableMixin, Filte
 
     def get_queryset(self):
         return _events()
-
-    def get_template_names(self):
-        if self.request.htmx and not self.request.htmx.boosted:
-            return ["core/audit_list_results.html"]
-        return [self.template_name]
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["querystring"] = query.urlencode()
-        return context
 
 
 class AuditEventDetailView(AuditAdminRequiredMixin, DetailView):

@@ -59,7 +59,44 @@ class ScopedViewMixin(AccessMixin):
         return context
 
 
-class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
+class AdminRoleRequiredMixin(AccessMixin):
+    """Sign-in required; then only the holder of one separated admin role (三员分立), everyone else 403."""
+
+    admin_kind = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not request.user.is_admin_of(self.admin_kind):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class SystemAdminRequiredMixin(AdminRoleRequiredMixin):
+    """Configuration pages (org tree, categories, ...): the system administrator (系统管理员) only."""
+
+    admin_kind = "system"
+
+
+class HtmxListMixin:
+    """A list page whose results part alone is re-rendered for htmx requests (filtering, paging, sorting)."""
+
+    results_template_name = "core/object_list_results.html"
+
+    def get_template_names(self):
+        if self.request.htmx and not self.request.htmx.boosted:
+            return [self.results_template_name]
+        return super().get_template_names()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["querystring"] = query.urlencode()
+        return context
+
+
+class ObjectListView(HtmxListMixin, ScopedViewMixin, SingleTableMixin, FilterView):
     template_name = "core/object_list.html"
     # The table paginates; the ListView must not paginate (and count) the same rows a second time.
     paginate_by = None
@@ -70,19 +107,11 @@ class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
         queryset = super().get_queryset()
         return queryset if queryset.ordered else queryset.order_by("-pk")
 
-    def get_template_names(self):
-        if self.request.htmx and not self.request.htmx.boosted:
-            return ["core/object_list_results.html"]
-        return [self.template_name]
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
         context.update(
             add_url=_reverse_or_none(url_name(self.model, "add")),
             export_url=_reverse_or_none(url_name(self.model, "export")),
-            querystring=query.urlencode(),
         )
         return context
 

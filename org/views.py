@@ -4,8 +4,6 @@ import secrets
 from collections import defaultdict
 
 from django.contrib import messages
-from django.contrib.auth.mixins import AccessMixin
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -17,6 +15,7 @@ from core import audit
 from core.excel import SheetWriter, xlsx_response
 from core.importing import ImportFileError, read_upload
 from core.models import AuditEvent
+from core.views import SystemAdminRequiredMixin
 
 from . import importers, services
 from .forms import ActivateForm, DeactivateForm, DeleteForm, ImportUploadForm, MoveForm, UnitForm
@@ -25,17 +24,6 @@ from .usage import active_descendants, describe, records_in_subtree
 
 IMPORT_SESSION_KEY = "org_import"
 PREVIEW_LIMIT = 500
-
-
-class SystemAdminRequiredMixin(AccessMixin):
-    """Sign-in required; only the system administrator (系统管理员) may go further, everyone else gets 403."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if not request.user.is_admin_of("system"):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
 
 def tree_url(unit=None):

@@ -13,6 +13,7 @@ class PeopleConfig(AppConfig):
 
         register_menu(
             MenuItem("统战成员", "成员台账", "people:person_list", "ti-users", model="people.Person", order=10),
+            MenuItem("系统管理", "统战成员类别", "people:category_list", "ti-category", admin_kind="system", order=20),
         )
         register_widget(Widget(
             "core/widgets/stats.html", visible=lambda user: user.has_action(Person, "view"),

@@ -134,9 +134,10 @@ STATUTORY_CATEGORIES = [
 
 
 def seed_statutory_categories(category_model):
-    """Create or refresh the 12 statutory categories (the data migration, and load_demo after a test flush)."""
+    """Create the statutory categories that are missing (the data migration, and load_demo after a test
+    flush); categories already there keep what an administrator made of them (synonyms, enabled or not)."""
     for index, (code, name, synonyms) in enumerate(STATUTORY_CATEGORIES, start=1):
-        category_model.objects.update_or_create(
+        category_model.objects.get_or_create(
             code=code,
             defaults={"name": name, "synonyms": "、".join(synonyms), "is_statutory": True, "sort_order": index},
         )

@@ -356,7 +356,7 @@ class CategoryMatcher:
 
     def __init__(self):
         self.names = {}
-        self.inactive = set()
+        self.inactive = {}  # spelling key of a disabled category -> its name
         for category in Category.objects.all():
             spellings = [category.name, *(s for s in SEPARATORS.split(category.synonyms or "") if s)]
             for spelling in spellings:
@@ -364,8 +364,10 @@ class CategoryMatcher:
                 if category.is_active:
                     self.names.setdefault(key, category.pk)
                 else:
-                    self.inactive.add(key)
-        self.joined = sorted((n for n in self.names if SEPARATORS.search(n)), key=len, reverse=True)
+                    self.inactive.setdefault(key, category.name)
+        # Disabled names with a separator too, so that "华侨、归侨及侨眷" disabled is reported as itself.
+        self.joined = sorted((n for n in (*self.names, *self.inactive) if SEPARATORS.search(n)), key=len,
+                             reverse=True)
         self.cache = {}
 
     def __call__(self, raw):
@@ -384,11 +386,14 @@ class CategoryMatcher:
     def _match(self, text):
         rest = _key(text)
         ids = []
+        unknown, disabled = [], []
         for name in self.joined:
             if name in rest:
-                ids.append(self.names[name])
+                if name in self.names:
+                    ids.append(self.names[name])
+                else:
+                    disabled.append(self._disabled(name))
                 rest = rest.replace(name, "、")
-        unknown, disabled = [], []
         for token in SEPARATORS.split(rest):
             if not token:
                 continue
@@ -396,14 +401,18 @@ class CategoryMatcher:
             if pk is not None:
                 ids.append(pk)
             elif token in self.inactive:
-                disabled.append(token)
+                disabled.append(self._disabled(token))
             else:
                 unknown.append(token)
         if disabled:
-            raise CellError(f"类别“{'、'.join(disabled)}”已停用")
+            raise CellError(f"类别{'、'.join(disabled)}已停用")
         if unknown:
             raise CellError(f"无法识别的类别“{'、'.join(unknown)}”，请使用类别全称，多个类别用“、”分隔")
         return frozenset(ids)
+
+    def _disabled(self, key):
+        name = self.inactive[key]
+        return f"“{name}”" if _key(name) == key else f"“{key}”（即“{name}”）"
 
 
 def _tags(raw):

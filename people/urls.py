@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("people.export_urls")),
     # Import: upload → preview → confirm (people/import_urls.py).
     path("import/", include("people.import_urls")),
+    path("categories/", include("people.category_urls")),
 ]

@@ -56,6 +56,7 @@ class CappedCountPaginator(CachedCountPaginator):
 
 class PersonListView(views.ObjectListView):
     model = Person
+    results_template_name = "people/person_list_results.html"
     table_class = PersonTable
     filterset_class = PersonFilterSet
     template_name = "people/person_list.html"
@@ -67,11 +68,6 @@ class PersonListView(views.ObjectListView):
             super().get_queryset().select_related("owner_unit").prefetch_related("categories")
             .defer("id_number", "notes", "address", "native_place", "photo", "status_reason")
         )
-
-    def get_template_names(self):
-        if self.request.htmx and not self.request.htmx.boosted:
-            return ["people/person_list_results.html"]
-        return [self.template_name]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -3,7 +3,26 @@
 (function () {
   "use strict";
 
+  // Searchable pickers: <select data-tom-select>, on pages that also load Tom Select.
+  function initPickers(root) {
+    if (!window.TomSelect) return;
+    root.querySelectorAll("select[data-tom-select]").forEach(function (el) {
+      if (el.tomselect) return;
+      new window.TomSelect(el, {
+        plugins: el.multiple ? ["remove_button"] : [],
+        maxOptions: null,
+        allowEmptyOption: !el.multiple,
+        hidePlaceholder: true,
+        // Unit options are indented by tree depth; the chosen item shows the bare name.
+        render: {
+          item: function (data, escape) { return "<div>" + escape(String(data.text).trim()) + "</div>"; },
+        },
+      });
+    });
+  }
+
   function onReady(root) {
+    initPickers(root);
     root.querySelectorAll("[data-confirm]").forEach(function (el) {
       el.addEventListener("submit", function (event) {
         if (!window.confirm(el.getAttribute("data-confirm"))) event.preventDefault();

@@ -1,20 +1,7 @@
-// The ledger's pages: searchable pickers (Tom Select), tabs that follow the URL hash and the
-// reveal dialog. Loaded by the pages that need it; no inline scripts (Content-Security-Policy).
+// The ledger's pages: tabs that follow the URL hash and the reveal dialog.
+// Loaded by the pages that need it; no inline scripts (Content-Security-Policy).
 (function () {
   "use strict";
-
-  function initPickers(root) {
-    if (!window.TomSelect) return;
-    root.querySelectorAll("select[data-tom-select]").forEach(function (el) {
-      if (el.tomselect) return;
-      new window.TomSelect(el, {
-        plugins: el.multiple ? ["remove_button"] : [],
-        maxOptions: null,
-        allowEmptyOption: !el.multiple,
-        hidePlaceholder: true,
-      });
-    });
-  }
 
   function initTabs() {
     var tabs = document.querySelector("[data-hash-tabs]");
@@ -54,9 +41,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    initPickers(document);
     initTabs();
     initReveal();
   });
-  document.addEventListener("htmx:afterSwap", function (event) { initPickers(event.target); });
 })();
