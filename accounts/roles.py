@@ -14,18 +14,22 @@ from core.models import BusinessModel
 from .models import Role
 
 ALL_ACTIONS = ("view", "add", "change", "delete", "export", "import", "view_sensitive")
+# Actions some models define beyond the common ones (a codename "<action>_<model>" that only they have).
+CERTIFY_ALL = ("certify_city", "certify_county", "certify_town")
 
 BUILTIN_ROLES = [
     # code, name, description, admin kind, data scope, actions on every business model
     ("county_staff", "统战部干部", "县（区）委统战部工作人员：全县数据的维护与统计", "",
-     Role.DataScope.ALL, ALL_ACTIONS),
+     Role.DataScope.ALL, ALL_ACTIONS + CERTIFY_ALL),
     ("town_officer", "镇街统战委员", "镇（街道）统战委员、统战干事：本镇街及所辖村社", "",
-     Role.DataScope.UNIT_AND_BELOW, ("view", "add", "change", "delete", "export", "import")),
+     Role.DataScope.UNIT_AND_BELOW, ("view", "add", "change", "delete", "export", "import", "certify_town")),
     ("village_liaison", "村社统战联络员", "村（社区）统战联络员：本村社", "", Role.DataScope.UNIT,
      ("view", "add", "change")),
     ("member_liaison", "成员单位联络员", "成员单位联络员：本单位", "", Role.DataScope.UNIT,
      ("view", "add", "change", "export")),
     ("leader", "领导", "领导：所辖范围只读", "", Role.DataScope.UNIT_AND_BELOW, ("view",)),
+    ("pairing_official", "结对联系干部", "联谊交友、对口联系的干部：本人的结对与联系记录", "", Role.DataScope.SELF,
+     ("view", "add", "change")),
     ("sysadmin", "系统管理员", "组织机构与系统配置，不接触业务数据", Role.AdminKind.SYSTEM, Role.DataScope.UNIT, ()),
     ("secadmin", "安全管理员", "账号、角色与授权，不接触业务数据", Role.AdminKind.SECURITY, Role.DataScope.UNIT, ()),
     ("auditor", "审计管理员", "查阅与导出审计日志，不接触业务数据", Role.AdminKind.AUDIT, Role.DataScope.UNIT, ()),

@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "org",
     "accounts",
     "people",
+    "representatives",
+    "friendship",
 ]
 
 MIDDLEWARE = [
