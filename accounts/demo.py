@@ -21,6 +21,7 @@ ACCOUNTS = [
     ("town02", "王建军", "town_officer", "town2"),
     ("village0101", "赵丽", "village_liaison", "village0101"),
     ("leader", "陈国华", "leader", "county"),
+    ("official01", "孙志刚", "pairing_official", "county"),
     ("sysadmin", "刘洋", "sysadmin", "county"),
     ("secadmin", "周静", "secadmin", "county"),
     ("auditor", "吴磊", "auditor", "county"),

@@ -62,13 +62,21 @@ def locked_usernames(usernames=None):
 
 # --- permission matrix -------------------------------------------------------------------------------
 
+def extra_codenames(model):
+    """Permissions a business model declares beyond the common actions (Meta.permissions), e.g.
+    certify_county_representative."""
+    return [codename for codename, _ in model._meta.permissions]
+
+
 def business_permissions():
-    """The permissions a business role may carry: the standard actions on every business model."""
+    """The permissions a business role may carry: the standard actions on every business model, and the
+    model-specific ones its Meta declares."""
     models = business_models()
     if not models:
         return Permission.objects.none()
     content_types = ContentType.objects.get_for_models(*models).values()
     codenames = [f"{action}_{m._meta.model_name}" for m in models for action in ALL_ACTIONS]
+    codenames += [codename for m in models for codename in extra_codenames(m)]
     return Permission.objects.filter(content_type__in=content_types, codename__in=codenames)
 
 
@@ -76,7 +84,8 @@ def permission_matrix(selected_ids):
     """Rows (one per business model) of cells (one per action) for the role pages.
 
     Each cell is a dict with the permission id (None when the model has no such action),
-    whether it is selected, and labels for screen readers.
+    whether it is selected, and labels for screen readers. A model's own extra permissions
+    (e.g. 认定县级党外代表人士) are listed in the row's `extras`, in the same form.
     """
     models = sorted(business_models(), key=lambda m: (str(m._meta.app_config.verbose_name),
                                                       str(m._meta.verbose_name)))
@@ -95,9 +104,15 @@ def permission_matrix(selected_ids):
                 "action": action, "label": label, "id": perm.pk if perm else None,
                 "checked": bool(perm and perm.pk in selected),
             })
+        extras = []
+        for codename, name in opts.permissions:
+            perm = by_key.get((opts.app_label, codename))
+            if perm is not None:
+                extras.append({"action": codename.removesuffix(f"_{opts.model_name}"), "label": str(name),
+                               "id": perm.pk, "checked": perm.pk in selected})
         rows.append({
             "label": str(opts.verbose_name), "group": str(opts.app_config.verbose_name), "cells": cells,
-            "any": any(c["checked"] for c in cells),
+            "extras": extras, "any": any(c["checked"] for c in cells + extras),
         })
     return rows
 

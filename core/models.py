@@ -208,3 +208,40 @@ class ImportJob(models.Model):
             | models.Q(updated_at__lt=now - running)
         )
         return stale.update(data=None, status=cls.Status.EXPIRED, finished_at=now, updated_at=now)
+
+
+class Notification(models.Model):
+    """An in-app message to one user (站内通知): reminders, notices. Shown only to its recipient.
+
+    `key` makes a notification idempotent: a job that runs twice (a reminder, a notice) finds the one it
+    already sent under the same key instead of sending another (see core.notifications.notify).
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE, related_name="notifications"
+    )
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    url = models.CharField("链接", max_length=300, blank=True)
+    key = models.CharField("去重标识", max_length=200, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    read_at = models.DateTimeField("阅读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通知"
+        verbose_name_plural = "通知"
+        default_permissions = ()
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "key"], condition=~models.Q(key=""), name="notification_once_per_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_read(self):
+        return self.read_at is not None

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.forms import modelform_factory
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -222,13 +223,22 @@ class ObjectEditView(ScopedViewMixin, UpdateView):
 class ObjectDeleteView(ScopedViewMixin, DeleteView):
     action = "delete"
     template_name = "core/object_delete.html"
+    protected_hint = ""  # what to do instead when other records still refer to this one
 
     def form_valid(self, form):
         obj = self.get_object()
         label = str(obj)
-        with transaction.atomic():
-            audit.record(AuditEvent.Action.DELETE, obj=obj, label=label)
-            obj.delete()
+        try:
+            with transaction.atomic():
+                audit.record(AuditEvent.Action.DELETE, obj=obj, label=label)
+                obj.delete()
+        except ProtectedError as exc:
+            # Names the kinds of records in the way, not the records: they may lie outside the user's scope.
+            kinds = "、".join(sorted({str(o._meta.verbose_name) for o in exc.protected_objects}))
+            name = self.model._meta.verbose_name
+            messages.error(self.request, f"{name}“{label}”仍有{kinds}关联，不能删除。{self.protected_hint}")
+            return HttpResponseRedirect(obj.get_absolute_url() if hasattr(obj, "get_absolute_url")
+                                        else reverse(url_name(self.model, "list")))
         messages.success(self.request, f"{self.model._meta.verbose_name}“{label}”已删除。")
         return HttpResponseRedirect(reverse(url_name(self.model, "list")))
 

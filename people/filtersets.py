@@ -44,8 +44,11 @@ def looks_like_id_number(value):
     return bool(re.fullmatch(r"[\d\s]{6,}[\dXx]?", to_halfwidth(value or "").strip()))
 
 
-def search_people(queryset, value):
-    """Letters search the pinyin keys by prefix (`zs`, `zhangsan`, `zhang san`); anything else the name."""
+def search_people(queryset, value, prefix=""):
+    """Letters search the pinyin keys by prefix (`zs`, `zhangsan`, `zhang san`); anything else the name.
+
+    `prefix` is the path from the queryset's model to the person (e.g. "person__" for representatives).
+    """
     value = value.strip()
     if not value:
         return queryset
@@ -54,18 +57,27 @@ def search_people(queryset, value):
     letters = re.sub(r"[\s'’]+", "", value).lower()
     if letters.isascii() and letters.isalpha():
         return queryset.filter(
-            Q(name_pinyin__startswith=letters) | Q(name_initials__startswith=letters) | Q(name__icontains=value)
+            Q(**{f"{prefix}name_pinyin__startswith": letters}) | Q(**{f"{prefix}name_initials__startswith": letters})
+            | Q(**{f"{prefix}name__icontains": value})
         )
-    return queryset.filter(name__icontains=value)
+    return queryset.filter(**{f"{prefix}name__icontains": value})
 
 
 class PersonFilterSet(ScopedFilterSet):
-    """The ledger's filters. Status defaults to 在册 when the request does not choose one."""
+    """The ledger's filters. Status defaults to 在册 when the request does not choose one.
+
+    Every person lookup goes through `person_prefix`, so a list of records that belong to a person (e.g.
+    representatives, `person_prefix = "person__"`) reuses these filters by subclassing.
+    """
+
+    person_prefix = ""
 
     category = django_filters.ModelChoiceFilter(
         label="类别", queryset=Category.objects.filter(is_active=True), method="filter_category", empty_label="全部",
     )
-    tier = django_filters.ChoiceFilter(label="管理层级", choices=choices.Tier.choices, empty_label="全部")
+    tier = django_filters.ChoiceFilter(
+        label="管理层级", choices=choices.Tier.choices, method="filter_tier", empty_label="全部",
+    )
     status = django_filters.ChoiceFilter(
         label="状态", choices=[(ALL, "全部状态"), *choices.Status.choices], method="filter_status", empty_label=None,
     )
@@ -89,7 +101,7 @@ class PersonFilterSet(ScopedFilterSet):
         label="代表人士", choices=[("1", "是"), ("0", "否")], method="filter_representative", empty_label="全部",
     )
     tag = django_filters.ModelChoiceFilter(
-        label="标签", queryset=Tag.objects.all(), field_name="tags", empty_label="全部",
+        label="标签", queryset=Tag.objects.all(), method="filter_tag", empty_label="全部",
     )
 
     class Meta:
@@ -105,34 +117,44 @@ class PersonFilterSet(ScopedFilterSet):
         self.form.fields["age_min"].widget.attrs["class"] = "form-control"
         self.form.fields["age_max"].widget.attrs["class"] = "form-control"
 
+    def person_q(self, **lookups):
+        """Keyword lookups on the person, through `person_prefix`."""
+        return {f"{self.person_prefix}{key}": value for key, value in lookups.items()}
+
     def filter_search(self, queryset, name, value):
-        return search_people(queryset, value)
+        return search_people(queryset, value, prefix=self.person_prefix)
 
     def filter_category(self, queryset, name, category):
         ids = category_ids_with_subtypes(category)
         through = Person.categories.through.objects.filter(category_id__in=ids).values("person_id")
-        return queryset.filter(pk__in=through)
+        return queryset.filter(**self.person_q(pk__in=through))
+
+    def filter_tier(self, queryset, name, value):
+        return queryset.filter(**self.person_q(tier=value))
+
+    def filter_tag(self, queryset, name, tag):
+        return queryset.filter(**self.person_q(tags=tag))
 
     def filter_status(self, queryset, name, value):
-        return queryset if value in ("", ALL) else queryset.filter(status=value)
+        return queryset if value in ("", ALL) else queryset.filter(**self.person_q(status=value))
 
     def filter_affiliation(self, queryset, name, value):
         if value == DEMOCRATIC_PARTIES:
-            return queryset.filter(affiliation__in=sorted(choices.DEMOCRATIC_PARTIES))
-        return queryset.filter(affiliation=value)
+            return queryset.filter(**self.person_q(affiliation__in=sorted(choices.DEMOCRATIC_PARTIES)))
+        return queryset.filter(**self.person_q(affiliation=value))
 
     def filter_ethnicity(self, queryset, name, value):
         if value == MINORITY:
-            return queryset.exclude(ethnicity="").exclude(ethnicity=choices.HAN)
-        return queryset.filter(ethnicity=value)
+            return queryset.exclude(**self.person_q(ethnicity="")).exclude(**self.person_q(ethnicity=choices.HAN))
+        return queryset.filter(**self.person_q(ethnicity=value))
 
     def filter_age_min(self, queryset, name, value):
         # At least N years old: born on or before this day N years ago.
-        return queryset.filter(birth_date__lte=years_before(datetime.date.today(), int(value)))
+        return queryset.filter(**self.person_q(birth_date__lte=years_before(datetime.date.today(), int(value))))
 
     def filter_age_max(self, queryset, name, value):
         # At most N years old: born after this day N+1 years ago.
-        return queryset.filter(birth_date__gt=years_before(datetime.date.today(), int(value) + 1))
+        return queryset.filter(**self.person_q(birth_date__gt=years_before(datetime.date.today(), int(value) + 1)))
 
     def filter_representative(self, queryset, name, value):
-        return queryset.filter(is_representative=value == "1")
+        return queryset.filter(**self.person_q(is_representative=value == "1"))

@@ -8,6 +8,9 @@ urlpatterns = [
     path("org/", include("org.urls")),
     path("audit/", include("core.urls")),
     path("people/", include("people.urls")),
+    path("representatives/", include("representatives.urls")),
+    path("friendship/", include("friendship.urls")),
+    path("notifications/", include("core.notification_urls")),
 ]
 
 handler403 = "core.views.permission_denied"

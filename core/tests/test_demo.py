@@ -27,6 +27,7 @@ DEMO_USERS = {
     "town02": ("town_officer", Unit.Type.TOWN),
     "village0101": ("village_liaison", Unit.Type.VILLAGE),
     "leader": ("leader", Unit.Type.COUNTY),
+    "official01": ("pairing_official", Unit.Type.COUNTY),
     "sysadmin": ("sysadmin", Unit.Type.COUNTY),
     "secadmin": ("secadmin", Unit.Type.COUNTY),
     "auditor": ("auditor", Unit.Type.COUNTY),
@@ -214,7 +215,7 @@ class EmptyDatabaseTests(TestCase):
 
     def test_quiet_at_verbosity_zero(self):
         self.assertEqual(load_demo(verbosity=0), "")
-        self.assertEqual(User.objects.filter(username__in=DEMO_USERS).count(), 8)
+        self.assertEqual(User.objects.filter(username__in=DEMO_USERS).count(), len(DEMO_USERS))
 
     def test_same_county_every_time(self):
         def planned():

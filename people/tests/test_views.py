@@ -615,3 +615,16 @@ class LedgerWorkbenchTests(TestCase):
         stats = {s["label"]: s["value"] for s in self.client.get(reverse("workbench")).context["widgets"][0]["stats"]}
         self.assertEqual(stats["在册人数"], 2)
         self.assertEqual(stats["其中代表人士"], 1)
+
+
+class ProtectedDeleteTests(TestCase):
+    def test_deleting_a_person_who_is_a_representative_is_refused_with_a_message(self):
+        from representatives.models import Representative
+
+        org = build_county()
+        person = make_person(org.village1, "代表甲")
+        Representative.objects.create(person=person, level="town", field="other", owner_unit=org.village1)
+        self.client.force_login(create_user("del_staff", org.county, "county_staff"))
+        response = self.client.post(reverse("people:person_delete", kwargs={"pk": person.pk}), follow=True)
+        self.assertContains(response, "仍有党外代表人士关联，不能删除")
+        self.assertTrue(Person.objects.filter(pk=person.pk).exists())

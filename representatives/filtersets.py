@@ -1,0 +1,31 @@
+import django_filters
+
+from people.filtersets import PersonFilterSet
+
+from .models import Field, Kind, Level, Representative, Stage
+
+
+class RepresentativeFilterSet(PersonFilterSet):
+    """The ledger's filters, applied to each representative's person (`person__…`), plus the profile's own.
+
+    The unit filter is the representative record's own unit (its jurisdiction); 人员状态 defaults to 在册 as
+    on the ledger.
+    """
+
+    person_prefix = "person__"
+    representative = None  # every row is one
+
+    level = django_filters.ChoiceFilter(label="层级", choices=Level.choices, empty_label="全部")
+    field = django_filters.ChoiceFilter(label="领域", choices=Field.choices, empty_label="全部")
+    kind = django_filters.ChoiceFilter(label="类型", choices=Kind.choices, empty_label="全部")
+    stage = django_filters.ChoiceFilter(label="阶段", choices=Stage.choices, empty_label="全部")
+
+    class Meta:
+        model = Representative
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.fields["status"].label = "人员状态"
+        # The profile's own filters first, then the ledger's.
+        self.form.order_fields(["q", "stage", "level", "field", "kind", "unit"])

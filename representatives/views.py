@@ -1,0 +1,379 @@
+"""The representatives' pages (党外代表人士), on core's generic views. Every record through `visible_to`."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
+
+from core import audit, views
+from core.excel import export_filename, xlsx_response
+from core.models import AuditEvent
+from people.choices import Status
+from people.export_views import describe_filter
+from people.models import Person, SocialPosition
+from people.views import PersonAutocompleteView, may_reveal
+
+from . import services
+from .exports import TITLE, write_representatives
+from .filtersets import RepresentativeFilterSet
+from .forms import AssessmentForm, CultivationForm, RepresentativeCreateForm, RepresentativeEditForm, StageForm
+from .models import Assessment, Cultivation, Representative, Stage
+from .tables import STAGE_BADGES, RepresentativeTable
+
+STAGE_ICONS = {Stage.DISCOVERED: "ti-search", Stage.CULTIVATING: "ti-plant-2", Stage.CERTIFIED: "ti-award",
+               Stage.EXITED: "ti-door-exit"}
+# Filters behind "更多条件" (search, stage, level, field and unit are always shown).
+ADVANCED_FILTERS = ("kind", "category", "status", "tier", "affiliation", "ethnicity", "age_min", "age_max", "tag")
+
+
+def political_positions():
+    return Prefetch("person__positions", queryset=SocialPosition.objects.filter(kind__in=services.POLITICAL_KINDS))
+
+
+# --- list and export -----------------------------------------------------------------------------------
+
+class RepresentativeListView(views.ObjectListView):
+    model = Representative
+    table_class = RepresentativeTable
+    filterset_class = RepresentativeFilterSet
+    template_name = "representatives/representative_list.html"
+    results_template_name = "representatives/representative_list_results.html"
+
+    def get_queryset(self):
+        return (
+            super().get_queryset().select_related("person", "owner_unit")
+            .only("pk", "level", "field", "kind", "stage", "stage_date", "owner_unit", "person__name",
+                  "person__name_pinyin", "owner_unit__name", "owner_unit__short_name", "owner_unit__path")
+            .prefetch_related(political_positions(), "assessments")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = context["filter"].form
+        context.update(
+            advanced_fields=ADVANCED_FILTERS,
+            advanced_open=any(form.data.get(name) for name in ADVANCED_FILTERS if name != "status")
+            or form.data.get("status") not in (None, "", Status.ACTIVE),
+        )
+        return context
+
+
+class RepresentativeExportView(views.ScopedViewMixin, View):
+    """The filtered list as xlsx: phone numbers masked, no ID numbers; audited with the filter and row count."""
+
+    model = Representative
+    action = "export"
+
+    def get(self, request, *args, **kwargs):
+        user = request.user
+        filterset = RepresentativeFilterSet(request.GET, queryset=self.get_queryset(), request=request)
+        if not filterset.is_valid():
+            messages.error(request, "导出条件有误：" + "；".join(
+                f"{filterset.form.fields[name].label if name in filterset.form.fields else name}：{'，'.join(errors)}"
+                for name, errors in filterset.form.errors.items()
+            ))
+            return HttpResponseRedirect(reverse("representatives:representative_list"))
+        described = describe_filter(filterset)
+        queryset = filterset.qs.order_by("owner_unit__path", "person__name_pinyin", "pk")
+        now = timezone.localtime()
+        filter_text = "；".join(f"{k}={v}" for k, v in described.items()) or "无"
+        subtitle = (f"导出人：{user}（{user.unit or '未设单位'}）　导出时间：{now:%Y-%m-%d %H:%M}　"
+                    f"筛选条件：{filter_text}　联系电话已脱敏")
+        counted = {}
+
+        def build(target):
+            counted["rows"] = write_representatives(target, queryset, subtitle=subtitle)
+
+        response = xlsx_response(build, export_filename(TITLE))
+        response["Cache-Control"] = "no-store"
+        audit.record(AuditEvent.Action.EXPORT, object_type=Representative._meta.label,
+                     label=f"{TITLE}（{counted['rows']}行）", changes={"筛选条件": described, "行数": counted["rows"]})
+        return response
+
+
+class CandidateAutocompleteView(PersonAutocompleteView):
+    """The ledger's person picker (scoped, pinyin search), without people who already are representatives."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(status=Status.ACTIVE, representative__isnull=True)
+
+
+# --- detail --------------------------------------------------------------------------------------------
+
+def person_rows(person):
+    """The person's basic facts shown on the profile (ID number and phone masked, never revealed here)."""
+    def label(name):
+        return Person._meta.get_field(name).verbose_name
+
+    def shown(name):
+        field = Person._meta.get_field(name)
+        return getattr(person, f"get_{name}_display")() if field.choices else getattr(person, name)
+
+    return [
+        (label("gender"), shown("gender")), (label("ethnicity"), shown("ethnicity")),
+        (label("birth_date"), person.birth_date and person.birth_date.strftime("%Y-%m-%d")),
+        (label("affiliation"), shown("affiliation")),
+        ("工作单位及职务", "".join(part for part in (person.workplace, person.position) if part)),
+        (label("education"), shown("education")),
+        (label("id_number"), Person._meta.get_field("id_number").masked(person.id_number)),
+        (label("phone"), Person._meta.get_field("phone").masked(person.phone)),
+        ("类别", "、".join(c.name for c in person.categories.all())),
+        ("台账所属单位", person.owner_unit.name),
+        (label("status"), shown("status")),
+    ]
+
+
+class RepresentativeDetailView(views.ObjectDetailView):
+    model = Representative
+    template_name = "representatives/representative_detail.html"
+    detail_fields = ["level"]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related(
+            "person__owner_unit", "owner_unit", "created_by", "updated_by"
+        ).prefetch_related(
+            "stage_changes__created_by", "cultivations", "assessments", "person__categories", political_positions(),
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        rep, user = self.object, self.request.user
+        person = rep.person
+        can_change = Representative.objects.visible_to(user, "change").filter(pk=rep.pk).exists()
+        person_visible = Person.objects.visible_to(user, "view").filter(pk=person.pk).exists()
+        today = datetime.date.today()
+        positions = [(p, services.position_title(p), services.term_flag(p, today))
+                     for p in person.positions.all()]
+        timeline = list(rep.stage_changes.all())
+        for step in timeline:
+            step.badge_class, step.icon = STAGE_BADGES.get(step.stage, ""), STAGE_ICONS.get(step.stage, "ti-point")
+        certify_next = Stage.CERTIFIED in services.next_stages(rep)
+        context.update(
+            rep=rep, person=person, person_visible=person_visible,
+            person_rows=person_rows(person) if person_visible else [],
+            person_can_reveal=person_visible and may_reveal(user, person),
+            can_change=can_change,
+            can_delete=Representative.objects.visible_to(user, "delete").filter(pk=rep.pk).exists(),
+            stage_form=StageForm(representative=rep, user=user) if can_change else None,
+            certify_refused=certify_next and not services.may_certify(user, rep),
+            stage_badge=STAGE_BADGES.get(rep.stage, ""),
+            stage_choices=Stage.choices,
+            timeline=timeline,
+            positions=positions,
+            cultivations=list(rep.cultivations.all()),
+            assessments=list(rep.assessments.all()),
+        )
+        return context
+
+
+# --- create / edit / delete ----------------------------------------------------------------------------
+
+class RepresentativeEditView(views.ObjectEditView):
+    model = Representative
+    template_name = "representatives/representative_form.html"
+
+    def get_form_class(self):
+        return RepresentativeCreateForm if self.action == "add" else RepresentativeEditForm
+
+    def get_initial(self):
+        initial = super().get_initial()
+        person = self.request.GET.get("person", "")
+        if self.action == "add" and person.isdigit():
+            initial["person"] = person  # "列为代表人士" from a person's page; the picker shows it if in scope
+        return initial
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("person")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["cancel_url"] = self.object.get_absolute_url() if self.object.pk \
+            else reverse("representatives:representative_list")
+        return context
+
+
+class RepresentativeDeleteView(views.ObjectDeleteView):
+    model = Representative
+    protected_hint = "如不再作为代表人士，请办理“退出”。"
+
+    def form_valid(self, form):
+        rep = self.get_object()
+        with transaction.atomic():
+            response = super().form_valid(form)
+            # The generic view refuses (and keeps the record) when pairings still refer to it.
+            if not Representative.objects.filter(pk=rep.pk).exists():
+                services.mark_person(rep.person, self.request.user, False, "删除代表人士档案")
+        return response
+
+
+# --- the pipeline --------------------------------------------------------------------------------------
+
+class RepresentativeMixin(views.ScopedViewMixin):
+    """Views about one representative, who must be inside the user's scope for the view's action."""
+
+    model = Representative
+    action = "change"
+
+    def get_representative(self):
+        if not hasattr(self, "representative"):
+            self.representative = get_object_or_404(
+                self.get_queryset().select_related("person", "owner_unit"), pk=self.kwargs["pk"]
+            )
+        return self.representative
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(rep=self.get_representative(), opts=Representative._meta)
+        return context
+
+
+class StageChangeView(RepresentativeMixin, TemplateView):
+    """GET: the stage form on its own page; POST: the step (re-checked under a row lock)."""
+
+    template_name = "representatives/stage_form.html"
+
+    def get_form(self):
+        return StageForm(self.request.POST or None, representative=self.get_representative(), user=self.request.user)
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(form=self.get_form()))
+
+    def post(self, request, *args, **kwargs):
+        rep = self.get_representative()
+        form = self.get_form()
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.change_stage(rep, data["stage"], data["date"], data["reason"], request.user)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"“{rep}”已变更为“{rep.get_stage_display()}”阶段。")
+                return HttpResponseRedirect(rep.get_absolute_url() + "#timeline")
+        if request.POST.get("stage") == Stage.CERTIFIED and not services.may_certify(request.user, rep):
+            audit.record(AuditEvent.Action.DENIED, success=False, obj=rep,
+                         label=f"{rep}：认定{rep.get_level_display()}代表人士（无权限）")
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class RecordFormView(RepresentativeMixin, TemplateView):
+    """Add or edit one cultivation or assessment of a representative (the representative must be changeable)."""
+
+    template_name = "representatives/record_form.html"
+    record_model = None
+    form_class = None
+    anchor = ""
+
+    def get_record(self):
+        rep = self.get_representative()
+        if "record" in self.kwargs:
+            return get_object_or_404(self.record_model, pk=self.kwargs["record"], representative=rep)
+        return self.record_model(representative=rep)
+
+    def get(self, request, *args, **kwargs):
+        record = self.get_record()
+        return self.render_to_response(self.get_context_data(form=self.form_class(instance=record), record=record))
+
+    def post(self, request, *args, **kwargs):
+        record = self.get_record()
+        creating = record.pk is None
+        before = {} if creating else audit.snapshot(record, self.form_class._meta.fields)
+        form = self.form_class(request.POST, instance=record)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form, record=record))
+        rep = self.get_representative()
+        verbose = self.record_model._meta.verbose_name
+        with transaction.atomic():
+            record = form.save()
+            changes = audit.field_changes(record, before, form.changed_data) if not creating else \
+                {"内容": str(record)}
+            key = f"{'新增' if creating else '修改'}{verbose}"
+            audit.record(AuditEvent.Action.UPDATE, obj=rep, changes={key: changes})
+            touch(rep, request.user)
+        messages.success(request, f"{verbose}“{record}”已保存。")
+        return HttpResponseRedirect(rep.get_absolute_url() + f"#{self.anchor}")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        record = kwargs.get("record")
+        verbose = self.record_model._meta.verbose_name
+        context["title"] = f"{'编辑' if record is not None and record.pk else '新增'}{verbose}"
+        context["anchor"] = self.anchor
+        return context
+
+
+def touch(rep, user):
+    rep.updated_by = user
+    rep.save(update_fields=["updated_by", "updated_at"])
+
+
+class CultivationFormView(RecordFormView):
+    record_model = Cultivation
+    form_class = CultivationForm
+    anchor = "cultivation"
+
+
+class AssessmentFormView(RecordFormView):
+    record_model = Assessment
+    form_class = AssessmentForm
+    anchor = "assessment"
+
+
+class CultivationDoneView(RepresentativeMixin, View):
+    """POST: a planned cultivation is marked done (its end date today unless one is set)."""
+
+    def post(self, request, *args, **kwargs):
+        rep = self.get_representative()
+        cultivation = get_object_or_404(Cultivation, pk=kwargs["record"], representative=rep)
+        if cultivation.status == Cultivation.Status.DONE:
+            messages.info(request, f"“{cultivation}”已是已完成状态。")
+            return HttpResponseRedirect(rep.get_absolute_url() + "#cultivation")
+        today = datetime.date.today()
+        if cultivation.start_date and cultivation.start_date > today:
+            messages.error(request, f"“{cultivation}”的开始日期在今天之后，不能标记为已完成。")
+            return HttpResponseRedirect(rep.get_absolute_url() + "#cultivation")
+        with transaction.atomic():
+            cultivation.status = Cultivation.Status.DONE
+            cultivation.end_date = cultivation.end_date or today
+            cultivation.save(update_fields=["status", "end_date"])
+            audit.record(AuditEvent.Action.UPDATE, obj=rep, changes={"培养记录": {"内容": cultivation.title,
+                                                                              "状态": ["计划", "已完成"]}})
+            touch(rep, request.user)
+        messages.success(request, f"“{cultivation}”已标记为已完成。")
+        return HttpResponseRedirect(rep.get_absolute_url() + "#cultivation")
+
+
+class RecordDeleteView(RepresentativeMixin, View):
+    """POST: delete one cultivation or assessment (confirmed in the browser), audited on the representative."""
+
+    record_model = None
+    anchor = ""
+
+    def post(self, request, *args, **kwargs):
+        rep = self.get_representative()
+        record = get_object_or_404(self.record_model, pk=kwargs["record"], representative=rep)
+        label, verbose = str(record), self.record_model._meta.verbose_name
+        with transaction.atomic():
+            record.delete()
+            audit.record(AuditEvent.Action.UPDATE, obj=rep, changes={f"删除{verbose}": label})
+            touch(rep, request.user)
+        messages.success(request, f"{verbose}“{label}”已删除。")
+        return HttpResponseRedirect(rep.get_absolute_url() + f"#{self.anchor}")
+
+
+class CultivationDeleteView(RecordDeleteView):
+    record_model = Cultivation
+    anchor = "cultivation"
+
+
+class AssessmentDeleteView(RecordDeleteView):
+    record_model = Assessment
+    anchor = "assessment"
