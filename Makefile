@@ -123,6 +123,7 @@ define LOGINS
   town02          镇统战委员（另一个镇）
   village0101     村统战联络员
   leader          领导（只读，全县）
+  official01      结对联系干部（仅本人的结对与联系记录）
   sysadmin        系统管理员
   secadmin        安全管理员
   auditor         审计管理员
