@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "people",
     "representatives",
     "friendship",
+    "activities",
 ]
 
 MIDDLEWARE = [
