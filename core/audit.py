@@ -101,7 +101,7 @@ def record(action, *, obj=None, success=True, changes=None, user=None, label="",
         user=user if user is not None and user.pk else None,
         username=(getattr(user, "username", "") or "")[:150],
         unit_id=getattr(user, "unit_id", None),
-        ip=_client_ip(request),
+        ip=client_ip(request),
         request_id=(getattr(request, "request_id", "") or "")[:32] if request is not None else "",
         action=action,
         success=success,
@@ -177,7 +177,7 @@ def _trusted_proxy(remote):
     return ipaddress.ip_address(address).is_loopback or address in getattr(settings, "TRUSTED_PROXIES", ())
 
 
-def _client_ip(request):
+def client_ip(request):
     if request is None:
         return None
     remote = request.META.get("REMOTE_ADDR", "")

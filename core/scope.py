@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.db.models import Q
 
 
@@ -62,6 +63,18 @@ class Scope:
         for path in sorted(self.subtree_paths):
             query |= Q(path__startswith=path)
         return query
+
+    def top_units(self, fallback=None):
+        """The outermost units of the scope, by path: the root(s) for "everything", the anchors of subtrees and
+        single units otherwise, and `fallback` (the user's own unit) for a "仅本人" scope with no unit."""
+        Unit = apps.get_model("org", "Unit")
+        if self.everything_:
+            return list(Unit.objects.get_root_nodes())
+        tops = list(Unit.objects.filter(Q(path__in=sorted(self.subtree_paths)) | Q(pk__in=sorted(self.unit_ids))))
+        if not tops and self.user_ids and fallback is not None:
+            tops = [fallback]
+        return sorted((t for t in tops if not any(o.pk != t.pk and t.path.startswith(o.path) for o in tops)),
+                      key=lambda u: u.path)
 
     def covers_unit(self, unit):
         """Whether a record owned by `unit` falls inside the scope by jurisdiction."""

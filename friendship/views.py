@@ -7,7 +7,6 @@ updates are audited by ObjectEditView. Officials with the "仅本人" scope see 
 from django.apps import apps
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -368,16 +367,9 @@ def coverage_rows(user):
     """[(label, unit, exact)]: the units below the user's top unit (and the top unit's own records), or
     the top units themselves when the user's scope has several."""
     Unit = apps.get_model("org", "Unit")
-    scope = user.scope_for(Pairing, "view")
-    if scope.everything_:
-        tops = list(Unit.get_root_nodes())
-    else:
-        tops = list(Unit.objects.filter(Q(path__in=sorted(scope.subtree_paths)) | Q(pk__in=sorted(scope.unit_ids))))
-        if not tops and scope.user_ids and user.unit_id:
-            tops = [user.unit]
-        tops = [t for t in tops if not any(o.pk != t.pk and t.path.startswith(o.path) for o in tops)]
+    tops = user.scope_for(Pairing, "view").top_units(fallback=user.unit if user.unit_id else None)
     if len(tops) != 1:
-        return [(t.name, t, False) for t in sorted(tops, key=lambda u: u.path)]
+        return [(t.name, t, False) for t in tops]
     top = tops[0]
     children = Unit.objects.filter(path__startswith=top.path, depth=top.depth + 1, is_active=True)
     rows = [(c.name, c, False) for c in sorted(children, key=lambda u: (u.sort_order, u.name))]

@@ -49,7 +49,8 @@ def style(form):
         if isinstance(field, forms.ModelChoiceField) and not isinstance(field, forms.ModelMultipleChoiceField):
             if field.empty_label is not None:
                 field.empty_label = "请选择"
-        elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.MultipleChoiceField):
+        elif isinstance(field, forms.ChoiceField) and not isinstance(
+                field, forms.MultipleChoiceField | forms.ModelChoiceField):
             field.choices = [(v, "请选择" if v == "" else label) for v, label in field.choices]
         if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect | forms.HiddenInput):
             continue

@@ -85,8 +85,9 @@ class RepresentativeCreateForm(DatedReasonMixin, ScopedModelForm):
         picker = self.fields["person"].widget
         picker.queryset = people
         picker.attrs.update({
-            "data-person-picker": reverse("representatives:candidate_autocomplete"),
-            "placeholder": "输入姓名、拼音或首字母", "class": "form-select",
+            "data-remote-picker": reverse("representatives:candidate_autocomplete"),
+            "data-placeholder": "输入姓名、拼音或首字母", "class": "form-select",
+            "data-no-results": "没有找到（已是代表人士或不在您的数据范围内的人员不显示）",
         })
         self.fields["date"].initial = datetime.date.today
         style(self)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("people/", include("people.urls")),
     path("representatives/", include("representatives.urls")),
     path("friendship/", include("friendship.urls")),
+    path("activities/", include("activities.urls")),
     path("notifications/", include("core.notification_urls")),
 ]
 

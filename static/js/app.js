@@ -21,8 +21,48 @@
     });
   }
 
+  // Pickers that search on the server as the user types: <select data-remote-picker="URL">, the URL answering
+  // {"results": [{"value", "text"}]} for ?q=. The server matches names, pinyin and initials, so the picker
+  // shows exactly what it returns; `data-no-results` is the text when nothing is found.
+  function initRemotePickers(root) {
+    if (!window.TomSelect) return;
+    root.querySelectorAll("select[data-remote-picker]").forEach(function (el) {
+      if (el.tomselect) return;
+      var url = el.getAttribute("data-remote-picker");
+      var noResults = el.getAttribute("data-no-results") || "没有找到";
+      new window.TomSelect(el, {
+        plugins: el.multiple ? ["remove_button"] : [],
+        valueField: "value",
+        labelField: "text",
+        searchField: [],
+        score: function () { return function () { return 1; }; },
+        maxOptions: 20,
+        loadThrottle: 250,
+        closeAfterSelect: !el.multiple,
+        hidePlaceholder: true,
+        placeholder: el.getAttribute("data-placeholder") || "",
+        shouldLoad: function (query) { return query.trim().length > 0; },
+        load: function (query, callback) {
+          var picker = this;
+          fetch(url + "?q=" + encodeURIComponent(query), {credentials: "same-origin", headers: {"Accept": "application/json"}})
+            .then(function (response) { return response.ok ? response.json() : {results: []}; })
+            .then(function (data) {
+              picker.clearOptions();  // keeps the chosen ones; drops the answers to earlier queries
+              callback(data.results || []);
+            })
+            .catch(function () { callback(); });
+        },
+        render: {
+          no_results: function (data, escape) { return '<div class="no-results">' + escape(noResults) + "</div>"; },
+          loading: function () { return '<div class="py-2 px-3 text-secondary">正在查找…</div>'; },
+        },
+      });
+    });
+  }
+
   function onReady(root) {
     initPickers(root);
+    initRemotePickers(root);
     root.querySelectorAll("[data-confirm]").forEach(function (el) {
       el.addEventListener("submit", function (event) {
         if (!window.confirm(el.getAttribute("data-confirm"))) event.preventDefault();

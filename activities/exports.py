@@ -1,0 +1,65 @@
+"""Excel output of the activities app: the activity list (through core's ObjectExportView) and the
+due-vs-done table. Both audited."""
+
+from django.utils import timezone
+
+from core import audit
+from core.excel import SheetWriter, export_filename, xlsx_response
+from core.models import AuditEvent
+
+from .models import Plan
+
+
+def _names(related):
+    return "、".join(str(getattr(o, "name", o)) for o in related)
+
+
+ACTIVITY_COLUMNS = [
+    ("活动名称", lambda a: a.title),
+    ("活动类型", lambda a: a.activity_type.name),
+    ("开始时间", lambda a: a.start),
+    ("结束时间", lambda a: a.end),
+    ("地点", lambda a: a.place),
+    ("组织单位", lambda a: a.owner_unit.name),
+    ("协办单位", lambda a: _names(a.co_organisers.all())),
+    ("对应计划", lambda a: str(a.plan) if a.plan_id else "计划外"),
+    ("计划期次", lambda a: a.occurrence),
+    ("参加人员（台账）", lambda a: _names(a.participants.all())),
+    ("台账人员数", lambda a: len(a.participants.all())),
+    ("其他参加人数", lambda a: a.other_participants),
+    ("参加总人数", lambda a: len(a.participants.all()) + a.other_participants),
+    ("活动内容", lambda a: a.content),
+    ("活动成效", lambda a: a.outcome),
+    ("照片数", lambda a: getattr(a, "photo_count", 0)),
+]
+
+DUE_HEADERS = ["单位", "计划数", "全年应开展", "截至目前应开展", "已开展", "未开展", "完成率（%）"]
+MISSING_HEADERS = ["单位", "计划", "未开展期次", "期次截止日"]
+
+
+def due_response(request, year, parent, rows, missing):
+    title = f"{year}年活动应开展与已开展" + (f"（{parent.name}）" if parent is not None else "")
+    now = timezone.localtime()
+    subtitle = (f"导出人：{request.user}（{request.user.unit or ''}） 导出时间：{now:%Y-%m-%d %H:%M}　"
+                "应开展：已到期或已开展的期次；完成率＝已开展÷截至目前应开展")
+
+    def build(target):
+        writer = SheetWriter(target, "应开展与已开展", DUE_HEADERS, title=title, subtitle=subtitle,
+                             widths={"单位": 24})
+        for row in rows:
+            writer.write_row([row.label, row.plans, row.planned, row.expected, row.fulfilled, row.missing,
+                              row.rate if row.rate is not None else "—"])
+        # The missing occurrences under the table, after a blank row.
+        writer.write_row([])
+        writer.write_row(["未开展明细"])
+        writer.write_row(MISSING_HEADERS)
+        for plan, occurrence in missing:
+            writer.write_row([plan.owner_unit.name, str(plan), f"{plan.year}年{occurrence.label}",
+                              occurrence.last_day])
+        writer.close()
+
+    response = xlsx_response(build, export_filename("活动应开展与已开展"))
+    audit.record(AuditEvent.Action.EXPORT, object_type=Plan._meta.label, label=title,
+                 changes={"年度": year, "单位": parent.name if parent is not None else "", "行数": len(rows),
+                          "未开展期次": len(missing)})
+    return response

@@ -1,0 +1,282 @@
+"""QR sign-in: matching against the ledger, idempotence, closing, rate limit, scoping, the SVG."""
+
+import datetime
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.core.cache import cache
+from django.test import TestCase
+from django.urls import reverse
+from django.utils import timezone
+
+from activities import signin
+from activities.demo import seed_types
+from activities.models import Activity, ActivityType, SignIn
+from activities.signin_views import qr_svg
+from core.models import AuditEvent
+from core.testing import browser_login, build_county, create_user
+from people.choices import Status
+from people.models import Person
+
+
+def make_activity(unit, *, open_=True, start=None, hours=2, title="同心行活动日"):
+    start = start or timezone.now() - datetime.timedelta(minutes=30)
+    return Activity.objects.create(
+        title=title, activity_type=ActivityType.objects.get(name="同心行活动日"), start=start,
+        end=start + datetime.timedelta(hours=hours), place="村文化礼堂", content="座谈", owner_unit=unit,
+        signin_open=open_,
+    )
+
+
+class SignInTestBase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.org = build_county()
+        cls.town1_user = create_user("s_town1", cls.org.town1, "town_officer")
+        cls.town2_user = create_user("s_town2", cls.org.town2, "town_officer")
+
+    def setUp(self):
+        cache.clear()
+        # Organised by town1: its subtree includes village1, not town2/village2.
+        self.activity = make_activity(self.org.town1)
+
+    def url(self, activity=None):
+        return reverse("activities:signin", kwargs={"token": (activity or self.activity).signin_token})
+
+    def post(self, name, last4, activity=None, **extra):
+        return self.client.post(self.url(activity), {"name": name, "last4": last4}, **extra)
+
+
+class MatchingTests(SignInTestBase):
+    def test_exactly_one_match_is_linked_and_added_to_participants(self):
+        zhang = Person.objects.create(name="张三", phone="13812345678", owner_unit=self.org.village1)
+        response = self.post("张三", "5678")
+        self.assertContains(response, "签到成功")
+        self.assertContains(response, "张三")
+        row = SignIn.objects.get(activity=self.activity)
+        self.assertEqual(row.person, zhang)
+        self.assertEqual(row.phone_last4, "5678")
+        self.assertIn(zhang, self.activity.participants.all())
+
+    def test_same_name_different_digits_is_a_guest(self):
+        Person.objects.create(name="张三", phone="13812345678", owner_unit=self.org.village1)
+        response = self.post("张三", "1111")
+        self.assertContains(response, "签到成功")
+        row = SignIn.objects.get(activity=self.activity)
+        self.assertTrue(row.is_guest)
+        self.assertEqual(self.activity.participants.count(), 0)
+
+    def test_two_people_with_same_name_and_digits_is_a_guest(self):
+        Person.objects.create(name="张三", phone="13812345678", owner_unit=self.org.village1)
+        Person.objects.create(name="张三", phone="13900005678", owner_unit=self.org.town1)
+        self.post("张三", "5678")
+        self.assertTrue(SignIn.objects.get(activity=self.activity).is_guest)
+        self.assertEqual(self.activity.participants.count(), 0)
+
+    def test_person_outside_the_subtree_is_a_guest(self):
+        Person.objects.create(name="李四", phone="13812344321", owner_unit=self.org.village2)
+        response = self.post("李四", "4321")
+        self.assertContains(response, "签到成功")  # same message: nothing is revealed
+        self.assertTrue(SignIn.objects.get(activity=self.activity).is_guest)
+
+    def test_person_not_active_is_a_guest_unless_participant(self):
+        gone = Person.objects.create(name="王五", phone="13812340000", owner_unit=self.org.village1,
+                                     status=Status.EXITED)
+        self.post("王五", "0000")
+        self.assertTrue(SignIn.objects.get(activity=self.activity).is_guest)
+        other = make_activity(self.org.town1, title="另一活动")
+        other.participants.add(gone)
+        self.post("王五", "0000", activity=other)
+        self.assertEqual(SignIn.objects.get(activity=other).person, gone)
+
+    def test_participant_outside_the_subtree_is_matched(self):
+        guest_star = Person.objects.create(name="赵六", phone="13812349999", owner_unit=self.org.village2)
+        self.activity.participants.add(guest_star)
+        self.post("赵六", "9999")
+        self.assertEqual(SignIn.objects.get(activity=self.activity).person, guest_star)
+
+    def test_full_width_digits_and_spaces_are_accepted(self):
+        zhang = Person.objects.create(name="张三", phone="138-1234-5678", owner_unit=self.org.village1)
+        self.post(" 张三 ", "５６７８")
+        self.assertEqual(SignIn.objects.get(activity=self.activity).person, zhang)
+
+    def test_bad_digits_are_refused_with_a_chinese_message(self):
+        response = self.post("张三", "12a")
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "请填写手机号的后4位数字")
+        self.assertFalse(SignIn.objects.exists())
+
+    def test_duplicate_sign_in_is_idempotent(self):
+        Person.objects.create(name="张三", phone="13812345678", owner_unit=self.org.village1)
+        self.post("张三", "5678")
+        response = self.post("张三", "5678")
+        self.assertContains(response, "签到成功")
+        self.assertEqual(SignIn.objects.filter(activity=self.activity).count(), 1)
+        self.post("陌生人", "1234")
+        self.post("陌生人", "1234")
+        self.assertEqual(SignIn.objects.filter(activity=self.activity).count(), 2)
+
+    def test_public_page_is_not_audited_and_needs_no_login(self):
+        before = AuditEvent.objects.count()
+        page = self.client.get(self.url())
+        self.assertContains(page, "活动签到")
+        self.assertContains(page, "csrfmiddlewaretoken")
+        self.post("陌生人", "1234")
+        self.assertEqual(AuditEvent.objects.count(), before)
+
+    def test_csrf_is_enforced(self):
+        self.client.handler.enforce_csrf_checks = True
+        response = self.post("陌生人", "1234")
+        self.assertEqual(response.status_code, 403)
+        self.assertFalse(SignIn.objects.exists())
+
+
+class ClosedAndLimitsTests(SignInTestBase):
+    def test_not_open_is_refused(self):
+        closed = make_activity(self.org.town1, open_=False)
+        self.assertContains(self.client.get(self.url(closed)), "签到尚未开放")
+        response = self.post("陌生人", "1234", activity=closed)
+        self.assertContains(response, "签到尚未开放", status_code=403)
+        self.assertFalse(SignIn.objects.exists())
+
+    def test_ended_activity_is_refused_even_if_open(self):
+        ended = make_activity(self.org.town1, start=timezone.now() - datetime.timedelta(hours=5), hours=2)
+        self.assertTrue(ended.signin_open)
+        self.assertContains(self.client.get(self.url(ended)), "签到已结束")
+        response = self.post("陌生人", "1234", activity=ended)
+        self.assertContains(response, "签到已结束", status_code=403)
+        self.assertFalse(SignIn.objects.exists())
+
+    def test_unknown_token_is_404(self):
+        response = self.client.get(reverse("activities:signin", kwargs={"token": "no-such-token"}))
+        self.assertEqual(response.status_code, 404)
+
+    def test_rate_limit_per_activity(self):
+        for i in range(10):
+            self.assertEqual(self.post("陌生人", f"{i:04d}").status_code, 200)
+        response = self.post("陌生人", "9999")
+        self.assertContains(response, "操作过于频繁，请稍后再试", status_code=429)
+        self.assertEqual(SignIn.objects.count(), 10)
+        # Another client address is not affected.
+        self.assertEqual(self.post("陌生人", "9999", REMOTE_ADDR="10.0.0.9").status_code, 200)
+
+    def test_rate_limit_per_ip_across_activities(self):
+        activities = [make_activity(self.org.town1, title=f"活动{i}") for i in range(4)]
+        statuses = [self.post("陌生人", f"{n:04d}", activity=activities[n % 4]).status_code for n in range(31)]
+        self.assertEqual(statuses[:30], [200] * 30)
+        self.assertEqual(statuses[30], 429)
+
+    def test_rate_limit_windows(self):
+        self.assertEqual([limit for limit, _, _ in signin.RATE_LIMITS], [10, 30])
+        self.assertEqual([window for _, window, _ in signin.RATE_LIMITS], [600, 3600])
+
+
+class StaffPagesTests(SignInTestBase):
+    def test_qr_page_and_toggle_are_audited(self):
+        closed = make_activity(self.org.town1, open_=False)
+        self.client.force_login(self.town1_user)
+        page = self.client.get(reverse("activities:signin_qr", kwargs={"pk": closed.pk}))
+        self.assertContains(page, "开放签到")
+        self.assertContains(page, "http://testserver" + self.url(closed))
+        before = AuditEvent.objects.count()
+        self.client.post(reverse("activities:signin_qr", kwargs={"pk": closed.pk}), {"action": "open"})
+        closed.refresh_from_db()
+        self.assertTrue(closed.signin_open)
+        event = AuditEvent.objects.order_by("-id").first()
+        self.assertEqual(AuditEvent.objects.count(), before + 1)
+        self.assertEqual(event.action, AuditEvent.Action.UPDATE)
+        self.assertEqual(event.object_id, str(closed.pk))
+        self.client.post(reverse("activities:signin_qr", kwargs={"pk": closed.pk}), {"action": "close"})
+        closed.refresh_from_db()
+        self.assertFalse(closed.signin_open)
+        self.assertEqual(AuditEvent.objects.count(), before + 2)
+
+    def test_cannot_open_an_ended_activity(self):
+        ended = make_activity(self.org.town1, open_=False, start=timezone.now() - datetime.timedelta(days=1))
+        self.client.force_login(self.town1_user)
+        self.client.post(reverse("activities:signin_qr", kwargs={"pk": ended.pk}), {"action": "open"})
+        ended.refresh_from_db()
+        self.assertFalse(ended.signin_open)
+
+    def test_svg_is_a_valid_svg_of_the_signin_url(self):
+        self.client.force_login(self.town1_user)
+        response = self.client.get(reverse("activities:signin_qr_svg", kwargs={"pk": self.activity.pk}))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["Content-Type"], "image/svg+xml")
+        body = response.content
+        self.assertTrue(body.startswith((b"<?xml", b"<svg")))
+        root = ET.fromstring(body)  # noqa: S314 - our own output
+        self.assertEqual(root.tag, "{http://www.w3.org/2000/svg}svg")
+        full_url = "http://testserver" + self.url()
+        self.assertIn(full_url, body.decode())
+        self.assertNotIn(b"<script", body)
+        # The drawn modules are exactly those of the QR code of that URL.
+        self.assertEqual(body, qr_svg(full_url))
+
+    def test_other_town_cannot_see_qr_svg_or_list(self):
+        self.client.force_login(self.town2_user)
+        for name in ("signin_qr", "signin_qr_svg", "signin_list"):
+            response = self.client.get(reverse(f"activities:{name}", kwargs={"pk": self.activity.pk}))
+            self.assertEqual(response.status_code, 404, name)
+        response = self.client.post(reverse("activities:signin_qr", kwargs={"pk": self.activity.pk}),
+                                    {"action": "close"})
+        self.assertEqual(response.status_code, 404)
+        response = self.client.post(reverse("activities:signin_list", kwargs={"pk": self.activity.pk}))
+        self.assertEqual(response.status_code, 404)
+        self.activity.refresh_from_db()
+        self.assertTrue(self.activity.signin_open)
+
+    def test_anonymous_staff_pages_redirect_to_login(self):
+        for name in ("signin_qr", "signin_qr_svg", "signin_list"):
+            response = self.client.get(reverse(f"activities:{name}", kwargs={"pk": self.activity.pk}))
+            self.assertEqual(response.status_code, 302, name)
+            self.assertTrue(response["Location"].startswith(reverse("login")))
+
+    def test_list_marks_guests_and_adds_matched_people(self):
+        zhang = Person.objects.create(name="张三", phone="13812345678", owner_unit=self.org.village1)
+        self.post("张三", "5678")
+        self.post("来宾甲", "0001")
+        self.activity.participants.remove(zhang)  # e.g. removed by mistake while editing
+        self.client.force_login(self.town1_user)
+        url = reverse("activities:signin_list", kwargs={"pk": self.activity.pk})
+        page = self.client.get(url)
+        self.assertContains(page, "来宾甲")
+        self.assertContains(page, "来宾")
+        self.assertContains(page, "未加入参加人员")
+        self.assertContains(page, "将台账人员加入参加人员（1）")
+        before = AuditEvent.objects.count()
+        response = self.client.post(url)
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(list(self.activity.participants.all()), [zhang])
+        self.assertEqual(AuditEvent.objects.count(), before + 1)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_phone_signin_and_staff_qr_page(live_server, new_page, output_dir):
+    """Staff shows the QR code (the SVG loads under the CSP); a participant signs in on a 390 px phone."""
+    org = build_county()
+    seed_types()  # a database flushed by an earlier live-server test has lost the migration's rows
+    create_user("qr_town1", org.town1, "town_officer")
+    zhang = Person.objects.create(name="张三", phone="13812345678", owner_unit=org.village1)
+    activity = make_activity(org.town1, open_=False)
+
+    desk = new_page(1366, 800)
+    browser_login(desk, live_server.url, "qr_town1")
+    desk.goto(live_server.url + reverse("activities:signin_qr", kwargs={"pk": activity.pk}))
+    desk.get_by_role("button", name="开放签到").click()
+    desk.get_by_role("button", name="关闭签到").wait_for()
+    desk.wait_for_function("() => { const img = document.querySelector('img.signin-qr');"
+                           " return img && img.complete && img.naturalWidth > 0; }", timeout=5000)
+    desk.screenshot(path=output_dir / "activities-signin-qr.png", full_page=True)
+
+    phone = new_page(390, 844)
+    phone.goto(live_server.url + reverse("activities:signin", kwargs={"token": activity.signin_token}))
+    phone.fill("input[name=name]", "张三")
+    phone.fill("input[name=last4]", "5678")
+    phone.screenshot(path=output_dir / "activities-signin-phone.png", full_page=True)
+    phone.get_by_role("button", name="签到").click()
+    phone.get_by_text("签到成功").wait_for()
+    phone.screenshot(path=output_dir / "activities-signin-done.png", full_page=True)
+    assert SignIn.objects.get(activity=activity).person == zhang
+    assert list(activity.participants.all()) == [zhang]
