@@ -19,6 +19,7 @@ class PeopleConfig(AppConfig):
             "core/widgets/stats.html", visible=lambda user: user.has_action(Person, "view"),
             context=_ledger_overview, order=20,
         ))
+        from . import metrics  # noqa: F401
 
 
 def _ledger_overview(request):
