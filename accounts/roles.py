@@ -16,11 +16,13 @@ from .models import Role
 ALL_ACTIONS = ("view", "add", "change", "delete", "export", "import", "view_sensitive")
 # Actions some models define beyond the common ones (a codename "<action>_<model>" that only they have).
 CERTIFY_ALL = ("certify_city", "certify_county", "certify_town")
+# Duty lists (duties): "manage" schemes, letters, notices and results; "review" submissions — county staff only.
+DUTIES_COUNTY = ("manage", "review")
 
 BUILTIN_ROLES = [
     # code, name, description, admin kind, data scope, actions on every business model
     ("county_staff", "统战部干部", "县（区）委统战部工作人员：全县数据的维护与统计", "",
-     Role.DataScope.ALL, ALL_ACTIONS + CERTIFY_ALL),
+     Role.DataScope.ALL, ALL_ACTIONS + CERTIFY_ALL + DUTIES_COUNTY),
     ("town_officer", "镇街统战委员", "镇（街道）统战委员、统战干事：本镇街及所辖村社", "",
      Role.DataScope.UNIT_AND_BELOW, ("view", "add", "change", "delete", "export", "import", "certify_town")),
     ("village_liaison", "村社统战联络员", "村（社区）统战联络员：本村社", "", Role.DataScope.UNIT,

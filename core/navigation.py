@@ -32,7 +32,10 @@ class MenuItem:
         return reverse(self.url_name)
 
 
-GROUP_ORDER = ["工作台", "统战成员", "代表人士", "工作开展", "考核督查", "统计报表", "系统管理", "安全管理", "安全审计"]
+GROUP_ORDER = [
+    "工作台", "统战成员", "代表人士", "工作开展", "考核督查", "统计分析", "统计报表",
+    "系统管理", "安全管理", "安全审计",
+]
 _items: list[MenuItem] = []
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("representatives/", include("representatives.urls")),
     path("friendship/", include("friendship.urls")),
     path("activities/", include("activities.urls")),
+    path("duties/", include("duties.urls")),
     path("notifications/", include("core.notification_urls")),
 ]
 

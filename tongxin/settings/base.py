@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "representatives",
     "friendship",
     "activities",
+    "duties",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,547 @@
+"""据单督查: a unit's duty list, its evidence per item and period, and the reviewers' queue and decisions.
+
+Every submission is reached through `Submission.objects.visible_to(user, action)`; a unit's list is shown only
+for a unit inside the user's scope for submissions. Schemes are county-owned reference data for the units they
+cover: a unit reads the published schemes covering it (not through Scheme's own scope, which is the county's).
+Scores and statuses come from duties.assessment — nothing is recomputed here.
+
+Attachments are never served from /media/: only through AttachmentDownloadView, inside the user's scope.
+"""
+
+import mimetypes
+import re
+import uuid
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.mixins import AccessMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
+
+from core import audit
+from core.models import AuditEvent
+from core.notifications import notify
+from org.models import Unit
+
+from .assessment import assess
+from .models import CalendarYear, Indicator, Scheme, Submission, SubmissionAttachment, SubmissionLink, SubmissionStep
+from .periods import parse_key
+from .scoring import fmt
+from .submission_forms import ReviewFilterForm, ReviewForm, SubmissionForm, search_records
+from .workdays import ensure_year
+
+Status = Submission.Status
+STATUS_COLOURS = {
+    Status.NOT_STARTED: "secondary", Status.IN_PROGRESS: "azure", Status.SUBMITTED: "yellow",
+    Status.PASSED: "green", Status.RETURNED: "red",
+}
+CHINESE_NUMBERS = "一二三四五六七八九十"
+
+
+def chinese_number(n):
+    if 1 <= n <= 10:
+        return CHINESE_NUMBERS[n - 1]
+    if n < 20:
+        return "十" + CHINESE_NUMBERS[n - 11]
+    return str(n)
+
+
+NUMBERED = re.compile(r"^\s*(?:[一二三四五六七八九十]+|\d+)\s*[、.．]")
+
+
+def category_heading(category, number):
+    """"一、基础工作" — the category's text, numbered unless it already is ("一、组织领导")."""
+    text = category.text.strip()
+    return text if NUMBERED.match(text) else f"{chinese_number(number)}、{text}"
+
+
+class SubmissionAccessMixin(AccessMixin):
+    """Sign-in required; the role must grant `action` on submissions somewhere (else 403)."""
+
+    action = "view"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not request.user.has_action(Submission, self.action):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+def may(user, action, unit):
+    """Whether `user` may `action` ("view", "add", "change") submissions of `unit`."""
+    return user.scope_for(Submission, action).covers_unit(unit)
+
+
+def calendar_note(year):
+    """A sentence on how the year's due dates are computed (working days, official or weekends only)."""
+    calendar_year = ensure_year(year)
+    if calendar_year.source == CalendarYear.Source.OFFICIAL:
+        source = "按国务院办公厅公布的节假日安排"
+        if calendar_year.edited:
+            source += "（管理员已调整）"
+    else:
+        source = f"{year}年节假日安排尚未导入，暂按周末推算，法定节假日公布后以调整后的日期为准"
+    return f"截止日期按工作日计算：{source}。"
+
+
+# --- the unit's list --------------------------------------------------------------------------------------
+
+def scheme_years():
+    years = set(Scheme.objects.published().values_list("year", flat=True))
+    years.add(timezone.localdate().year)
+    return sorted(years, reverse=True)
+
+
+def listable_units(user, year):
+    """The units in the user's scope covered by a published scheme of `year`, in tree order."""
+    scope = user.scope_for(Submission, "view")
+    ids = set()
+    for scheme in Scheme.objects.published().filter(year=year).select_related("owner_unit"):
+        ids.update(scheme.covered_units().filter(scope.units_q()).values_list("pk", flat=True))
+    return list(Unit.objects.filter(pk__in=ids).order_by("path"))
+
+
+class UnitListView(SubmissionAccessMixin, TemplateView):
+    """我的职责清单: every item of the unit's list for a year, occurrence by occurrence, and the score so far."""
+
+    template_name = "duties/unit_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        request, user = self.request, self.request.user
+        today = timezone.localdate()
+        years = scheme_years()
+        value = request.GET.get("year", "")
+        year = int(value) if value.isdigit() and int(value) in years else today.year
+        units = listable_units(user, year)
+        unit = None
+        value = request.GET.get("unit", "")
+        if value.isdigit():
+            unit = get_object_or_404(Unit, pk=int(value))
+            if not may(user, "view", unit):
+                raise Http404
+        elif user.unit_id and any(u.pk == user.unit_id for u in units):
+            unit = next(u for u in units if u.pk == user.unit_id)
+        elif len(units) == 1:
+            unit = units[0]
+        schemes = [s for s in Scheme.objects.published().filter(year=year).select_related("owner_unit")
+                   if unit is not None and s.covers(unit)]
+        scheme = None
+        value = request.GET.get("scheme", "")
+        if value.isdigit():
+            scheme = next((s for s in schemes if s.pk == int(value)), None)
+        scheme = scheme or (schemes[0] if schemes else None)
+        context.update(year=year, years=years, units=units, unit=unit, schemes=schemes, scheme=scheme, today=today,
+                       show_unit_picker=len(units) > 1 or (unit is not None and not any(u.pk == unit.pk
+                                                                                          for u in units)))
+        if scheme is None:
+            return context
+        result = assess(scheme, unit, today=today)
+        can_add, can_change = may(user, "add", unit), may(user, "change", unit)
+        categories = []
+        for item in result.items:
+            indicator = item.indicator
+            if not categories or categories[-1]["category"].pk != indicator.parent_id:
+                categories.append({"category": indicator.parent, "items": [],
+                                   "heading": category_heading(indicator.parent, len(categories) + 1)})
+            group = categories[-1]
+            item.number = f"{len(categories)}.{len(group['items']) + 1}"
+            item.current, item.later = [], []
+            for occ in item.occurrences:
+                occ.colour = STATUS_COLOURS[occ.status]
+                occ.action_url, occ.action_label = occurrence_action(occ, unit, can_add, can_change)
+                (item.later if occ.occurrence.start > today else item.current).append(occ)
+            group["items"].append(item)
+        counts = result.status_counts()
+        context.update(
+            result=result, categories=categories,
+            status_counts=[(value, label, counts[value], STATUS_COLOURS[value]) for value, label in Status.choices],
+            calendar_note=calendar_note(year), can_submit=can_add or can_change,
+            is_reviewer=user.has_action(Submission, "review"),
+        )
+        return context
+
+
+def occurrence_action(occ, unit, can_add, can_change):
+    """(url, label) of the button of one occurrence on the unit's list."""
+    submission = occ.submission
+    if submission is None:
+        if not can_add:
+            return "", ""
+        url = reverse("duties:submission_start", kwargs={"indicator": occ.indicator.pk, "unit": unit.pk,
+                                                         "period": occ.occurrence.key})
+        return url, "填报"
+    url = reverse("duties:submission_detail", kwargs={"pk": submission.pk})
+    if can_change and submission.is_editable:
+        return url, "修改后重新提交" if submission.status == Status.RETURNED else "继续填报"
+    return url, "查看"
+
+
+# --- evidence --------------------------------------------------------------------------------------------
+
+def item_state(submission):
+    """The OccurrenceState of the submission's item and period (its due date, rule figure and outcome)."""
+    indicator = submission.indicator
+    occurrence = parse_key(submission.period_key)
+    result = assess(indicator.scheme, submission.owner_unit, occurrence.period, items=[indicator])
+    states = result.occurrence_states()
+    return states[0] if states else None
+
+
+class SubmissionPageMixin(SubmissionAccessMixin):
+    """The page of one item and period of a unit: its evidence, steps, and the form while it is editable."""
+
+    template_name = "duties/submission_detail.html"
+
+    def get_submission(self):
+        raise NotImplementedError
+
+    def edit_action(self, submission):
+        return "add" if submission.pk is None else "change"
+
+    def can_edit(self, submission):
+        return submission.is_editable and may(self.request.user, self.edit_action(submission), submission.owner_unit)
+
+    def get(self, request, *args, **kwargs):
+        submission = self.get_submission()
+        if isinstance(submission, HttpResponseRedirect):
+            return submission
+        form = SubmissionForm(user=request.user, submission=submission) if self.can_edit(submission) else None
+        return self.render(submission, form)
+
+    def post(self, request, *args, **kwargs):
+        submission = self.get_submission()
+        if isinstance(submission, HttpResponseRedirect):
+            return submission
+        if not may(request.user, self.edit_action(submission), submission.owner_unit):
+            raise PermissionDenied
+        if not submission.is_editable:
+            messages.error(request, f"该事项当前为“{submission.get_status_display()}”，不能修改。")
+            return HttpResponseRedirect(reverse("duties:submission_detail", kwargs={"pk": submission.pk}))
+        intent = "submit" if "submit" in request.POST else "draft"
+        form = SubmissionForm(request.POST, request.FILES, user=request.user, submission=submission, intent=intent)
+        if not form.is_valid():
+            return self.render(submission, form, status=200)
+        try:
+            submission = save_submission(submission, form, request.user, intent)
+        except IntegrityError:  # the unit's evidence for this item and period was started meanwhile
+            existing = Submission.objects.filter(indicator=submission.indicator, owner_unit=submission.owner_unit,
+                                                 period_key=submission.period_key).first()
+            messages.error(request, "该事项本期的报送已由他人创建，请在此基础上继续。")
+            if existing is None:
+                raise
+            return HttpResponseRedirect(reverse("duties:submission_detail", kwargs={"pk": existing.pk}))
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+            # Rolled back: show the stored state again, not the instance the failed save changed.
+            submission = self.get_submission()
+            if isinstance(submission, HttpResponseRedirect):
+                return submission
+            return self.render(submission, form, status=200)
+        if intent == "submit":
+            messages.success(request, "已提交审核。审核结果将以站内通知告知。")
+        else:
+            messages.success(request, "已保存草稿，尚未提交审核。")
+        return HttpResponseRedirect(reverse("duties:submission_detail", kwargs={"pk": submission.pk}))
+
+    def render(self, submission, form, status=200):
+        user = self.request.user
+        indicator = submission.indicator
+        state = item_state(submission)
+        existing = submission.pk is not None
+        steps = list(submission.steps.select_related("user")) if existing else []
+        last_return = next((s for s in reversed(steps) if s.action == SubmissionStep.Action.RETURN), None)
+        context = {
+            "submission": submission, "indicator": indicator, "scheme": indicator.scheme, "unit": submission.owner_unit,
+            "occurrence": parse_key(submission.period_key), "state": state, "form": form,
+            "attachments": list(submission.attachments.all()) if existing else [],
+            "links": list(submission.links.all()) if existing else [],
+            "steps": steps, "last_return": last_return if submission.status == Status.RETURNED else None,
+            "status_colour": STATUS_COLOURS[submission.status],
+            "can_review": existing and user.has_action(Submission, "review")
+            and Submission.objects.visible_to(user, "review").filter(pk=submission.pk).exists(),
+            "list_url": f"{reverse('duties:unit_list')}?year={indicator.scheme.year}&unit={submission.owner_unit_id}"
+                        f"&scheme={indicator.scheme_id}",
+            "calendar_note": calendar_note(indicator.scheme.year),
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+
+class SubmissionStartView(SubmissionPageMixin, View):
+    """An item and period the unit has not started: the empty form (nothing is stored until it is saved)."""
+
+    def get_submission(self):
+        user = self.request.user
+        unit = get_object_or_404(Unit, pk=self.kwargs["unit"])
+        if not may(user, "view", unit):
+            raise Http404
+        indicator = get_object_or_404(
+            Indicator.objects.select_related("scheme", "parent"), pk=self.kwargs["indicator"], parent__isnull=False,
+            scheme__status=Scheme.Status.PUBLISHED)
+        try:
+            occurrence = parse_key(self.kwargs["period"])
+        except ValueError as error:
+            raise Http404 from error
+        if occurrence.frequency != indicator.frequency or occurrence.year != indicator.scheme.year \
+                or not indicator.applies_to_unit(unit):
+            raise Http404
+        existing = Submission.objects.filter(indicator=indicator, owner_unit=unit, period_key=occurrence.key).first()
+        if existing is not None:
+            return HttpResponseRedirect(reverse("duties:submission_detail", kwargs={"pk": existing.pk}))
+        return Submission(indicator=indicator, owner_unit=unit, period_key=occurrence.key)
+
+
+class SubmissionDetailView(SubmissionPageMixin, View):
+    def get_submission(self):
+        queryset = Submission.objects.visible_to(self.request.user, "view").select_related(
+            "indicator__scheme", "indicator__parent", "owner_unit", "reviewed_by")
+        return get_object_or_404(queryset, pk=self.kwargs["pk"])
+
+
+def save_submission(submission, form, user, intent):
+    """Store the evidence of the form: text, files, links, removals; on submit the status and a step. Audited."""
+    data = form.cleaned_data
+    creating = submission.pk is None
+    before = {} if creating else {"text": submission.text, "status": submission.get_status_display()}
+    changes = {}
+    with transaction.atomic():
+        submission.text = (data.get("text") or "").strip()
+        submission.updated_by = user
+        if creating:
+            submission.created_by = user
+        if intent == "submit":
+            submission.status = Status.SUBMITTED
+            submission.submitted_at = timezone.now()
+        else:
+            submission.status = Status.IN_PROGRESS
+        submission.clean()
+        submission.save()
+        removed_files = []
+        remove = [int(pk) for pk in data.get("remove_attachments") or []]
+        for attachment in submission.attachments.filter(pk__in=remove):
+            removed_files.append(attachment.file)
+            changes.setdefault("删除附件", []).append(attachment.name)
+            attachment.delete()
+        for upload in data.get("files") or []:
+            original = Path(upload.name).name[:200]
+            upload.name = uuid.uuid4().hex + Path(original).suffix.lower()
+            SubmissionAttachment.objects.create(submission=submission, file=upload, name=original, size=upload.size,
+                                                uploaded_by=user)
+            changes.setdefault("上传附件", []).append(original)
+        remove = [int(pk) for pk in data.get("remove_links") or []]
+        for link in submission.links.filter(pk__in=remove):
+            changes.setdefault("移除关联", []).append(link.label)
+            link.delete()
+        for record in data.get("records") or []:
+            link = SubmissionLink.link(submission, record, user)
+            changes.setdefault("关联记录", []).append(link.label)
+        if intent == "submit":
+            SubmissionStep.objects.create(submission=submission, action=SubmissionStep.Action.SUBMIT,
+                                          status_after=submission.status, user=user)
+        if not creating:
+            for name, label, value in (("text", "完成情况", submission.text),
+                                       ("status", "状态", submission.get_status_display())):
+                if before[name] != value:
+                    changes[label] = [before[name], value]
+        audit.record(AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE, obj=submission,
+                     changes=changes)
+        transaction.on_commit(lambda: [f.storage.delete(f.name) for f in removed_files if f.name])
+    return submission
+
+
+class AttachmentDownloadView(SubmissionAccessMixin, View):
+    """An evidence file, for a user who may view its submission (404 for anyone else). Audited."""
+
+    def get(self, request, *args, **kwargs):
+        submissions = Submission.objects.visible_to(request.user, "view")
+        submission = get_object_or_404(submissions, pk=kwargs["pk"])
+        attachment = get_object_or_404(SubmissionAttachment, pk=kwargs["attachment"], submission=submission)
+        try:
+            handle = attachment.file.open("rb")
+        except (FileNotFoundError, OSError) as exc:
+            raise Http404 from exc
+        content_type = mimetypes.guess_type(attachment.name)[0] or "application/octet-stream"
+        audit.record(AuditEvent.Action.EXPORT, obj=submission, label=f"{submission}：下载附件"[:200],
+                     changes={"附件": attachment.name})
+        response = FileResponse(handle, as_attachment=True, filename=attachment.name, content_type=content_type)
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class RecordAutocompleteView(SubmissionAccessMixin, View):
+    """JSON for the evidence picker: activities, contacts and people the user may view, matching ?q=."""
+
+    action = "add"
+
+    def get(self, request, *args, **kwargs):
+        results = search_records(request.user, request.GET.get("q", ""))
+        return JsonResponse({"results": [{"value": value, "text": text} for value, text in results]})
+
+
+# --- review ----------------------------------------------------------------------------------------------
+
+def review_queryset(user):
+    return Submission.objects.visible_to(user, "review").exclude(status=Status.NOT_STARTED).select_related(
+        "indicator__scheme", "indicator__parent", "owner_unit")
+
+
+class ReviewQueueView(SubmissionAccessMixin, TemplateView):
+    """报送审核: the submissions awaiting review (or any status), filtered by scheme, unit, category."""
+
+    action = "review"
+    template_name = "duties/review_queue.html"
+    per_page = 30
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        request, user = self.request, self.request.user
+        queryset = review_queryset(user)
+        schemes = list(Scheme.objects.filter(pk__in=queryset.values("indicator__scheme")).order_by("-year", "title"))
+        scheme_id = request.GET.get("scheme", "")
+        chosen = next((s for s in schemes if str(s.pk) == scheme_id), None)
+        categories = Indicator.objects.filter(parent__isnull=True, scheme__in=[chosen] if chosen else schemes)
+        units = Unit.objects.filter(pk__in=queryset.values("owner_unit")).order_by("path")
+        filters = ReviewFilterForm(request.GET, schemes=schemes, units=units,
+                                   categories=categories.select_related("scheme").order_by("scheme", "sort_order"))
+        if filters.value("scheme"):
+            queryset = queryset.filter(indicator__scheme=filters.value("scheme"))
+        if filters.value("unit"):
+            queryset = queryset.filter(owner_unit=filters.value("unit"))
+        if filters.value("category"):
+            queryset = queryset.filter(indicator__parent=filters.value("category"))
+        status = filters.value("status")
+        if status:
+            queryset = queryset.filter(status=status)
+        queryset = queryset.order_by("submitted_at", "pk") if status == Status.SUBMITTED else queryset.order_by(
+            "-updated_at", "-pk")
+        page = Paginator(queryset, self.per_page).get_page(request.GET.get("page"))
+        for submission in page.object_list:
+            submission.colour = STATUS_COLOURS[submission.status]
+            submission.occurrence_label = parse_key(submission.period_key).label
+        query = request.GET.copy()
+        query.pop("page", None)
+        context.update(filters=filters, page=page, submissions=page.object_list, querystring=query.urlencode(),
+                       pending=review_queryset(user).filter(status=Status.SUBMITTED).count())
+        return context
+
+
+class ReviewView(SubmissionAccessMixin, View):
+    """One submission under review: its evidence, the rule's figure; 通过 / 退回 / 评分."""
+
+    action = "review"
+    template_name = "duties/review_detail.html"
+
+    def get_submission(self):
+        return get_object_or_404(review_queryset(self.request.user), pk=self.kwargs["pk"])
+
+    def get(self, request, *args, **kwargs):
+        submission = self.get_submission()
+        state = item_state(submission)
+        form = ReviewForm(submission=submission, rule=state.rule if state else None)
+        return self.render(submission, state, form)
+
+    def post(self, request, *args, **kwargs):
+        submission = self.get_submission()
+        state = item_state(submission)
+        decision = request.POST.get("decision", "")
+        form = ReviewForm(request.POST, submission=submission, decision=decision, rule=state.rule if state else None)
+        if not form.is_valid():
+            return self.render(submission, state, form)
+        step = review_submission(submission, form, request.user, decision)
+        label = {ReviewForm.APPROVE: "已通过", ReviewForm.RETURN: "已退回", ReviewForm.SCORE: "评分已修改"}[decision]
+        period = parse_key(submission.period_key).label
+        messages.success(request, f"{submission.owner_unit.name}“{submission.indicator}”（{period}）{label}。")
+        notify_unit(submission, step)
+        target = request.POST.get("next", "")
+        if not target.startswith(reverse("duties:review_queue")):
+            target = reverse("duties:review_queue")
+        return HttpResponseRedirect(target)
+
+    def render(self, submission, state, form):
+        steps = list(submission.steps.select_related("user"))
+        context = {
+            "submission": submission, "indicator": submission.indicator, "unit": submission.owner_unit,
+            "scheme": submission.indicator.scheme, "occurrence": parse_key(submission.period_key), "state": state,
+            "form": form, "attachments": list(submission.attachments.all()), "links": list(submission.links.all()),
+            "steps": steps, "status_colour": STATUS_COLOURS[submission.status],
+            "next": self.request.POST.get("next") or self.request.GET.get("next") or "",
+            "can_decide": submission.status == Status.SUBMITTED,
+            "can_rescore": submission.status == Status.PASSED,
+        }
+        return render(self.request, self.template_name, context)
+
+
+def review_submission(submission, form, user, decision):
+    """Apply the reviewer's decision; one SubmissionStep; audited. Returns the step."""
+    data = form.cleaned_data
+    score, count, comment = data.get("score"), data.get("count"), (data.get("comment") or "").strip()
+    before = {"status": submission.get_status_display(), "score": fmt(submission.score), "count": submission.count}
+    with transaction.atomic():
+        if decision == ReviewForm.RETURN:
+            submission.status = Status.RETURNED
+            # A returned occurrence earns nothing until it passes again.
+            submission.score = None
+            submission.count = None
+            action = SubmissionStep.Action.RETURN
+        else:
+            if decision == ReviewForm.APPROVE:
+                submission.status = Status.PASSED
+                action = SubmissionStep.Action.APPROVE
+            else:
+                action = SubmissionStep.Action.SCORE
+            submission.score = score
+            if "count" in form.fields:
+                submission.count = count
+        submission.reviewed_at = timezone.now()
+        submission.reviewed_by = user
+        submission.updated_by = user
+        submission.save()
+        step = SubmissionStep.objects.create(submission=submission, action=action, comment=comment, score=score,
+                                             status_after=submission.status, user=user)
+        changes = {"审核": step.get_action_display()}
+        for name, label, value in (("status", "状态", submission.get_status_display()),
+                                   ("score", "评定得分", fmt(submission.score)), ("count", "次数", submission.count)):
+            if before[name] != value:
+                changes[label] = [before[name], value]
+        if comment:
+            changes["审核意见"] = comment
+        audit.record(AuditEvent.Action.UPDATE, obj=submission, changes=changes)
+    return step
+
+
+def notify_unit(submission, step):
+    """Tell the unit's people (those who may change its submissions, and whoever submitted) of a decision."""
+    if step.action not in (SubmissionStep.Action.APPROVE, SubmissionStep.Action.RETURN):
+        return
+    unit = submission.owner_unit
+    users = list(get_user_model().objects.filter(unit=unit, is_active=True))
+    submitter = submission.steps.filter(action=SubmissionStep.Action.SUBMIT).select_related("user").last()
+    if submitter is not None and submitter.user is not None and submitter.user.is_active:
+        users.append(submitter.user)
+    occurrence = parse_key(submission.period_key)
+    item = str(submission.indicator)
+    if step.action == SubmissionStep.Action.APPROVE:
+        title = f"职责清单事项已通过：{item}（{occurrence.label}）"
+        body = f"得分：{fmt(step.score)}分。" if step.score is not None else ""
+        if step.comment:
+            body += f"审核意见：{step.comment}"
+    else:
+        title = f"职责清单事项被退回：{item}（{occurrence.label}）"
+        body = f"审核意见：{step.comment}\n请补充或修改后重新提交。"
+    url = reverse("duties:submission_detail", kwargs={"pk": submission.pk})
+    seen = set()
+    for user in users:
+        if user.pk in seen or not may(user, "view", unit):
+            continue
+        seen.add(user.pk)
+        notify(user, title, body=body, url=url, key=f"duties-step:{step.pk}")
