@@ -6,10 +6,11 @@ class CoreConfig(AppConfig):
     verbose_name = "公共"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import cache, signals  # noqa: F401
         from .navigation import MenuItem, register_menu
         from .workbench import Widget, register_widget
 
+        cache.connect()  # cached figures follow the data (core.cache)
         register_menu(
             MenuItem("工作台", "工作台", "workbench", "ti-home", order=0),
             MenuItem("安全审计", "审计日志", "audit:event_list", "ti-file-search", admin_kind="audit"),

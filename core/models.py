@@ -245,3 +245,20 @@ class Notification(models.Model):
     @property
     def is_read(self):
         return self.read_at is not None
+
+
+class DataVersion(models.Model):
+    """One row whose token changes whenever business data changes: cached figures are keyed by it
+    (core.cache). Kept in the database, not in the cache, so every process — web workers, the task
+    worker, a management command — sees the same version whatever cache backend is configured."""
+
+    token = models.CharField("版本", max_length=32)
+    changed_at = models.DateTimeField("变更时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "数据版本"
+        verbose_name_plural = "数据版本"
+        default_permissions = ()
+
+    def __str__(self):
+        return self.token

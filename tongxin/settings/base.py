@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "friendship",
     "activities",
     "duties",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,117 @@
+"""Pages of the ledger health check (台账体检): the ranking of units and the list of what to fix, and its export."""
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
+
+from core import audit
+from core import cache as figure_cache
+from core.excel import SheetWriter, export_filename, xlsx_response
+from core.models import AuditEvent
+from core.views import ScopedViewMixin
+from org.models import Unit
+from people.models import Person
+
+from . import health
+
+FIX_HEADERS = ["序号", "单位", "姓名", "问题", "说明", "记录链接"]
+RANK_HEADERS = ["排名", "单位", "在册人数", "信息完整", "完整率(%)", "身份证号缺失", "身份证号无效", "疑似重复",
+                "超过一年未更新", "代表人士", "未结对", "体检得分"]
+
+
+class HealthMixin(ScopedViewMixin):
+    model = Person
+
+    def chosen_unit(self):
+        """The unit drilled into (?unit=id), which must lie in the user's scope; None for the default."""
+        value = self.request.GET.get("unit", "")
+        if not value:
+            return None
+        if not value.isdigit():
+            raise Http404
+        unit = get_object_or_404(Unit, pk=int(value))
+        if not health.may_check(self.request.user, unit):
+            raise Http404
+        return unit
+
+    def chosen_kind(self):
+        kind = self.request.GET.get("kind", "")
+        return kind if kind in health.Kind.labels else ""
+
+    def check(self):
+        """The check of the chosen unit, cached per data scope and day until the data changes (core.cache):
+        paging through the fix list or exporting it does not run it again."""
+        user, unit = self.request.user, self.chosen_unit()
+        parts = (figure_cache.scope_key(user), unit.pk if unit is not None else None, timezone.localdate().isoformat())
+        return figure_cache.cached("dashboard.health", parts, lambda: health.run(user, unit))
+
+
+class HealthView(HealthMixin, TemplateView):
+    template_name = "dashboard/health.html"
+    per_page = 50
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        result = self.check()
+        kind = self.chosen_kind()
+        issues = result.issues_of(kind)
+        page = Paginator(issues, self.per_page).get_page(self.request.GET.get("page"))
+        tops = health.top_units(user)
+        trail = []
+        if result.parent is not None and not any(t.pk == result.parent.pk for t in tops):
+            trail = [u for u in Unit.objects.get_ancestors(result.parent) if health.may_check(user, u)]
+        unit_query = f"unit={result.parent.pk}" if result.parent is not None and self.request.GET.get("unit") else ""
+        query = "&".join(q for q in (unit_query, f"kind={kind}" if kind else "") if q)
+        context.update(
+            result=result, rows=result.rows, total=result.total, parent=result.parent, trail=trail,
+            kind=kind, kind_label=health.Kind.labels.get(kind, ""), kind_counts=result.kind_counts(),
+            page_obj=page, issues=page.object_list, unit_query=unit_query, querystring=query,
+            formula=health.FORMULA, weights=list(health.WEIGHTS.values()), stale_days=health.STALE_DAYS,
+            can_export=user.has_action(Person, "export"), export_url=reverse("dashboard:health_export"),
+            checked_at=timezone.localtime(result.checked_at),
+        )
+        return context
+
+
+class HealthExportView(HealthMixin, View):
+    action = "export"
+
+    def get(self, request, *args, **kwargs):
+        result = self.check()
+        kind = self.chosen_kind()
+        issues = result.issues_of(kind)
+        where = result.parent.name if result.parent is not None else "本人数据范围"
+        title = f"台账体检问题清单（{where}）" + (f"：{health.Kind.labels[kind]}" if kind else "")
+        now = timezone.localtime()
+        subtitle = (f"导出人：{request.user}（{request.user.unit or ''}） 导出时间：{now:%Y-%m-%d %H:%M}　"
+                    f"{health.FORMULA}")
+        base = request.build_absolute_uri("/").rstrip("/")
+
+        def build(target):
+            writer = SheetWriter(target, "问题清单", FIX_HEADERS, title=title, subtitle=subtitle,
+                                 widths={"单位": 28, "说明": 60, "记录链接": 40})
+            for index, issue in enumerate(issues, start=1):
+                writer.write_row([index, issue.unit_label, issue.name, issue.kind_label, issue.detail,
+                                  base + issue.url])
+            # The ranking below the list, after a blank row.
+            writer.write_row([])
+            writer.write_row(["各单位体检得分"])
+            writer.write_row(RANK_HEADERS)
+            for row in [*result.rows, result.total]:
+                writer.write_row([
+                    row.rank or ("合计" if row.is_total else "—"), row.label, row.people, row.complete,
+                    row.completeness_rate if row.completeness_rate is not None else "—", row.id_missing,
+                    row.id_invalid, row.duplicates, row.stale, row.reps, row.unpaired,
+                    row.score if row.score is not None else "—",
+                ])
+            writer.close()
+
+        response = xlsx_response(build, export_filename("台账体检问题清单"))
+        audit.record(AuditEvent.Action.EXPORT, object_type=Person._meta.label, label=title,
+                     changes={"单位": where, "问题类型": health.Kind.labels.get(kind, "全部"), "条数": len(issues)})
+        return response

@@ -1,0 +1,127 @@
+"""The dashboard's pages: who may open them, the period in the query string, the menu, and the Excel download of
+every chart."""
+
+import io
+
+from django.urls import reverse
+from python_calamine import CalamineWorkbook
+
+from core import navigation
+from core.models import AuditEvent
+
+from .test_dashboard_figures import URL, DashboardTestCase, charts
+
+
+def workbook_rows(response):
+    assert response.status_code == 200, response.status_code
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
+    book = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content)))
+    return book.get_sheet_by_index(0).to_python()
+
+
+def numbers(row):
+    """Cells as the sheet holds them, with whole numbers read back as ints."""
+    return [int(c) if isinstance(c, float) and c.is_integer() else c for c in row]
+
+
+class AccessTests(DashboardTestCase):
+    def test_anonymous_is_sent_to_login(self):
+        for name in ("dashboard:index", "dashboard:screen"):
+            response = self.client.get(reverse(name))
+            self.assertEqual(response.status_code, 302)
+            self.assertTrue(response["Location"].startswith(reverse("login")))
+        response = self.client.get(reverse("dashboard:export", args=["overview"]))
+        self.assertEqual(response.status_code, 302)
+
+    def test_admin_roles_see_no_figures(self):
+        self.client.force_login(self.sysadmin)
+        for url in (URL, reverse("dashboard:screen"), reverse("dashboard:export", args=["overview"])):
+            response = self.client.get(url)
+            self.assertEqual(response.status_code, 403, url)
+            self.assertNotContains(response, "在册统战成员", status_code=403)
+
+    def test_menu(self):
+        def items(user):
+            return [(group, item.label) for group, entries in navigation.menu_for(user) for item in entries]
+
+        for user in (self.staff, self.town2_user, self.leader):
+            self.assertIn(("统计分析", "数据看板"), items(user))
+        self.assertNotIn(("统计分析", "数据看板"), items(self.sysadmin))
+        response = self.get(self.staff)
+        self.assertContains(response, f'<a class="nav-link" href="{URL}" aria-current="page">')
+
+
+class PeriodTests(DashboardTestCase):
+    def test_this_year_by_default(self):
+        response = self.get(self.staff)
+        self.assertEqual(response.context["period"].key, "2026")  # TODAY is 2026-06-30
+        self.assertEqual((response.context["year"], response.context["span"]), ("2026", ""))
+
+    def test_period_keys_and_the_form(self):
+        for params, key, span in [({"period": "2025-Q3"}, "2025-Q3", "Q3"), ({"period": "2025-07"}, "2025-07", "M07"),
+                                  ({"year": "2025", "span": "Q2"}, "2025-Q2", "Q2"),
+                                  ({"year": "2025", "span": "M12"}, "2025-12", "M12"),
+                                  ({"year": "2025", "span": ""}, "2025", "")]:
+            response = self.get(self.staff, **params)
+            self.assertEqual(response.context["period"].key, key, params)
+            self.assertEqual(response.context["span"], span, params)
+            self.assertContains(response, f"?period={key}&amp;unit={self.org.town1.pk}")  # drill links keep it
+
+    def test_a_bad_period_is_explained(self):
+        for params, words in [({"period": "2025-13"}, "统计期间“2025-13”无效"),
+                              ({"period": "明年"}, "统计期间“明年”无效"),
+                              ({"year": "20x5"}, "统计期间“20x5”无效"),
+                              ({"period": "1990"}, "超出可选范围"),
+                              ({"period": "2024-01-01~2025-12-31"}, "最长一年")]:
+            response = self.get(self.staff, **params)
+            self.assertEqual(response.status_code, 200, params)
+            self.assertEqual(response.context["period"].key, "2026", params)
+            self.assertContains(response, words)
+            self.assertContains(response, "已改为显示2026年的数据")
+
+
+class ExportTests(DashboardTestCase):
+    def export(self, user, key, **params):
+        self.client.force_login(user)
+        return self.client.get(reverse("dashboard:export", args=[key]), params)
+
+    def test_a_chart_as_excel(self):
+        rows = workbook_rows(self.export(self.staff, "people_by_unit", period="2025"))
+        self.assertEqual(rows[0][0], "在册统战成员（按单位）（测试县，2025年）")
+        self.assertTrue(rows[1][0].startswith("导出人："))
+        self.assertEqual([numbers(r)[:2] for r in rows[2:]], [
+            ["单位", "在册人数"], ["东溪镇", 3], ["西岭镇", 2], ["本级及其他单位（1个）", 1], ["合计", 6],
+            ["说明：点击镇街或村社可查看其看板。", ""]])
+        event = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).latest("id")
+        self.assertEqual(event.object_type, "dashboard")
+        self.assertEqual(event.changes["图表"], "people_by_unit")
+        self.assertEqual(event.changes["单位"], "测试县")
+
+    def test_every_chart_downloads_what_it_shows(self):
+        shown = charts(self.get(self.staff, period="2025"))
+        for key, chart in shown.items():
+            rows = workbook_rows(self.export(self.staff, key, period="2025"))
+            self.assertEqual(rows[2][:len(chart["columns"])], chart["columns"], key)
+            body = [numbers(r)[:len(chart["columns"])] for r in rows[3:3 + len(chart["rows"])]]
+            self.assertEqual(body, [[("" if c is None else c) for c in row] for row in chart["rows"]], key)
+
+    def test_rates_and_the_overview(self):
+        rows = workbook_rows(self.export(self.staff, "friendship_by_unit", period="2025"))
+        self.assertEqual(numbers(rows[-1])[:5] if rows[-1][0] == "合计" else numbers(rows[-2])[:5],
+                         ["合计", 3, 2, 1, 66.7])
+        overview = workbook_rows(self.export(self.leader, "overview", period="2025"))  # a leader may download too
+        self.assertEqual(overview[0][0], "主要指标（测试县，2025年）")
+        table = {row[0]: numbers(row)[1:3] for row in overview[3:]}
+        self.assertEqual(table["在册统战成员"], [6, "名"])
+        self.assertEqual(table["联系进度达标率"], [66.7, "%"])
+        self.assertEqual(table["职责清单完成率"], ["", "%"])  # undefined: left blank
+
+    def test_town_officer_downloads_only_their_town(self):
+        rows = workbook_rows(self.export(self.town2_user, "people_by_unit", period="2025"))
+        self.assertEqual(rows[0][0], "在册统战成员（按单位）（西岭镇，2025年）")
+        self.assertEqual([numbers(r)[:2] for r in rows[3:6]], [["西岭村", 1], ["西岭镇本级", 1], ["合计", 2]])
+        text = "\n".join(str(c) for row in rows for c in row)
+        self.assertNotIn("东溪", text)
+
+    def test_unknown_chart(self):
+        self.assertEqual(self.export(self.staff, "no_such_chart").status_code, 404)
