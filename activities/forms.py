@@ -6,10 +6,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from core.forms import ScopedModelForm
+from core.forms import ScopedModelForm, style
 from core.images import MAX_BYTES, process_image
 from org.models import Unit
-from people.forms import UnitChoiceField, style
+from people.forms import UnitChoiceField
 from people.models import Person
 
 from .models import Activity, ActivityType, Frequency, Plan

@@ -91,6 +91,11 @@ class Plan(BusinessModel):
         return occurrence_for(self.frequency, day) if day.year == self.year else None
 
 
+def new_signin_token():
+    """The unguessable part of a sign-in link: 24 random bytes, 32 URL-safe characters (the column's length)."""
+    return secrets.token_urlsafe(24)
+
+
 class Activity(BusinessModel):
     """An activity held: when, where, who organised it, who took part, what came of it."""
 
@@ -110,7 +115,7 @@ class Activity(BusinessModel):
     other_participants = models.PositiveIntegerField("其他参加人数", default=0)
     content = models.TextField("活动内容")
     outcome = models.TextField("活动成效", blank=True)
-    signin_token = models.CharField(max_length=32, unique=True, editable=False, default=secrets.token_urlsafe)
+    signin_token = models.CharField(max_length=32, unique=True, editable=False, default=new_signin_token)
     signin_open = models.BooleanField("开放扫码签到", default=False)
 
     class Meta:

@@ -31,17 +31,6 @@ from .metrics import occurrence_span
 from .models import OCCURRENCES_PER_YEAR, Activity, Frequency, Photo, Plan
 from .tables import ActivityTable, PlanTable
 
-
-class FilterCollapseMixin:
-    """The list templates keep the filters other than the search box folded unless one of them is set."""
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        names = [n for n in context["filter"].form.fields if n != "q"]
-        context["filters_open"] = any(self.request.GET.get(n) for n in names)
-        return context
-
-
 # --- occurrences -----------------------------------------------------------------------------------------
 
 OCCURRENCE_NAMES = {
@@ -93,7 +82,7 @@ class ActivityQuerysetMixin:
         ).order_by(*Activity._meta.ordering)  # a GROUP BY query drops the model's default ordering
 
 
-class ActivityListView(ActivityQuerysetMixin, FilterCollapseMixin, views.ObjectListView):
+class ActivityListView(ActivityQuerysetMixin, views.FoldedFiltersMixin, views.ObjectListView):
     model = Activity
     table_class = ActivityTable
     filterset_class = ActivityFilterSet
@@ -256,7 +245,7 @@ class PlanQuerysetMixin:
         ).order_by(*Plan._meta.ordering)  # a GROUP BY query drops the model's default ordering
 
 
-class PlanListView(PlanQuerysetMixin, FilterCollapseMixin, views.ObjectListView):
+class PlanListView(PlanQuerysetMixin, views.FoldedFiltersMixin, views.ObjectListView):
     model = Plan
     table_class = PlanTable
     filterset_class = PlanFilterSet

@@ -23,3 +23,24 @@ class ScopedModelForm(forms.ModelForm):
                 # self.initial (built from the unsaved instance) wins over field.initial, so set it there.
                 if not self.instance.pk and not self.initial.get(name) and units.filter(pk=user.unit_id).exists():
                     self.initial[name] = user.unit_id
+
+
+def style(form):
+    """Tabler classes on every widget (includes/form_fields.html renders fields as they come), and
+    "请选择" instead of Django's dashes for an empty choice."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(field, forms.ModelChoiceField) and not isinstance(field, forms.ModelMultipleChoiceField):
+            if field.empty_label is not None:
+                field.empty_label = "请选择"
+        elif isinstance(field, forms.ChoiceField) and not isinstance(
+                field, forms.MultipleChoiceField | forms.ModelChoiceField):
+            field.choices = [(v, "请选择" if v == "" else label) for v, label in field.choices]
+        if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect | forms.HiddenInput):
+            continue
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select")
+        else:
+            widget.attrs.setdefault("class", "form-control")

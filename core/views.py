@@ -97,6 +97,19 @@ class HtmxListMixin:
         return context
 
 
+class FoldedFiltersMixin:
+    """For core/folded_filter_list.html: the filters other than the search box (and `always_shown`) stay folded
+    unless one of them is set."""
+
+    always_shown = ("q",)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        names = [n for n in context["filter"].form.fields if n not in self.always_shown]
+        context["filters_open"] = any(self.request.GET.get(n) for n in names)
+        return context
+
+
 class ObjectListView(HtmxListMixin, ScopedViewMixin, SingleTableMixin, FilterView):
     template_name = "core/object_list.html"
     # The table paginates; the ListView must not paginate (and count) the same rows a second time.

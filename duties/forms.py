@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.forms import style
 from core.importing import MAX_UPLOAD_BYTES
 from org.models import Unit
 
@@ -15,23 +16,6 @@ from .models import Holiday, Indicator, Scheme
 from .periods import ReportingPeriod
 
 UNIT_TYPES = [(code, label) for code, label in Unit.Type.choices if code != Unit.Type.COUNTY]
-
-
-def style(form):
-    """Tabler classes on every widget, and "请选择" for an empty choice."""
-    for field in form.fields.values():
-        widget = field.widget
-        single = isinstance(field, forms.ModelChoiceField) and not isinstance(field, forms.ModelMultipleChoiceField)
-        if single and field.empty_label is not None:
-            field.empty_label = "请选择"
-        if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect | forms.HiddenInput):
-            continue
-        if isinstance(widget, forms.CheckboxInput):
-            widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select")
-        else:
-            widget.attrs.setdefault("class", "form-control")
 
 
 class InlineCheckboxes(forms.CheckboxSelectMultiple):

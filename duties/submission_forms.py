@@ -15,14 +15,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.urls import reverse
 
-from .models import Submission, SubmissionLink, validate_attachment
+from core.uploads import ATTACHMENT_ACCEPT, validate_attachment
+
+from .models import Submission, SubmissionLink
 from .scoring import Spec, dec, fmt, score_problem
 
 MAX_FILES = 10  # attachments per upload
 MAX_LINKS = 30  # records linked in one save
-ACCEPT = ".pdf,.jpg,.jpeg,.png,.doc,.docx,.xls,.xlsx"
-
-
 # --- records evidence may link to ------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -186,7 +185,7 @@ class SubmissionForm(forms.Form):
         self.intent = intent
         self.fields["text"].initial = submission.text
         self.fields["text"].widget.attrs["class"] = "form-control"
-        self.fields["files"].widget.attrs.update({"class": "form-control", "accept": ACCEPT})
+        self.fields["files"].widget.attrs.update({"class": "form-control", "accept": ATTACHMENT_ACCEPT})
         self.fields["records"].widget.attrs["class"] = "form-select"
         existing = submission.pk is not None
         self.fields["remove_attachments"].choices = [

@@ -35,16 +35,6 @@ def progress_on(request):
     return services.progress_date(chosen_year(request))
 
 
-class FilterCollapseMixin:
-    """The list templates keep the filters other than the search box folded unless one of them is set."""
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        names = [n for n in context["filter"].form.fields if n not in ("q", "whose")]
-        context["filters_open"] = any(self.request.GET.get(n) for n in names)
-        return context
-
-
 # --- pairings --------------------------------------------------------------------------------------------
 
 class PairingQuerysetMixin:
@@ -53,7 +43,8 @@ class PairingQuerysetMixin:
         return services.with_progress(queryset, progress_on(self.request))
 
 
-class PairingListView(PairingQuerysetMixin, FilterCollapseMixin, views.ObjectListView):
+class PairingListView(PairingQuerysetMixin, views.FoldedFiltersMixin, views.ObjectListView):
+    always_shown = ("q", "whose")
     model = Pairing
     table_class = PairingTable
     filterset_class = PairingFilterSet
@@ -155,7 +146,8 @@ class ContactQuerysetMixin:
             "owner_unit", "pairing__official", "pairing__representative__person")
 
 
-class ContactListView(ContactQuerysetMixin, FilterCollapseMixin, views.ObjectListView):
+class ContactListView(ContactQuerysetMixin, views.FoldedFiltersMixin, views.ObjectListView):
+    always_shown = ("q", "whose")
     model = Contact
     table_class = ContactTable
     filterset_class = ContactFilterSet
@@ -246,7 +238,8 @@ class FollowUpQuerysetMixin:
             "assignee", "owner_unit", "contact__pairing__representative__person", "contact__pairing__official")
 
 
-class FollowUpListView(FollowUpQuerysetMixin, FilterCollapseMixin, views.ObjectListView):
+class FollowUpListView(FollowUpQuerysetMixin, views.FoldedFiltersMixin, views.ObjectListView):
+    always_shown = ("q", "whose")
     model = FollowUp
     table_class = FollowUpTable
     filterset_class = FollowUpFilterSet

@@ -9,7 +9,8 @@ from django.forms import inlineformset_factory
 from django.utils.html import format_html
 
 from core import crypto
-from core.forms import ScopedModelForm
+from core.forms import ScopedModelForm, style
+from core.uploads import ATTACHMENT_ACCEPT, validate_attachment
 from org.models import Unit
 
 from . import choices
@@ -23,43 +24,9 @@ from .identity import (
 )
 from .models import Attachment, Category, Person, SocialPosition, Tag
 
-ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
-# Extension -> the first bytes such a file starts with (Office 2007+ files are zip archives,
-# older Word/Excel files OLE2 compound documents).
-ATTACHMENT_SIGNATURES = {
-    ".pdf": (b"%PDF",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-    ".doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
-    ".xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
-    ".docx": (b"PK\x03\x04",),
-    ".xlsx": (b"PK\x03\x04",),
-}
 DUPLICATE_HIDDEN = "该身份证号已在本县台账中登记，请联系县委统战部核实"
 TAG_SEPARATORS = r"[、,，;；\s]+"
-
-
-def style(form):
-    """Tabler classes on every widget (includes/form_fields.html renders fields as they come), and
-    "请选择" instead of Django's dashes for an empty choice."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(field, forms.ModelChoiceField) and not isinstance(field, forms.ModelMultipleChoiceField):
-            if field.empty_label is not None:
-                field.empty_label = "请选择"
-        elif isinstance(field, forms.ChoiceField) and not isinstance(
-                field, forms.MultipleChoiceField | forms.ModelChoiceField):
-            field.choices = [(v, "请选择" if v == "" else label) for v, label in field.choices]
-        if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect | forms.HiddenInput):
-            continue
-        if isinstance(widget, forms.CheckboxInput):
-            widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select")
-        else:
-            widget.attrs.setdefault("class", "form-control")
 
 
 class DateInput(forms.DateInput):
@@ -390,20 +357,8 @@ class AttachmentForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs.update({
-            "class": "form-control", "accept": ",".join(sorted(ATTACHMENT_SIGNATURES)),
+            "class": "form-control", "accept": ATTACHMENT_ACCEPT,
         })
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        suffix = Path(upload.name).suffix.lower()
-        if suffix not in ATTACHMENT_SIGNATURES:
-            raise ValidationError("只能上传 PDF、JPG、PNG、Word（doc/docx）或 Excel（xls/xlsx）文件")
-        if upload.size > ATTACHMENT_MAX_BYTES:
-            raise ValidationError("附件不能超过10MB")
-        if upload.size == 0:
-            raise ValidationError("文件是空的")
-        head = upload.read(8)
-        upload.seek(0)
-        if not any(head.startswith(sig) for sig in ATTACHMENT_SIGNATURES[suffix]):
-            raise ValidationError(f"文件内容与扩展名“{suffix}”不符，请确认文件未损坏")
-        return upload
+        return validate_attachment(self.cleaned_data["file"])

@@ -4,9 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from core.forms import ScopedModelForm
+from core.forms import ScopedModelForm, style
 from people.choices import Status
-from people.forms import DateInput, UnitChoiceField, style
+from people.forms import DateInput, UnitChoiceField
 from people.models import Person
 
 from . import services

@@ -285,7 +285,7 @@ class AttachmentValidationTests(TestCase):
     def test_uploads(self):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
-        from duties.models import ATTACHMENT_MAX_BYTES, validate_attachment
+        from core.uploads import ATTACHMENT_MAX_BYTES, validate_attachment
 
         pdf = SimpleUploadedFile("材料.pdf", b"%PDF-1.4 test")
         self.assertIs(validate_attachment(pdf), pdf)
