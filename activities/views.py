@@ -99,7 +99,6 @@ class ActivityDetailView(views.ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         activity, user = self.object, self.request.user
-        can_change = Activity.objects.visible_to(user, "change").filter(pk=activity.pk).exists()
         plan_visible = activity.plan_id and Plan.objects.visible_to(user).filter(pk=activity.plan_id).exists()
         occurrence_label = ""
         if activity.plan_id and activity.occurrence:
@@ -114,9 +113,7 @@ class ActivityDetailView(views.ObjectDetailView):
             co_organisers=activity.co_organisers.order_by("path"),
             plan_visible=plan_visible,
             occurrence_label=occurrence_label,
-            can_change=can_change,
-            can_delete=Activity.objects.visible_to(user, "delete").filter(pk=activity.pk).exists(),
-            signin_qr_url=views._reverse_or_none("activities:signin_qr", pk=activity.pk) if can_change else None,
+            signin_qr_url=reverse("activities:signin_qr", args=[activity.pk]) if context["can_change"] else None,
             signin_count=activity.signins.count(),
         )
         return context
@@ -272,8 +269,6 @@ class PlanDetailView(views.ObjectDetailView):
             co_organisers=plan.co_organisers.order_by("path"),
             can_add_activity=user.has_action(Activity, "add") and user.scope_for(Activity, "add").covers_unit(
                 plan.owner_unit),
-            can_change=Plan.objects.visible_to(user, "change").filter(pk=plan.pk).exists(),
-            can_delete=Plan.objects.visible_to(user, "delete").filter(pk=plan.pk).exists(),
         )
         return context
 

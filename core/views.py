@@ -124,8 +124,8 @@ class ObjectListView(HtmxListMixin, ScopedViewMixin, SingleTableMixin, FilterVie
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
-            add_url=_reverse_or_none(url_name(self.model, "add")),
-            export_url=_reverse_or_none(url_name(self.model, "export")),
+            add_url=reverse_or_none(url_name(self.model, "add")),
+            export_url=reverse_or_none(url_name(self.model, "export")),
         )
         return context
 
@@ -149,10 +149,16 @@ class ObjectDetailView(ScopedViewMixin, DetailView):
             rows.append((field.verbose_name, value))
         context.update(
             fields=rows,
-            edit_url=_reverse_or_none(url_name(self.model, "edit"), pk=obj.pk),
-            delete_url=_reverse_or_none(url_name(self.model, "delete"), pk=obj.pk),
+            edit_url=reverse_or_none(url_name(self.model, "edit"), pk=obj.pk),
+            delete_url=reverse_or_none(url_name(self.model, "delete"), pk=obj.pk),
+            can_change=self.allows("change"),
+            can_delete=self.allows("delete"),
         )
         return context
+
+    def allows(self, action):
+        """Whether the user may `action` (change, delete, …) this object: it is in their scope for that action."""
+        return self.model.objects.visible_to(self.request.user, action).filter(pk=self.object.pk).exists()
 
 
 class ObjectEditView(ScopedViewMixin, UpdateView):
@@ -347,7 +353,7 @@ def _accepts_user(form_class):
     return "user" in inspect.signature(form_class.__init__).parameters
 
 
-def _reverse_or_none(name, **kwargs):
+def reverse_or_none(name, **kwargs):
     from django.urls import NoReverseMatch
 
     try:

@@ -77,7 +77,7 @@ class PairingDetailView(views.ObjectDetailView):
         Representative = apps.get_model("representatives", "Representative")
         representative_url = None
         if Representative.objects.visible_to(user).filter(pk=representative.pk).exists():
-            representative_url = views._reverse_or_none("representatives:representative_detail",
+            representative_url = views.reverse_or_none("representatives:representative_detail",
                                                         pk=representative.pk)
         percent = min(100, round(100 * pairing.contacts_made / pairing.contacts_per_year)) \
             if pairing.contacts_per_year else 100
@@ -87,8 +87,6 @@ class PairingDetailView(views.ObjectDetailView):
             representative_url=representative_url,
             contacts=pairing.contacts.order_by("-date", "-id").prefetch_related("follow_ups"),
             can_add_contact=_may_add_contact(user, pairing),
-            can_change=Pairing.objects.visible_to(user, "change").filter(pk=pairing.pk).exists(),
-            can_delete=Pairing.objects.visible_to(user, "delete").filter(pk=pairing.pk).exists(),
         )
         return context
 
@@ -170,8 +168,6 @@ class ContactDetailView(ContactQuerysetMixin, views.ObjectDetailView):
             today=timezone.localdate(),
             follow_up_form=FollowUpForm(user=user, contact=contact) if can_follow_up else None,
             pairing_visible=Pairing.objects.visible_to(user).filter(pk=contact.pairing_id).exists(),
-            can_change=Contact.objects.visible_to(user, "change").filter(pk=contact.pk).exists(),
-            can_delete=Contact.objects.visible_to(user, "delete").filter(pk=contact.pk).exists(),
         )
         return context
 
@@ -258,11 +254,9 @@ class FollowUpDetailView(FollowUpQuerysetMixin, views.ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         follow_up, user = self.object, self.request.user
-        can_change = FollowUp.objects.visible_to(user, "change").filter(pk=follow_up.pk).exists()
+        can_change = context["can_change"]
         context.update(
             overdue=is_overdue(follow_up),
-            can_change=can_change,
-            can_delete=FollowUp.objects.visible_to(user, "delete").filter(pk=follow_up.pk).exists(),
             contact_visible=Contact.objects.visible_to(user).filter(pk=follow_up.contact_id).exists(),
             close_form=FollowUpCloseForm(follow_up=follow_up)
             if can_change and follow_up.status == FollowUp.Status.OPEN else None,

@@ -29,7 +29,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from core.excel import xlsx_response
 from core.importing import ImportFileError, read_upload
 from core.models import ImportJob
-from core.views import _reverse_or_none
+from core.views import reverse_or_none
 from org.models import Unit
 
 from .forms import UnitChoiceField, style
@@ -172,7 +172,7 @@ class PersonImportView(ImportAccessMixin, View):
     def render(self, form, status=200):
         jobs = ImportJob.objects.filter(kind=KIND, user=self.request.user).select_related("unit")[:10]
         return render(self.request, self.template_name, {
-            "form": form, "jobs": jobs, "template_url": _reverse_or_none("people:person_template"),
+            "form": form, "jobs": jobs, "template_url": reverse_or_none("people:person_template"),
             "list_url": reverse("people:person_list"), "max_mb": LEDGER_MAX_BYTES // (1024 * 1024),
         }, status=status)
 

@@ -43,10 +43,6 @@ MAX_BULK = 5000  # people one bulk action handles at most
 ADVANCED_FILTERS = ("tier", "affiliation", "ethnicity", "age_min", "age_max", "representative", "tag")
 
 
-def reverse_or_none(name, **kwargs):
-    return views._reverse_or_none(name, **kwargs)
-
-
 class CappedCountPaginator(CachedCountPaginator):
     def __init__(self, object_list, per_page, *args, **kwargs):
         super().__init__(object_list, max(1, min(int(per_page), MAX_PER_PAGE)), *args, **kwargs)
@@ -80,7 +76,7 @@ class PersonListView(views.ObjectListView):
             id_search_form=IdNumberSearchForm(),
             can_bulk_change=user.has_action(Person, "change"),
             can_full_export=user.has_action(Person, "view_sensitive") and user.has_action(Person, "export"),
-            import_url=reverse_or_none("people:person_import") if user.has_action(Person, "import") else None,
+            import_url=views.reverse_or_none("people:person_import") if user.has_action(Person, "import") else None,
         )
         return context
 
@@ -168,13 +164,11 @@ class PersonDetailView(views.ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         person, user = self.object, self.request.user
-        can_change = Person.objects.visible_to(user, "change").filter(pk=person.pk).exists()
+        can_change = context["can_change"]
         context.update(
             sections=person_sections(person),
             id_number_masked=Person._meta.get_field("id_number").masked(person.id_number),
             phone_masked=Person._meta.get_field("phone").masked(person.phone),
-            can_change=can_change,
-            can_delete=Person.objects.visible_to(user, "delete").filter(pk=person.pk).exists(),
             can_reveal=may_reveal(user, person) and bool(person.id_number or person.phone),
             reveal_form=RevealForm(),
             attachment_form=AttachmentForm() if can_change else None,

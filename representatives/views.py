@@ -147,7 +147,7 @@ class RepresentativeDetailView(views.ObjectDetailView):
         context = super().get_context_data(**kwargs)
         rep, user = self.object, self.request.user
         person = rep.person
-        can_change = Representative.objects.visible_to(user, "change").filter(pk=rep.pk).exists()
+        can_change = context["can_change"]
         person_visible = Person.objects.visible_to(user, "view").filter(pk=person.pk).exists()
         today = datetime.date.today()
         positions = [(p, services.position_title(p), services.term_flag(p, today))
@@ -160,8 +160,6 @@ class RepresentativeDetailView(views.ObjectDetailView):
             rep=rep, person=person, person_visible=person_visible,
             person_rows=person_rows(person) if person_visible else [],
             person_can_reveal=person_visible and may_reveal(user, person),
-            can_change=can_change,
-            can_delete=Representative.objects.visible_to(user, "delete").filter(pk=rep.pk).exists(),
             stage_form=StageForm(representative=rep, user=user) if can_change else None,
             certify_refused=certify_next and not services.may_certify(user, rep),
             stage_badge=STAGE_BADGES.get(rep.stage, ""),
