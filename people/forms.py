@@ -24,7 +24,7 @@ from .identity import (
     normalize_phone,
     phone_problem,
 )
-from .models import Attachment, Category, Person, SocialPosition, Tag
+from .models import Attachment, Category, Person, SocialPosition, Tag, acting_unit
 
 PHOTO_MAX_SIDE = 1200  # a portrait for the archive: longer side in pixels once re-encoded
 DUPLICATE_HIDDEN = "该身份证号已在本县台账中登记，请联系县委统战部核实"
@@ -136,8 +136,9 @@ class PersonForm(ScopedModelForm):
                 self.fields[name].widget.attrs["placeholder"] = f"已登记 {masked}，留空则不修改"
             else:
                 del self.fields[f"clear_{name}"]
+        self.visible_tags = Tag.objects.visible_to(user)
         if person.pk:
-            self.initial["tag_names"] = "、".join(t.name for t in person.tags.all())
+            self.initial["tag_names"] = "、".join(t.name for t in person.tags.filter(pk__in=self.visible_tags))
         style(self)
 
     def section_fields(self):
@@ -219,11 +220,14 @@ class PersonForm(ScopedModelForm):
 
     def _save_m2m(self):
         super()._save_m2m()
-        names = split_tags(self.cleaned_data.get("tag_names"))
-        tags = [Tag.objects.get_or_create(name=name[:30])[0] for name in dict.fromkeys(names)]
-        current = set(self.instance.tags.values_list("pk", flat=True)) if self.instance.pk else set()
-        if current != {t.pk for t in tags}:
-            self.instance.tags.set(tags)
+        names = dict.fromkeys(name[:30] for name in split_tags(self.cleaned_data.get("tag_names")))
+        unit = acting_unit(self.user, fallback=self.instance.owner_unit)
+        wanted = set(self.visible_tags.ensure(names, unit=unit, user=self.user).values())
+        current = set(self.instance.tags.values_list("pk", flat=True))
+        # Tags of units outside the user's scope are not shown in the form, so they are kept as they are.
+        wanted |= set(self.instance.tags.exclude(pk__in=self.visible_tags).values_list("pk", flat=True))
+        if current != wanted:
+            self.instance.tags.set(wanted)
 
 
 class SocialPositionForm(forms.ModelForm):
