@@ -9,8 +9,8 @@
   audited. Anyone holding the link can type a name and a phone tail, so the public page never changes the
   record of who took part by itself.
 - One answer: the page says "签到成功" with the name typed, whether the pair matched someone, is a guest,
-  or signed in before, and does the same work in each case (the match is computed every time), so
-  neither the page nor its timing tells a stranger whether a person is in the ledger or was there.
+  or signed in before; nothing in the response differs. The match (the costly part: decrypting the
+  candidates' phones) is computed every time, also for a repeat, so the timing does not tell it either.
 - Idempotent: the same name + digits for the same activity is one row, however often it is sent.
 - Rate limits: fixed-window counters in Django's cache, per client IP and activity, and per IP.
   Django's default cache is per-process local memory (fine in dev and tests, and for one app server);
@@ -107,7 +107,7 @@ def _lock(activity):
 def sign_in(activity, name, last4):
     """Record a pending sign-in, or find the one already made with the same name + digits. Not audited: public.
 
-    The match is computed before looking for an earlier sign-in, so a repeat costs what a first one does."""
+    The match is computed before looking for an earlier sign-in, so a repeat costs about what a first one does."""
     person = match_person(activity, name, last4)
     with transaction.atomic():
         _lock(activity)
