@@ -160,7 +160,15 @@ class Photo(models.Model):
 
 
 class SignIn(models.Model):
-    """A participant signing in on their phone: matched to the ledger by name and phone, or kept as a guest."""
+    """A participant signing in on their phone: matched to the ledger by name and phone, or kept as a guest.
+
+    A sign-in waits for the organiser: only their confirmation adds a matched person to the participants (a
+    stranger who knows a name and a phone tail could otherwise put anyone on the record)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待确认"
+        CONFIRMED = "confirmed", "已确认"
+        IGNORED = "ignored", "已忽略"
 
     activity = models.ForeignKey(Activity, verbose_name="活动", on_delete=models.CASCADE, related_name="signins")
     person = models.ForeignKey(
@@ -169,6 +177,12 @@ class SignIn(models.Model):
     name = models.CharField("姓名", max_length=50)
     phone_last4 = models.CharField("手机尾号", max_length=4)
     signed_at = models.DateTimeField("签到时间", default=timezone.now)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="确认人", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("确认时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "签到"

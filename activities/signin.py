@@ -3,9 +3,14 @@
 - Matching: a participant gives a name and the last 4 digits of a phone. Phones are encrypted, so
   candidates are found by exact name first (people 在册 in the organising unit's subtree, or already
   among the activity's participants), and only their phones are decrypted and compared in Python.
-  Exactly one candidate → the sign-in is linked to that person, who joins the participants; none or
-  several → a guest. The page says "签到成功" either way, so it never tells whether a person is in
-  the ledger.
+  Exactly one candidate → the sign-in is linked to that person; none or several → a guest.
+- Confirmation: a sign-in only waits (待确认). The organiser (a user who may change the activity) confirms
+  them — all at once or one by one — which adds the matched people to the participants, or ignores them;
+  audited. Anyone holding the link can type a name and a phone tail, so the public page never changes the
+  record of who took part by itself.
+- One answer: the page says "签到成功" with the name typed, whether the pair matched someone, is a guest,
+  or signed in before; nothing in the response differs. The match (the costly part: decrypting the
+  candidates' phones) is computed every time, also for a repeat, so the timing does not tell it either.
 - Idempotent: the same name + digits for the same activity is one row, however often it is sent.
 - Rate limits: fixed-window counters in Django's cache, per client IP and activity, and per IP.
   Django's default cache is per-process local memory (fine in dev and tests, and for one app server);
@@ -22,6 +27,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core import audit
+from core.models import AuditEvent
 from people.choices import Status
 from people.identity import to_halfwidth
 from people.models import Person
@@ -92,22 +99,50 @@ def match_person(activity, name, last4):
     return found[0] if len(found) == 1 else None
 
 
-@dataclass
-class Outcome:
-    signin: SignIn
-    created: bool
+def _lock(activity):
+    """Serialise the writes about one activity's sign-ins (a double tap, two organisers confirming at once)."""
+    list(Activity.objects.select_for_update().filter(pk=activity.pk).values_list("pk", flat=True))
 
 
 def sign_in(activity, name, last4):
-    """Record a sign-in (or return the existing one for the same name + digits). Not audited: public."""
+    """Record a pending sign-in, or find the one already made with the same name + digits. Not audited: public.
+
+    The match is computed before looking for an earlier sign-in, so a repeat costs about what a first one does."""
+    person = match_person(activity, name, last4)
     with transaction.atomic():
-        # Serialise sign-ins of one activity so a double tap cannot create two rows.
-        list(Activity.objects.select_for_update().filter(pk=activity.pk).values_list("pk", flat=True))
-        existing = SignIn.objects.filter(activity=activity, name=name, phone_last4=last4).first()
-        if existing is not None:
-            return Outcome(existing, False)
-        person = match_person(activity, name, last4)
-        signin = SignIn.objects.create(activity=activity, person=person, name=name, phone_last4=last4)
-        if person is not None:
-            activity.participants.add(person)
-        return Outcome(signin, True)
+        _lock(activity)
+        signin, _ = SignIn.objects.get_or_create(activity=activity, name=name, phone_last4=last4,
+                                                 defaults={"person": person})
+    return signin
+
+
+@dataclass
+class Decision:
+    decided: int  # sign-ins moved out of 待确认
+    added: list  # names of the people who joined the participants
+
+
+def decide(activity, user, *, confirm, signin_ids=None):
+    """Confirm (matched people join the participants) or ignore the activity's pending sign-ins — those of
+    `signin_ids`, or all of them. Audited when anything changed; call it inside a transaction."""
+    _lock(activity)
+    pending = activity.signins.filter(status=SignIn.Status.PENDING)
+    if signin_ids is not None:
+        pending = pending.filter(pk__in=signin_ids)
+    rows = list(pending.select_related("person"))
+    if not rows:
+        return Decision(0, [])
+    status = SignIn.Status.CONFIRMED if confirm else SignIn.Status.IGNORED
+    SignIn.objects.filter(pk__in=[s.pk for s in rows]).update(status=status, decided_by=user,
+                                                               decided_at=timezone.now())
+    added = []
+    if confirm:
+        already = set(activity.participants.values_list("pk", flat=True))
+        joining = {s.person_id: s.person for s in rows if s.person_id and s.person_id not in already}
+        activity.participants.add(*joining)
+        added = sorted(p.name for p in joining.values())
+    changes = {"扫码签到": {"确认" if confirm else "忽略": [f"{s.name}（尾号{s.phone_last4}）" for s in rows]}}
+    if added:
+        changes["参加人员（台账）"] = {"added": added, "source": "扫码签到确认"}
+    audit.record(AuditEvent.Action.UPDATE, obj=activity, user=user, changes=changes)
+    return Decision(len(rows), added)

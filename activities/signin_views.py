@@ -1,11 +1,11 @@
-"""QR sign-in pages: the staff QR page and SVG, the staff list of sign-ins, and the public phone page."""
+"""QR sign-in pages: the staff QR page and SVG, the staff list of sign-ins and their confirmation, and the
+public phone page."""
 
 import io
 
 import segno
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.validators import RegexValidator
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
@@ -16,12 +16,12 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from core import audit
-from core.audit import client_ip
 from core.models import AuditEvent
+from core.network import client_ip
 from core.views import ScopedViewMixin
 
 from . import signin
-from .models import Activity
+from .models import Activity, SignIn
 
 
 def public_url(request, activity):
@@ -96,42 +96,55 @@ class SignInQRSvgView(ActivitySignInMixin, View):
 
 
 class SignInListView(ActivitySignInMixin, View):
-    """Who signed in (guests marked); POST adds the matched ledger people to the participants."""
+    """Who signed in (guests marked, pending ones first to decide), with the same confirm buttons as the
+    activity's page."""
 
     action = "view"
     template_name = "activities/signin_list.html"
 
     def get(self, request, pk):
         activity = self.get_activity()
-        signins = list(activity.signins.select_related("person"))
-        participant_ids = set(activity.participants.values_list("pk", flat=True))
-        missing = [s for s in signins if s.person_id and s.person_id not in participant_ids]
+        signins = list(activity.signins.select_related("person__owner_unit"))
         return render(request, self.template_name, {
             "activity": activity,
             "signins": signins,
             "guest_count": sum(1 for s in signins if s.is_guest),
-            "participant_ids": participant_ids,
-            "missing_count": len({s.person_id for s in missing}),
+            "pending_count": sum(1 for s in signins if s.status == SignIn.Status.PENDING),
+            "participant_ids": set(activity.participants.values_list("pk", flat=True)),
             "can_change": Activity.objects.visible_to(request.user, "change").filter(pk=activity.pk).exists(),
         })
 
+
+class SignInConfirmView(ActivitySignInMixin, View):
+    """POST `decision` (confirm | ignore) and optionally `signin` (one sign-in; all pending ones without it).
+    Confirming adds the matched ledger people to the participants. Back to the activity, or to the sign-in
+    list with `back=list`."""
+
+    http_method_names = ["post"]
+
     def post(self, request, pk):
-        if not request.user.has_action(Activity, "change"):
-            raise PermissionDenied
-        activity = get_object_or_404(Activity.objects.visible_to(request.user, "change"), pk=pk)
-        participant_ids = set(activity.participants.values_list("pk", flat=True))
-        matched = {s.person_id for s in activity.signins.exclude(person=None)}
-        new_ids = sorted(matched - participant_ids)
-        if new_ids:
-            with transaction.atomic():
-                activity.participants.add(*new_ids)
-                names = list(activity.participants.filter(pk__in=new_ids).values_list("name", flat=True))
-                audit.record(AuditEvent.Action.UPDATE, obj=activity,
-                             changes={"参加人员（台账）": {"added": names, "source": "扫码签到"}})
-            messages.success(request, f"已将 {len(new_ids)} 名签到人员加入参加人员。")
+        activity = self.get_activity()
+        decision = request.POST.get("decision")
+        one = request.POST.get("signin", "")
+        if decision not in ("confirm", "ignore") or (one and not one.isdigit()):
+            messages.error(request, "未知操作。")
+            return HttpResponseRedirect(self.back(activity))
+        with transaction.atomic():
+            outcome = signin.decide(activity, request.user, confirm=decision == "confirm",
+                                    signin_ids=[int(one)] if one else None)
+        if not outcome.decided:
+            messages.info(request, "没有待确认的签到。")
+        elif decision == "ignore":
+            messages.success(request, f"已忽略 {outcome.decided} 条签到。")
         else:
-            messages.info(request, "签到人员均已在参加人员中。")
-        return HttpResponseRedirect(reverse("activities:signin_list", kwargs={"pk": activity.pk}))
+            added = f"，{len(outcome.added)} 名台账人员已加入参加人员" if outcome.added else ""
+            messages.success(request, f"已确认 {outcome.decided} 条签到{added}。")
+        return HttpResponseRedirect(self.back(activity))
+
+    def back(self, activity):
+        if self.request.POST.get("back") == "list":
+            return reverse("activities:signin_list", kwargs={"pk": activity.pk})
+        return activity.get_absolute_url() + "#signins"
 
 
 class SignInForm(forms.Form):
@@ -174,8 +187,10 @@ def signin_page(request, token):
             return render(request, "activities/signin_page.html", context, status=429)
         form = SignInForm(request.POST)
         if form.is_valid():
-            outcome = signin.sign_in(activity, form.cleaned_data["name"], form.cleaned_data["last4"])
-            context.update(done=outcome.signin)
+            signin.sign_in(activity, form.cleaned_data["name"], form.cleaned_data["last4"])
+            # The answer is built from what was typed only: the same for a first or repeated sign-in, a
+            # ledger match or a guest.
+            context.update(done=True, signed_name=form.cleaned_data["name"])
             return render(request, "activities/signin_page.html", context)
     else:
         form = SignInForm()

@@ -28,7 +28,7 @@ from . import exports
 from .filtersets import ActivityFilterSet, PlanFilterSet
 from .forms import ActivityForm, PlanForm, year_choices
 from .metrics import occurrence_span
-from .models import OCCURRENCES_PER_YEAR, Activity, Frequency, Photo, Plan
+from .models import OCCURRENCES_PER_YEAR, Activity, Frequency, Photo, Plan, SignIn
 from .tables import ActivityTable, PlanTable
 
 # --- occurrences -----------------------------------------------------------------------------------------
@@ -115,6 +115,8 @@ class ActivityDetailView(views.ObjectDetailView):
             occurrence_label=occurrence_label,
             signin_qr_url=reverse("activities:signin_qr", args=[activity.pk]) if context["can_change"] else None,
             signin_count=activity.signins.count(),
+            pending_signins=(activity.signins.filter(status=SignIn.Status.PENDING).select_related("person__owner_unit")
+                             if context["can_change"] else []),
         )
         return context
 

@@ -619,12 +619,12 @@ def worker_import_export(spec):
 def worker_export(spec):
     _setup_django()
     from people.exports import write_ledger
-    from people.models import Person
+    from people.models import Person, Tag
 
     user, _ = _context()
     started = time.perf_counter()
-    count = write_ledger(spec["out"], Person.objects.visible_to(user, "export"), masked=True,
-                         subtitle="导出：bench_town　2025-06-30 12:00")
+    count = write_ledger(spec["out"], Person.objects.visible_to(user, "export"), tags=Tag.objects.visible_to(user),
+                         masked=True, subtitle="导出：bench_town　2025-06-30 12:00")
     seconds = time.perf_counter() - started
     peak = _peak_mb()
     if count != spec["rows"]:

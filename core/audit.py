@@ -34,13 +34,13 @@ import json
 import math
 from datetime import UTC
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from . import crypto
 from .middleware import current_request
 from .models import AuditEvent
+from .network import client_ip
 
 GENESIS = "0" * 64
 SUITES = ("aes", "sm")
@@ -142,17 +142,6 @@ def _clean_text(text):
     return text.replace("\x00", "")
 
 
-def _normalise_ip(value):
-    """A valid address in the form the databases store (IPv4-mapped IPv6 as IPv4), or None."""
-    try:
-        address = ipaddress.ip_address((value or "").strip())
-    except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return str(address)
-
-
 def _ip_key(value):
     """The address in a spelling that does not depend on how a database prints it back."""
     if not value:
@@ -164,31 +153,6 @@ def _ip_key(value):
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
     return address.exploded
-
-
-def _trusted_proxy(remote):
-    """Whether X-Real-IP from this peer is believed: our own nginx on this host or a unix socket
-    (no peer address), or an address listed in the optional TRUSTED_PROXIES setting."""
-    if not remote:
-        return True
-    address = _normalise_ip(remote)
-    if address is None:
-        return True  # a unix-socket peer, as gunicorn reports it behind a local nginx
-    return ipaddress.ip_address(address).is_loopback or address in getattr(settings, "TRUSTED_PROXIES", ())
-
-
-def client_ip(request):
-    if request is None:
-        return None
-    remote = request.META.get("REMOTE_ADDR", "")
-    # Behind nginx the real address arrives in X-Real-IP, set by our own proxy configuration; a
-    # client talking to the app directly could forge the header, so it counts only from a proxy.
-    forwarded = request.META.get("HTTP_X_REAL_IP", "")
-    if forwarded and _trusted_proxy(remote):
-        address = _normalise_ip(forwarded)
-        if address is not None:
-            return address
-    return _normalise_ip(remote)
 
 
 def verify_chain(batch_size=2000):

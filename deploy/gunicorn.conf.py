@@ -13,7 +13,7 @@ wsgi_app = "tongxin.wsgi:application"
 
 # nginx on the same host talks to gunicorn over a unix socket (systemd creates /run/tongxin).
 # For app servers on other hosts, bind to a private address instead, e.g. GUNICORN_BIND=10.0.0.5:8000,
-# and add nginx's address to the TRUSTED_PROXIES setting and GUNICORN_FORWARDED_ALLOW_IPS.
+# and put nginx's address in TRUSTED_PROXIES (instead of "unix") and GUNICORN_FORWARDED_ALLOW_IPS.
 bind = os.environ.get("GUNICORN_BIND", "unix:/run/tongxin/gunicorn.sock")
 
 # Sync workers: requests are short (long jobs such as imports, exports and reports run in the

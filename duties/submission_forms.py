@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.urls import reverse
 
-from core.uploads import ATTACHMENT_ACCEPT, validate_attachment
+from core.uploads import ATTACHMENT_ACCEPT, clean_attachment
 
 from .models import Submission, SubmissionLink
 from .scoring import Spec, dec, fmt, score_problem
@@ -152,7 +152,7 @@ class MultipleFileField(forms.FileField):
         cleaned, errors = [], []
         for upload in files:
             try:
-                cleaned.append(validate_attachment(super().clean(upload, initial)))
+                cleaned.append(clean_attachment(super().clean(upload, initial)))
             except ValidationError as error:
                 errors.append(f"“{Path(upload.name).name}”：{'；'.join(error.messages)}")
         if errors:

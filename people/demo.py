@@ -49,6 +49,7 @@ ORDER = 30
 LABEL = "统战成员台账"
 PEOPLE = 22000  # the default size; tests pass a smaller `count`
 CHANGE_REASON = "演示数据"
+TOWN_TAGS = ("新乡贤",)  # a town keeps these; the other demo tags are the county's
 BATCH = 2000  # Django further splits it to stay under SQLite's 999 parameters per statement
 AS_OF = datetime.date(2025, 6, 30)  # status changes are dated up to here, whatever the day of loading
 
@@ -715,12 +716,19 @@ def write(plan):
         position.person = plan.people[index]
     SocialPosition.objects.bulk_create([position for _, position in plan.positions], batch_size=BATCH)
 
+    # Tags belong to units: the county's for county work (重点联系对象, 同心讲师团), each town's own 新乡贤.
+    units_by_path = {unit.path: unit for unit in Unit.objects.all()}
     tags = {}
-    for name in sorted({name for _, name in plan.tags}):
-        tags[name], _ = Tag.objects.get_or_create(name=name)
+    links = []
+    for index, name in plan.tags:
+        path = plan.people[index].owner_unit.path
+        owner = units_by_path[path[: Unit.steplen * (2 if name in TOWN_TAGS else 1)]]
+        if (owner.pk, name) not in tags:
+            tags[owner.pk, name] = Tag.objects.get_or_create(name=name, owner_unit=owner)[0]
+        links.append((plan.people[index].pk, tags[owner.pk, name].pk))
     tagged = Person.tags.through
-    tagged.objects.bulk_create([tagged(person_id=plan.people[index].pk, tag_id=tags[name].pk)
-                                for index, name in plan.tags], batch_size=BATCH)
+    tagged.objects.bulk_create([tagged(person_id=person_id, tag_id=tag_id) for person_id, tag_id in links],
+                               batch_size=BATCH)
 
 
 def copy_initial_history(pks, when, reason, chunk=900):

@@ -26,7 +26,7 @@ from core.views import ScopedViewMixin
 
 from .exports import LEDGER_TITLE, write_ledger, write_template
 from .filtersets import PersonFilterSet
-from .models import Person
+from .models import Person, Tag
 
 MAX_SELECTION = 10000
 TEMPLATE_FILENAME = "统战成员台账导入模板.xlsx"
@@ -111,8 +111,8 @@ class PersonExportView(ScopedViewMixin, View):
         counted = {}
 
         def build(target):
-            counted["rows"] = write_ledger(target, queryset, masked=not full, reveal=reveal,
-                                           title=LEDGER_TITLE, subtitle=subtitle)
+            counted["rows"] = write_ledger(target, queryset, tags=Tag.objects.visible_to(user), masked=not full,
+                                           reveal=reveal, title=LEDGER_TITLE, subtitle=subtitle)
 
         stem = f"{LEDGER_TITLE}（完整）" if full else LEDGER_TITLE
         response = xlsx_response(build, export_filename(stem))

@@ -29,7 +29,7 @@ from org.models import Unit
 from . import choices
 from .columns import HEADERS, LEDGER_COLUMNS
 from .identity import check_digit
-from .models import Category, Person, Tag
+from .models import Category, Person
 
 LEDGER_TITLE = "统战成员台账"
 DATA_SHEET = "台账"
@@ -71,13 +71,14 @@ def _text_column_indexes():
     return [i for i, c in enumerate(LEDGER_COLUMNS) if c.text or c.header in DATE_HEADERS]
 
 
-def write_ledger(target, queryset, *, masked=True, title=LEDGER_TITLE, subtitle="", reveal=None,
+def write_ledger(target, queryset, *, tags, masked=True, title=LEDGER_TITLE, subtitle="", reveal=None,
                  chunk_size=CHUNK) -> int:
     """Write the people of `queryset` (already scoped and filtered) as a ledger sheet to `target`.
 
     `target` is a path or a binary file object. `masked` masks ID and phone numbers; with `masked=False`,
     `reveal` (a Q over Person, optional) limits the unmasked values to the rows it matches — the rows
-    inside the user's `view_sensitive` scope — and masks the others. Returns the number of rows written.
+    inside the user's `view_sensitive` scope — and masks the others. `tags` are the tags the reader may see
+    (`Tag.objects.visible_to(user)`): a person's other tags are left out. Returns the number of rows written.
     """
     gender = _labels(choices.Gender.choices)
     ethnicity = _labels(choices.ETHNICITIES)
@@ -89,7 +90,7 @@ def write_ledger(target, queryset, *, masked=True, title=LEDGER_TITLE, subtitle=
     categories = category_names()
     category_name = dict(categories)
     category_rank = {pk: rank for rank, (pk, _) in enumerate(categories)}
-    tag_name = dict(Tag.objects.values_list("pk", "name"))
+    tag_name = dict(tags.values_list("pk", "name"))
     mask_id = Person._meta.get_field("id_number").masked
     mask_phone = Person._meta.get_field("phone").masked
     category_link = Person.categories.through.objects
@@ -130,7 +131,8 @@ def write_ledger(target, queryset, *, masked=True, title=LEDGER_TITLE, subtitle=
             person_categories.setdefault(person_id, []).append(category_id)
         person_tags = {}
         for person_id, tag_id in tag_link.filter(person_id__in=ids).values_list("person_id", "tag_id"):
-            person_tags.setdefault(person_id, []).append(tag_id)
+            if tag_id in tag_name:
+                person_tags.setdefault(person_id, []).append(tag_id)
 
         for r in chunk:
             (name, gender_, ethnicity_, birth, id_number, affiliation_, workplace, position, education_, degree_,

@@ -1,5 +1,6 @@
 import datetime
 import re
+from collections import Counter
 
 import django_filters
 from django import forms
@@ -63,6 +64,27 @@ def search_people(queryset, value, prefix=""):
     return queryset.filter(**{f"{prefix}name__icontains": value})
 
 
+def visible_tags(request):
+    if request is None:
+        return Tag.objects.none()
+    return Tag.objects.visible_to(request.user).select_related("owner_unit")
+
+
+class TagChoiceField(forms.ModelChoiceField):
+    """Tags by name; where the user sees several tags of one name (e.g. the county sees each town's
+    “重点联系对象”), each is told apart by its unit."""
+
+    def label_from_instance(self, tag):
+        if not hasattr(self, "_repeated"):
+            counts = Counter(self.queryset.values_list("name", flat=True))
+            self._repeated = {name for name, count in counts.items() if count > 1}
+        return f"{tag.name}（{tag.owner_unit.name}）" if tag.name in self._repeated else tag.name
+
+
+class TagFilter(django_filters.ModelChoiceFilter):
+    field_class = TagChoiceField
+
+
 class PersonFilterSet(ScopedFilterSet):
     """The ledger's filters. Status defaults to 在册 when the request does not choose one.
 
@@ -100,9 +122,7 @@ class PersonFilterSet(ScopedFilterSet):
     representative = django_filters.ChoiceFilter(
         label="代表人士", choices=[("1", "是"), ("0", "否")], method="filter_representative", empty_label="全部",
     )
-    tag = django_filters.ModelChoiceFilter(
-        label="标签", queryset=Tag.objects.all(), method="filter_tag", empty_label="全部",
-    )
+    tag = TagFilter(label="标签", queryset=visible_tags, method="filter_tag", empty_label="全部")
 
     class Meta:
         model = Person

@@ -1,16 +1,18 @@
 import datetime
 import re
-import uuid
-from pathlib import Path
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.forms import inlineformset_factory
 from django.utils.html import format_html
 
 from core import crypto
 from core.forms import ScopedModelForm, style
-from core.uploads import ATTACHMENT_ACCEPT, validate_attachment
+from core.images import ACCEPT as IMAGE_ACCEPT
+from core.images import MAX_BYTES as PHOTO_MAX_BYTES
+from core.images import PhotoField
+from core.uploads import ATTACHMENT_ACCEPT, clean_attachment
 from org.models import Unit
 
 from . import choices
@@ -22,9 +24,9 @@ from .identity import (
     normalize_phone,
     phone_problem,
 )
-from .models import Attachment, Category, Person, SocialPosition, Tag
+from .models import Attachment, Category, Person, SocialPosition, Tag, acting_unit
 
-PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_MAX_SIDE = 1200  # a portrait for the archive: longer side in pixels once re-encoded
 DUPLICATE_HIDDEN = "该身份证号已在本县台账中登记，请联系县委统战部核实"
 TAG_SEPARATORS = r"[、,，;；\s]+"
 
@@ -73,6 +75,11 @@ def split_tags(text):
     return [t for t in (part.strip() for part in re.split(TAG_SEPARATORS, text or "")) if t]
 
 
+class PersonPhotoField(PhotoField):
+    def __init__(self, **kwargs):
+        super().__init__(max_side=PHOTO_MAX_SIDE, **kwargs)
+
+
 class PersonForm(ScopedModelForm):
     """Create and edit a person. ID number and phone are never sent back to the browser: the inputs start
     empty (the masked value shows as a hint) and an empty input keeps what is stored."""
@@ -105,10 +112,11 @@ class PersonForm(ScopedModelForm):
             "categories": forms.SelectMultiple(attrs={"data-tom-select": "", "class": "form-select"}),
             "owner_unit": forms.Select(attrs={"data-tom-select": ""}),
             "notes": forms.Textarea(attrs={"rows": 3}),
-            "photo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+            "photo": forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}),
         }
-        field_classes = {"owner_unit": UnitChoiceField}
+        field_classes = {"owner_unit": UnitChoiceField, "photo": PersonPhotoField}
         help_texts = {
+            "photo": f"JPG、PNG 或 WebP，不超过 {PHOTO_MAX_BYTES // 2**20} MB；保存时去除拍摄位置等附带信息",
             "id_number": "填写后自动核对性别和出生日期；性别、出生日期留空时由身份证号自动填写",
         }
 
@@ -128,8 +136,9 @@ class PersonForm(ScopedModelForm):
                 self.fields[name].widget.attrs["placeholder"] = f"已登记 {masked}，留空则不修改"
             else:
                 del self.fields[f"clear_{name}"]
+        self.visible_tags = Tag.objects.visible_to(user)
         if person.pk:
-            self.initial["tag_names"] = "、".join(t.name for t in person.tags.all())
+            self.initial["tag_names"] = "、".join(t.name for t in person.tags.filter(pk__in=self.visible_tags))
         style(self)
 
     def section_fields(self):
@@ -173,17 +182,6 @@ class PersonForm(ScopedModelForm):
             raise ValidationError(problem)
         return value
 
-    def clean_photo(self):
-        photo = self.cleaned_data.get("photo")
-        if photo and getattr(photo, "content_type", None) is not None:  # a new upload
-            if photo.size > PHOTO_MAX_BYTES:
-                raise ValidationError("照片不能超过5MB")
-            suffix = Path(photo.name).suffix.lower()
-            if suffix not in (".jpg", ".jpeg", ".png"):
-                raise ValidationError("照片只能是 JPG 或 PNG 格式")
-            photo.name = uuid.uuid4().hex + suffix  # the stored name tells nothing about the person
-        return photo
-
     def clean_birth_date(self):
         value = self.cleaned_data.get("birth_date")
         if value and (value > datetime.date.today() or value.year < 1900):
@@ -211,13 +209,25 @@ class PersonForm(ScopedModelForm):
                     self.add_error("birth_date", "出生日期与身份证号不符")
         return cleaned
 
+    def save(self, commit=True):
+        replaced = self.initial.get("photo") if "photo" in self.changed_data else None
+        person = super().save(commit)
+        if commit and replaced and replaced.name != person.photo.name:
+            # The replaced (or cleared) photo's file goes once the change commits: nothing of it stays behind.
+            storage, name = replaced.storage, replaced.name
+            transaction.on_commit(lambda: storage.delete(name))
+        return person
+
     def _save_m2m(self):
         super()._save_m2m()
-        names = split_tags(self.cleaned_data.get("tag_names"))
-        tags = [Tag.objects.get_or_create(name=name[:30])[0] for name in dict.fromkeys(names)]
-        current = set(self.instance.tags.values_list("pk", flat=True)) if self.instance.pk else set()
-        if current != {t.pk for t in tags}:
-            self.instance.tags.set(tags)
+        names = dict.fromkeys(name[:30] for name in split_tags(self.cleaned_data.get("tag_names")))
+        unit = acting_unit(self.user, fallback=self.instance.owner_unit)
+        wanted = set(self.visible_tags.ensure(names, unit=unit, user=self.user).values())
+        current = set(self.instance.tags.values_list("pk", flat=True))
+        # Tags of units outside the user's scope are not shown in the form, so they are kept as they are.
+        wanted |= set(self.instance.tags.exclude(pk__in=self.visible_tags).values_list("pk", flat=True))
+        if current != wanted:
+            self.instance.tags.set(wanted)
 
 
 class SocialPositionForm(forms.ModelForm):
@@ -361,4 +371,4 @@ class AttachmentForm(forms.ModelForm):
         })
 
     def clean_file(self):
-        return validate_attachment(self.cleaned_data["file"])
+        return clean_attachment(self.cleaned_data["file"])

@@ -60,7 +60,7 @@ from .identity import (
     normalize_phone,
     phone_problem,
 )
-from .models import Category, Person, Tag
+from .models import Category, Person, Tag, acting_unit
 from .pinyin import SURNAME_READINGS
 
 LEDGER_MAX_BYTES = 20 * 1024 * 1024  # web uploads
@@ -783,7 +783,8 @@ class LedgerImport:
 
     def plan(self, rows):
         plan = Plan()
-        tag_ids = dict(Tag.objects.values_list("name", "pk"))
+        names = {t for row in rows if row.number not in self.invalid for t in (row.tags or ())}
+        tag_ids = self.visible_tags().lookup(names, unit=self.tag_unit())
         plan.tag_ids = tag_ids
         overwrite = self.update == "overwrite"
         for row in rows:
@@ -861,9 +862,18 @@ class LedgerImport:
         names.update(t for update in plan.update for t in update[4])
         missing = sorted(names - set(plan.tag_ids))
         if missing:
-            Tag.objects.bulk_create([Tag(name=name) for name in missing], ignore_conflicts=True)
-            plan.tag_ids.update(Tag.objects.filter(name__in=missing).values_list("name", "pk"))
+            plan.tag_ids.update(self.visible_tags().ensure(missing, unit=self.tag_unit(), user=self.user))
         return plan.tag_ids
+
+    def visible_tags(self):
+        """The tags a name in the 标签 column may mean: those the user sees (the unit's subtree's without one)."""
+        if self.user is None:
+            return Tag.objects.filter(owner_unit__path__startswith=self.unit.path)
+        return Tag.objects.visible_to(self.user)
+
+    def tag_unit(self):
+        """Where a new tag of the 标签 column belongs: the user's unit, else the unit imported into."""
+        return acting_unit(self.user, fallback=self.unit)
 
     def record_audit(self, *, success):
         result = self.result

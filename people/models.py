@@ -5,6 +5,7 @@ from simple_history.models import HistoricalRecords
 
 from core.fields import EncryptedCharField
 from core.models import BusinessModel
+from org.models import Unit
 
 from . import choices
 from .identity import normalize_id_number, normalize_phone
@@ -34,14 +35,71 @@ class Category(models.Model):
         return self.name
 
 
+class TagQuerySet(models.QuerySet):
+    def visible_to(self, user, action="view"):
+        """The tags of the units inside the user's ledger scope (and, under a “仅本人” scope, those they made).
+        A tag of another town, or of the county for a town, is not seen: not on a person, in a filter, a
+        suggestion list or an export."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        scope = user.scope_for(Person, action)
+        if scope.is_empty:
+            return self.none()
+        return self.filter(scope.q("owner_unit", "created_by"))
+
+    def lookup(self, names, *, unit):
+        """{name: tag id} of the existing tags `names` mean for someone acting in `unit`, choosing among the tags
+        of this queryset (those the user sees): `unit`'s own tag of that name first, else the only tag of that
+        name. A name with no such tag, or with several of other units, is left out: `ensure` makes it in `unit`."""
+        names = set(names)
+        if not names:
+            return {}
+        found = dict(Tag.objects.filter(owner_unit=unit, name__in=names).values_list("name", "pk"))
+        others = {}
+        for name, pk in self.filter(name__in=names - set(found)).values_list("name", "pk"):
+            others.setdefault(name, []).append(pk)
+        found.update((name, pks[0]) for name, pks in others.items() if len(pks) == 1)
+        return found
+
+    def ensure(self, names, *, unit, user=None):
+        """`lookup`, with a new tag of `unit` for each name it leaves out. Returns {name: tag id}."""
+        found = self.lookup(names, unit=unit)
+        missing = sorted(set(names) - set(found))
+        if missing:
+            Tag.objects.bulk_create([Tag(name=name, owner_unit=unit, created_by=user) for name in missing],
+                                    ignore_conflicts=True)
+            found.update(Tag.objects.filter(owner_unit=unit, name__in=missing).values_list("name", "pk"))
+        return found
+
+
+def acting_unit(user, fallback=None):
+    """The unit a user's new tags belong to: their own unit; else `fallback`, else the root of the org tree."""
+    if user is not None and user.unit_id:
+        return user.unit
+    if fallback is not None:
+        return fallback
+    return Unit.get_first_root_node()
+
+
 class Tag(models.Model):
-    name = models.CharField("标签", max_length=30, unique=True)
+    """A working label of one unit (e.g. a town's “重点联系对象”): seen by the users whose ledger scope covers
+    that unit, so a town's tags are its own and a county tag is not imposed on every town."""
+
+    name = models.CharField("标签", max_length=30)
+    owner_unit = models.ForeignKey("org.Unit", verbose_name="所属单位", on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", editable=False,
+    )
+
+    objects = TagQuerySet.as_manager()
 
     class Meta:
         verbose_name = "标签"
         verbose_name_plural = "标签"
-        ordering = ["name"]
+        ordering = ["name", "id"]
         default_permissions = ()
+        constraints = [models.UniqueConstraint(fields=["owner_unit", "name"], name="tag_unique_unit_name")]
 
     def __str__(self):
         return self.name

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -34,7 +34,7 @@ from .forms import (
     TransferForm,
 )
 from .history import history_entries
-from .models import Attachment, Person, Tag, Transfer
+from .models import Attachment, Person, Tag, Transfer, acting_unit
 from .tables import CachedCountPaginator, PersonTable, TransferTable
 
 MAX_PER_PAGE = 100
@@ -158,7 +158,8 @@ class PersonDetailView(views.ObjectDetailView):
 
     def get_queryset(self):
         return super().get_queryset().select_related("owner_unit", "created_by", "updated_by").prefetch_related(
-            "categories", "tags", "positions", "attachments__uploaded_by"
+            "categories", Prefetch("tags", queryset=Tag.objects.visible_to(self.request.user)), "positions",
+            "attachments__uploaded_by",
         )
 
     def get_context_data(self, **kwargs):
@@ -429,14 +430,17 @@ class BulkTagView(BulkActionView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["tag_options"] = Tag.objects.values_list("name", flat=True)[:500]
+        visible = Tag.objects.visible_to(self.request.user)
+        context["tag_options"] = visible.order_by("name").values_list("name", flat=True).distinct()[:500]
         return context
 
     def summary(self, data):
         return f"添加标签“{data['tag']}”"
 
     def apply(self, people, data):
-        tag, _ = Tag.objects.get_or_create(name=data["tag"])
+        user = self.request.user
+        found = Tag.objects.visible_to(user).ensure([data["tag"]], unit=acting_unit(user), user=user)
+        tag = Tag.objects.get(pk=found[data["tag"]])
         through = Person.tags.through
         has = set(through.objects.filter(tag=tag, person__in=people).values_list("person_id", flat=True))
         new = [through(person_id=p.pk, tag_id=tag.pk) for p in people if p.pk not in has]

@@ -1,6 +1,7 @@
 """QR sign-in: matching against the ledger, idempotence, closing, rate limit, scoping, the SVG."""
 
 import datetime
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -48,7 +49,7 @@ class SignInTestBase(TestCase):
 
 
 class MatchingTests(SignInTestBase):
-    def test_exactly_one_match_is_linked_and_added_to_participants(self):
+    def test_exactly_one_match_is_linked_and_waits_for_the_organiser(self):
         zhang = Person.objects.create(name="张三", phone="13812345678", owner_unit=self.org.village1)
         response = self.post("张三", "5678")
         self.assertContains(response, "签到成功")
@@ -56,7 +57,28 @@ class MatchingTests(SignInTestBase):
         row = SignIn.objects.get(activity=self.activity)
         self.assertEqual(row.person, zhang)
         self.assertEqual(row.phone_last4, "5678")
-        self.assertIn(zhang, self.activity.participants.all())
+        self.assertEqual(row.status, SignIn.Status.PENDING)
+        self.assertEqual(self.activity.participants.count(), 0)  # only the organiser's confirmation adds them
+
+    def test_the_answer_is_the_same_for_first_repeated_matched_and_guest_sign_ins(self):
+        Person.objects.create(name="张三", phone="13812345678", owner_unit=self.org.village1)
+        first = self.post("张三", "5678")  # matches 张三
+        repeated = self.post("张三", "5678")
+        guest = self.post("张三", "1111")  # same name, no match
+        later_repeat = self.post("张三", "5678")
+        self.assertEqual(SignIn.objects.filter(person__isnull=False).count(), 1)
+        self.assertContains(first, "签到成功")
+        self.assertNotContains(first, timezone.localtime().strftime("%H:%M"))  # no "signed in at" time
+
+        def shape(response):
+            # The CSRF token is masked afresh for every response; everything else must be byte-identical.
+            content = re.sub(rb'("X-CSRFToken": ")[^"]+"', rb'\1-"', response.content)
+            headers = {k: v for k, v in response.headers.items() if k not in ("X-Request-ID", "Date")}
+            return response.status_code, content, headers, sorted(response.cookies)
+
+        self.assertEqual(shape(first), shape(repeated))
+        self.assertEqual(shape(first), shape(guest))
+        self.assertEqual(shape(first), shape(later_repeat))
 
     def test_same_name_different_digits_is_a_guest(self):
         Person.objects.create(name="张三", phone="13812345678", owner_unit=self.org.village1)
@@ -160,6 +182,23 @@ class ClosedAndLimitsTests(SignInTestBase):
         # Another client address is not affected.
         self.assertEqual(self.post("陌生人", "9999", REMOTE_ADDR="10.0.0.9").status_code, 200)
 
+    def test_a_spoofed_real_ip_header_does_not_evade_the_limit(self):
+        for i in range(10):
+            self.post("陌生人", f"{i:04d}", HTTP_X_REAL_IP=f"10.1.0.{i}", REMOTE_ADDR="203.0.113.5")
+        response = self.post("陌生人", "9999", HTTP_X_REAL_IP="10.1.0.99", REMOTE_ADDR="203.0.113.5")
+        self.assertEqual(response.status_code, 429)
+        # Loopback is not a trusted proxy either unless TRUSTED_PROXIES says so.
+        for i in range(10):
+            self.post("陌生人", f"1{i:03d}", HTTP_X_REAL_IP=f"10.2.0.{i}", REMOTE_ADDR="127.0.0.1")
+        self.assertEqual(self.post("陌生人", "8888", HTTP_X_REAL_IP="10.2.0.99").status_code, 429)
+
+    def test_behind_a_trusted_proxy_each_client_has_its_own_limit(self):
+        with self.settings(TRUSTED_PROXIES=["unix"]):
+            for i in range(10):
+                self.post("陌生人", f"{i:04d}", HTTP_X_REAL_IP="10.1.0.1", REMOTE_ADDR="")
+            self.assertEqual(self.post("陌生人", "9999", HTTP_X_REAL_IP="10.1.0.1", REMOTE_ADDR="").status_code, 429)
+            self.assertEqual(self.post("陌生人", "9999", HTTP_X_REAL_IP="10.1.0.2", REMOTE_ADDR="").status_code, 200)
+
     def test_rate_limit_per_ip_across_activities(self):
         activities = [make_activity(self.org.town1, title=f"活动{i}") for i in range(4)]
         statuses = [self.post("陌生人", f"{n:04d}", activity=activities[n % 4]).status_code for n in range(31)]
@@ -214,6 +253,7 @@ class StaffPagesTests(SignInTestBase):
         self.assertEqual(body, qr_svg(full_url))
 
     def test_other_town_cannot_see_qr_svg_or_list(self):
+        self.post("来宾甲", "0001")
         self.client.force_login(self.town2_user)
         for name in ("signin_qr", "signin_qr_svg", "signin_list"):
             response = self.client.get(reverse(f"activities:{name}", kwargs={"pk": self.activity.pk}))
@@ -221,34 +261,119 @@ class StaffPagesTests(SignInTestBase):
         response = self.client.post(reverse("activities:signin_qr", kwargs={"pk": self.activity.pk}),
                                     {"action": "close"})
         self.assertEqual(response.status_code, 404)
-        response = self.client.post(reverse("activities:signin_list", kwargs={"pk": self.activity.pk}))
+        response = self.client.post(reverse("activities:signin_confirm", kwargs={"pk": self.activity.pk}),
+                                    {"decision": "confirm"})
         self.assertEqual(response.status_code, 404)
         self.activity.refresh_from_db()
         self.assertTrue(self.activity.signin_open)
+        self.assertEqual(SignIn.objects.get().status, SignIn.Status.PENDING)
 
     def test_anonymous_staff_pages_redirect_to_login(self):
         for name in ("signin_qr", "signin_qr_svg", "signin_list"):
             response = self.client.get(reverse(f"activities:{name}", kwargs={"pk": self.activity.pk}))
             self.assertEqual(response.status_code, 302, name)
             self.assertTrue(response["Location"].startswith(reverse("login")))
+        response = self.client.post(reverse("activities:signin_confirm", kwargs={"pk": self.activity.pk}),
+                                    {"decision": "confirm"})
+        self.assertTrue(response["Location"].startswith(reverse("login")))
 
-    def test_list_marks_guests_and_adds_matched_people(self):
-        zhang = Person.objects.create(name="张三", phone="13812345678", owner_unit=self.org.village1)
+    def test_list_marks_guests_and_pending_sign_ins(self):
+        Person.objects.create(name="张三", phone="13812345678", owner_unit=self.org.village1)
         self.post("张三", "5678")
         self.post("来宾甲", "0001")
-        self.activity.participants.remove(zhang)  # e.g. removed by mistake while editing
         self.client.force_login(self.town1_user)
-        url = reverse("activities:signin_list", kwargs={"pk": self.activity.pk})
-        page = self.client.get(url)
+        page = self.client.get(reverse("activities:signin_list", kwargs={"pk": self.activity.pk}))
         self.assertContains(page, "来宾甲")
-        self.assertContains(page, "来宾")
-        self.assertContains(page, "未加入参加人员")
-        self.assertContains(page, "将台账人员加入参加人员（1）")
+        self.assertContains(page, "台账：张三（东溪村）")
+        self.assertContains(page, "待确认 2 人")
+        self.assertContains(page, "全部确认（2）")
+        self.assertNotContains(page, "已在参加人员中")
+
+
+class ConfirmationTests(SignInTestBase):
+    def setUp(self):
+        super().setUp()
+        self.zhang = Person.objects.create(name="张三", phone="13812345678", owner_unit=self.org.village1)
+        self.li = Person.objects.create(name="李四", phone="13812344321", owner_unit=self.org.town1)
+        for name, last4 in (("张三", "5678"), ("李四", "4321"), ("来宾甲", "0001")):
+            self.post(name, last4)
+        self.confirm_url = reverse("activities:signin_confirm", kwargs={"pk": self.activity.pk})
+        self.detail_url = self.activity.get_absolute_url()
+
+    def row(self, name):
+        return SignIn.objects.get(activity=self.activity, name=name)
+
+    def test_detail_page_lists_pending_sign_ins_for_the_organiser(self):
+        self.client.force_login(self.town1_user)
+        page = self.client.get(self.detail_url)
+        self.assertContains(page, "待确认签到")
+        self.assertContains(page, "全部确认")
+        self.assertContains(page, "台账：张三（东溪村）")
+        self.assertContains(page, "来宾甲")
+        self.assertContains(page, f'action="{self.confirm_url}"')
+
+    def test_a_reader_sees_no_pending_list_and_cannot_confirm(self):
+        leader = create_user("s_leader", self.org.county, "leader")
+        self.client.force_login(leader)
+        page = self.client.get(self.detail_url)
+        self.assertEqual(page.status_code, 200)
+        self.assertNotContains(page, "待确认签到")
+        self.assertEqual(self.client.post(self.confirm_url, {"decision": "confirm"}).status_code, 403)
+        self.assertFalse(SignIn.objects.exclude(status=SignIn.Status.PENDING).exists())
+
+    def test_confirm_all_adds_matched_people_and_is_audited(self):
+        self.client.force_login(self.town1_user)
         before = AuditEvent.objects.count()
-        response = self.client.post(url)
-        self.assertEqual(response.status_code, 302)
-        self.assertEqual(list(self.activity.participants.all()), [zhang])
+        response = self.client.post(self.confirm_url, {"decision": "confirm"}, follow=True)
+        self.assertRedirects(response, self.detail_url + "#signins")
+        self.assertContains(response, "已确认 3 条签到，2 名台账人员已加入参加人员。")
+        self.assertEqual(set(self.activity.participants.all()), {self.zhang, self.li})
+        self.assertEqual(set(SignIn.objects.values_list("status", flat=True)), {SignIn.Status.CONFIRMED})
+        self.assertEqual(self.row("张三").decided_by, self.town1_user)
+        self.assertNotContains(response, "待确认签到")
         self.assertEqual(AuditEvent.objects.count(), before + 1)
+        event = AuditEvent.objects.order_by("-id").first()
+        self.assertEqual((event.action, event.object_id, event.username),
+                         (AuditEvent.Action.UPDATE, str(self.activity.pk), "s_town1"))
+        self.assertEqual(event.changes["参加人员（台账）"]["added"], ["张三", "李四"])
+        self.assertEqual(len(event.changes["扫码签到"]["确认"]), 3)
+        again = self.client.post(self.confirm_url, {"decision": "confirm"}, follow=True)
+        self.assertContains(again, "没有待确认的签到。")
+        self.assertEqual(AuditEvent.objects.count(), before + 1)
+
+    def test_one_row_can_be_confirmed_or_ignored(self):
+        self.client.force_login(self.town1_user)
+        self.client.post(self.confirm_url, {"decision": "ignore", "signin": self.row("张三").pk})
+        self.client.post(self.confirm_url, {"decision": "confirm", "signin": self.row("李四").pk, "back": "list"})
+        self.assertEqual(list(self.activity.participants.all()), [self.li])
+        self.assertEqual((self.row("张三").status, self.row("李四").status, self.row("来宾甲").status),
+                         (SignIn.Status.IGNORED, SignIn.Status.CONFIRMED, SignIn.Status.PENDING))
+        # An ignored sign-in stays ignored: "全部确认" takes only the pending ones.
+        self.client.post(self.confirm_url, {"decision": "confirm"})
+        self.assertEqual(list(self.activity.participants.all()), [self.li])
+        self.assertEqual(self.row("来宾甲").status, SignIn.Status.CONFIRMED)
+
+    def test_back_to_the_list_and_bad_input(self):
+        self.client.force_login(self.town1_user)
+        response = self.client.post(self.confirm_url, {"decision": "confirm", "back": "list",
+                                                       "signin": self.row("来宾甲").pk})
+        self.assertRedirects(response, reverse("activities:signin_list", kwargs={"pk": self.activity.pk}),
+                             fetch_redirect_response=False)
+        for data in ({"decision": "delete"}, {"decision": "confirm", "signin": "x"}):
+            response = self.client.post(self.confirm_url, data, follow=True)
+            self.assertContains(response, "未知操作。")
+        self.assertEqual(self.client.get(self.confirm_url).status_code, 405)
+        self.assertEqual(SignIn.objects.filter(status=SignIn.Status.PENDING).count(), 2)
+
+    def test_a_sign_in_of_another_activity_is_not_touched(self):
+        other = make_activity(self.org.town1, title="另一活动")
+        self.post("张三", "5678", activity=other)
+        foreign = SignIn.objects.get(activity=other)
+        self.client.force_login(self.town1_user)
+        self.client.post(self.confirm_url, {"decision": "confirm", "signin": foreign.pk})
+        foreign.refresh_from_db()
+        self.assertEqual(foreign.status, SignIn.Status.PENDING)
+        self.assertEqual(other.participants.count(), 0)
 
 
 @pytest.mark.browser
@@ -279,4 +404,11 @@ def test_phone_signin_and_staff_qr_page(live_server, new_page, output_dir):
     phone.get_by_text("签到成功").wait_for()
     phone.screenshot(path=output_dir / "activities-signin-done.png", full_page=True)
     assert SignIn.objects.get(activity=activity).person == zhang
+    assert list(activity.participants.all()) == []  # waits for the organiser
+
+    desk.goto(live_server.url + activity.get_absolute_url())
+    desk.get_by_text("台账：张三（东溪村）").wait_for()
+    desk.screenshot(path=output_dir / "activities-signin-pending.png", full_page=True)
+    desk.get_by_role("button", name="全部确认").click()
+    desk.get_by_text("已确认 1 条签到，1 名台账人员已加入参加人员。").wait_for()
     assert list(activity.participants.all()) == [zhang]

@@ -90,11 +90,9 @@ def test_changes_round_trip_exactly_through_the_database():
 @pytest.mark.parametrize(
     "remote,real_ip,expected",
     [
-        ("127.0.0.1", "10.1.2.3", "10.1.2.3"),  # from our own nginx on this host
-        ("", "10.1.2.3", "10.1.2.3"),  # nginx over a unix socket
+        ("127.0.0.1", "10.1.2.3", "127.0.0.1"),  # loopback is not a listed proxy (TRUSTED_PROXIES is empty)
+        ("", "10.1.2.3", None),  # nor is a unix-socket peer
         ("10.9.9.9", "10.1.2.3", "10.9.9.9"),  # a client forging the header directly
-        ("127.0.0.1", "not-an-ip", "127.0.0.1"),  # garbage is not written (PostgreSQL would refuse it)
-        ("127.0.0.1", "2001:DB8:0:0:0:0:0:1", "2001:db8::1"),
         ("::ffff:10.0.0.7", "", "10.0.0.7"),
         ("unix:/run/gunicorn.sock", "", None),
     ],
@@ -108,10 +106,19 @@ def test_client_address(remote, real_ip, expected):
     assert audit.verify_chain()[1] is None
 
 
-@override_settings(TRUSTED_PROXIES=["10.0.0.1"])
-def test_client_address_from_a_listed_proxy():
-    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_REAL_IP="192.168.3.4")
-    assert audit.record(AuditEvent.Action.CONFIG, request=request).ip == "192.168.3.4"
+@override_settings(TRUSTED_PROXIES=["10.0.0.1", "unix"])
+@pytest.mark.parametrize(
+    "remote,real_ip,expected",
+    [
+        ("10.0.0.1", "192.168.3.4", "192.168.3.4"),
+        ("", "192.168.3.4", "192.168.3.4"),  # nginx over the unix socket
+        ("10.0.0.1", "not-an-ip", "10.0.0.1"),  # garbage is not written (PostgreSQL would refuse it)
+        ("10.0.0.1", "2001:DB8:0:0:0:0:0:1", "2001:db8::1"),
+    ],
+)
+def test_client_address_from_a_listed_proxy(remote, real_ip, expected):
+    request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_REAL_IP=real_ip)
+    assert AuditEvent.objects.get(pk=audit.record(AuditEvent.Action.CONFIG, request=request).pk).ip == expected
 
 
 # --- verify_audit -----------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 import io
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -84,3 +85,49 @@ def test_thumbnail_is_made_and_png_webp_accepted():
 def test_large_photo_is_scaled_down():
     result = images.process_image(upload(jpeg_bytes(size=(4000, 3000))))
     assert max(result.width, result.height) == images.MAX_SIDE
+
+
+def test_multi_picture_jpeg_from_a_phone_is_accepted_as_jpeg():
+    buffer = io.BytesIO()
+    first, second = Image.new("RGB", (640, 480), "red"), Image.new("RGB", (640, 480), "blue")
+    exif = Image.Exif()
+    exif[GPS_IFD] = {1: "N", 2: (30.0, 15.0, 12.5)}
+    first.save(buffer, "MPO", save_all=True, append_images=[second], exif=exif.tobytes())
+    with Image.open(io.BytesIO(buffer.getvalue())) as probe:
+        assert probe.format == "MPO"  # what Pillow calls it
+    result = images.process_image(upload(buffer.getvalue()))
+    assert result.image.name.endswith(".jpg")
+    with Image.open(io.BytesIO(result.image.read())) as cleaned:
+        assert cleaned.format == "JPEG"
+        assert getattr(cleaned, "n_frames", 1) == 1
+        assert dict(cleaned.getexif()) == {}
+        assert cleaned.getpixel((10, 10))[0] > 200  # the first picture (red) is the one kept
+
+
+def test_jpeg_comment_is_not_carried_over():
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), "white").save(buffer, "JPEG", comment=b"owner: zhang san 13812345678")
+    result = images.process_image(upload(buffer.getvalue()))
+    data = result.image.read()
+    assert b"13812345678" not in data
+    with Image.open(io.BytesIO(data)) as cleaned:
+        assert "comment" not in cleaned.info
+
+
+def test_no_thumbnail_when_not_asked_for():
+    result = images.process_image(upload(jpeg_bytes(size=(1600, 1200))), max_side=1000, thumb_side=None)
+    assert result.thumbnail is None
+    assert (result.width, result.height) == (1000, 750)
+
+
+def test_photo_field_cleans_to_the_re_encoded_file():
+    field = images.PhotoField(required=False, max_side=500)
+    cleaned = field.clean(upload(jpeg_bytes(size=(1000, 800), gps=True), "张三.jpg"))
+    assert re.fullmatch(r"[0-9a-f]{32}\.jpg", cleaned.name)
+    with Image.open(io.BytesIO(cleaned.read())) as image:
+        assert image.size == (500, 400)
+        assert dict(image.getexif()) == {}
+    assert field.clean(False) is False  # "clear" ticked
+    assert field.clean(None, "people/photos/2026/stored.jpg") == "people/photos/2026/stored.jpg"
+    with pytest.raises(ValidationError, match="文件不是有效的图片"):
+        field.clean(upload(b"%PDF-1.4", "a.jpg"))

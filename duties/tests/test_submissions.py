@@ -2,13 +2,16 @@
 draft and submit, resubmitting a returned item — and that 西岭镇 (town2) can neither see nor touch 东溪镇's
 (town1) list, evidence, files or records."""
 
+import io
 from decimal import Decimal as D
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import reverse
+from PIL import Image
 
 from core.models import AuditEvent
+from core.tests.test_images import GPS_IFD, jpeg_bytes
 from duties.models import Scheme, Submission, SubmissionAttachment, SubmissionLink, SubmissionStep
 from people.models import Person
 
@@ -207,6 +210,20 @@ class SubmitTests(SubmissionTestCase):
         self.assertContains(response, "只能上传 PDF、JPG、PNG、Word（doc/docx）或 Excel（xls/xlsx）文件")
         self.assertFalse(Submission.objects.exists())
         self.assertFalse(SubmissionAttachment.objects.exists())
+
+    def test_photo_evidence_is_stored_without_exif(self):
+        self.login(self.ns.town1_user)
+        photo = SimpleUploadedFile("活动现场.jpg", jpeg_bytes(gps=True), content_type="image/jpeg")
+        self.client.post(start_url(self.items.plan, self.org.town1, "2025"),
+                         {"text": "见附件", "files": [photo], "submit": "1"})
+        attachment = SubmissionAttachment.objects.get()
+        self.assertEqual(attachment.name, "活动现场.jpg")
+        with attachment.file.open("rb"):
+            data = attachment.file.read()
+        self.assertEqual(attachment.size, len(data))
+        with Image.open(io.BytesIO(data)) as stored:
+            self.assertFalse(stored.getexif().get_ifd(GPS_IFD))
+            self.assertNotIn("exif", stored.info)
 
     def test_linking_a_record_the_user_cannot_see_is_refused(self):
         self.login(self.ns.town1_user)

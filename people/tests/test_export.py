@@ -54,7 +54,7 @@ class ExportTestCase(TestCase):
             address="东溪村12号", field="教育", notes="区政协委员",
         )
         self.p1.categories.set([self.dp, self.qiao])
-        self.p1.tags.set([Tag.objects.create(name="同心讲师团")])
+        self.p1.tags.set([Tag.objects.create(name="同心讲师团", owner_unit=self.org.town1)])
         self.p2 = make_person(self.org.village2, "王西岭", id_number=make_id(seq="222"), phone="13987654321",
                               gender=Gender.FEMALE, birth_date=datetime.date(1980, 1, 1))
 
@@ -209,7 +209,8 @@ class LedgerExportTests(ExportTestCase):
 
         def count(chunk_size):
             with CaptureQueriesContext(connection) as queries:
-                rows = exports.write_ledger(io.BytesIO(), Person.objects.all(), chunk_size=chunk_size)
+                rows = exports.write_ledger(io.BytesIO(), Person.objects.all(), tags=Tag.objects.all(),
+                                            chunk_size=chunk_size)
             self.assertEqual(rows, 10)
             return len(queries)
 

@@ -561,10 +561,10 @@ def test_a_full_export_imports_again_unchanged(demo_town):
     officer = create_user("town01", demo_town, "town_officer")
     import_ledger(SAMPLE.read_bytes(), SAMPLE.name, demo_town, officer)
     person_ = Person.objects.get(name="陶国")
-    person_.tags.add(Tag.objects.create(name="乡贤"))
+    person_.tags.add(Tag.objects.create(name="乡贤", owner_unit=demo_town))
     Person.objects.filter(pk=person_.pk).update(native_place="浙江示范", affiliation_date=datetime.date(2001, 7, 1))
     buffer = io.BytesIO()
-    assert write_ledger(buffer, Person.objects.all(), masked=False) == 300
+    assert write_ledger(buffer, Person.objects.all(), tags=Tag.objects.visible_to(officer), masked=False) == 300
     again = import_ledger(buffer.getvalue(), "导出.xlsx", demo_town, officer, update="overwrite")
     assert (again.errors, again.notices) == ([], [])
     assert (again.data_rows, again.created, again.updated, again.unchanged) == (300, 0, 0, 300)

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from core.models import AuditEvent
 from core.testing import PASSWORD, ScopedViewTestCase, build_county, create_user
+from core.tests.test_images import jpeg_bytes
 from people.choices import Affiliation, Status, Tier
 from people.identity import check_digit
 from people.models import Attachment, Category, Person, Tag, Transfer
@@ -573,7 +574,7 @@ class AttachmentTests(LedgerTestCase):
 
     def test_deleting_a_person_removes_their_files(self):
         self.client.force_login(self.town1_user)
-        self.upload("a.png", b"\x89PNG\r\n\x1a\n....")
+        self.upload("a.png", jpeg_bytes(size=(40, 30), fmt="PNG"))
         attachment = Attachment.objects.get()
         with self.captureOnCommitCallbacks(execute=True):
             response = self.client.post(reverse("people:person_delete", kwargs={"pk": self.p1.pk}))
@@ -590,7 +591,7 @@ class AttachmentTests(LedgerTestCase):
 
     def test_media_is_not_served_directly(self):
         self.client.force_login(self.town1_user)
-        self.upload("a.png", b"\x89PNG\r\n\x1a\n....")
+        self.upload("a.png", jpeg_bytes(size=(40, 30), fmt="PNG"))
         path = Attachment.objects.get().file.name
         self.assertEqual(self.client.get(f"/media/{path}").status_code, 404)
 

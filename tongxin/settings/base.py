@@ -133,6 +133,12 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# The client address of every login attempt comes from core.network, like the audit log's and the rate limits'.
+AXES_CLIENT_IP_CALLABLE = "core.network.client_ip"
+
+# Proxies whose X-Real-IP header is believed (core/network.py): IP addresses, networks, or "unix" for a peer on a
+# unix socket. None by default; production reads the list from the environment.
+TRUSTED_PROXIES = []
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

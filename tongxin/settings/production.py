@@ -1,6 +1,10 @@
 """Production: gunicorn behind nginx (TLS), PostgreSQL; every secret from the environment."""
 
+import os
+
 from django.core.exceptions import ImproperlyConfigured
+
+from core.network import parse_trusted_proxies
 
 from .base import *  # noqa: F403
 from .base import ALLOWED_HOSTS, DATABASES, FIELD_ENCRYPTION_KEY, SECRET_KEY
@@ -13,6 +17,9 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("生产环境须使用 PostgreSQL：请设置 DATABASE_URL=postgres://…")
 
 DEBUG = False
+# "unix" when nginx talks to gunicorn's unix socket (deploy/gunicorn.conf.py's default), else nginx's addresses.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+parse_trusted_proxies(tuple(TRUSTED_PROXIES))  # a bad entry stops the start, naming it
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
