@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from core.audit_display import register_configuration_types
         from core.navigation import MenuItem, register_menu
         from core.workbench import Widget, register_widget
 
@@ -16,6 +17,8 @@ class AccountsConfig(AppConfig):
 
         # Every app's post_migrate, not only ours: permissions of apps listed after accounts exist only then.
         post_migrate.connect(sync_builtin_roles, dispatch_uid="accounts.sync_builtin_roles")
+        # The auditor reads account, role and grant events in full (personal values of accounts masked).
+        register_configuration_types("账号", "角色", "授权")
 
         register_menu(
             MenuItem("安全管理", "用户管理", "accounts:user_list", "ti-users", admin_kind="security", order=10),

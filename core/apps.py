@@ -7,10 +7,12 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from . import cache, signals  # noqa: F401
+        from .audit_display import register_configuration_types
         from .navigation import MenuItem, register_menu
         from .workbench import Widget, register_widget
 
         cache.connect()  # cached figures follow the data (core.cache)
+        register_configuration_types("core.AuditEvent")
         register_menu(
             MenuItem("工作台", "工作台", "workbench", "ti-home", order=0),
             MenuItem("安全审计", "审计日志", "audit:event_list", "ti-file-search", admin_kind="audit"),

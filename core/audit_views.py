@@ -2,7 +2,8 @@
 
 Only the holder of the separated audit-admin role (审计管理员) gets in; everyone else gets 403, an
 anonymous visitor the login page. Every view answers GET only: there is no way to edit or delete an
-event here (or anywhere in the app). Exports are themselves audited.
+event here (or anywhere in the app). Exports are themselves audited. Labels and changed values are shown
+through core.audit_display: personal values of business records are masked on every page and in exports.
 """
 
 from datetime import datetime, time, timedelta
@@ -22,6 +23,7 @@ from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from . import audit
+from .audit_display import configuration_types, shown_changes, shown_label
 from .excel import SheetWriter, export_filename, xlsx_response
 from .models import AuditEvent
 from .views import AdminRoleRequiredMixin, HtmxListMixin
@@ -68,9 +70,21 @@ def _shorten(text, limit):
 def _shown(value):
     if value is None or value == "":
         return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
     if isinstance(value, (list, tuple)):
         return "、".join(_shown(v) for v in value)
     return str(value)
+
+
+def object_cell(event):
+    """Type, id and (masked) label of an event's object, for the tables of the auditor's pages."""
+    kind = object_type_display(event.object_type)
+    number = f"#{event.object_id}" if event.object_id else ""
+    label = shown_label(event)
+    if not (kind or number or label):
+        return "—"
+    return format_html('<span class="text-secondary">{}</span> {} {}', kind, number, label)
 
 
 # --- filters --------------------------------------------------------------------------------------------
@@ -157,7 +171,10 @@ class AuditEventFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        query = Q(object_type__icontains=value) | Q(object_label__icontains=value) | Q(object_id=value)
+        # Labels of business records are masked on screen: searching them would tell the auditor that a person
+        # of that name is in the log, so only labels of configuration events are searched.
+        query = (Q(object_type__icontains=value) | Q(object_id=value)
+                 | Q(object_label__icontains=value, object_type__in=sorted(configuration_types())))
         # Events name models by label ("sample.SampleRecord"); people search by the Chinese name.
         labels = [m._meta.label for m in apps.get_models() if value in str(m._meta.verbose_name)]
         if labels:
@@ -219,14 +236,11 @@ class AuditEventTable(tables.Table):
         return format_html('<span class="badge bg-red-lt">失败</span>')
 
     def render_object(self, record):
-        kind = object_type_display(record.object_type)
-        if kind and record.object_label:
-            return format_html('<span class="text-secondary">{}</span> {}', kind, record.object_label)
-        return kind or record.object_label or "—"
+        return object_cell(record)
 
-    def render_changes(self, value):
+    def render_changes(self, record):
         """One line per change, the first few only; the detail page has them all."""
-        lines = change_lines(value)
+        lines = change_lines(shown_changes(record))
         if not lines:
             return "—"
         shown = [_shorten(line, CHANGE_LINE_CHARS) for line in lines[:CHANGE_LINES_SHOWN]]
@@ -278,7 +292,8 @@ class AuditEventDetailView(AuditAdminRequiredMixin, DetailView):
         context = super().get_context_data(**kwargs)
         event = self.object
         intact, linked = audit.check_event(event)
-        changes = event.changes if isinstance(event.changes, dict) else {}
+        shown = shown_changes(event)
+        changes = shown if isinstance(shown, dict) else {}
         rows, other = [], {}
         for key, value in changes.items():
             if isinstance(value, (list, tuple)) and len(value) == 2:
@@ -287,6 +302,7 @@ class AuditEventDetailView(AuditAdminRequiredMixin, DetailView):
                 other[key] = value
         context.update(
             object_type_display=object_type_display(event.object_type),
+            object_label=shown_label(event),
             change_rows=rows,
             other_changes=change_lines(other),
             hash_intact=intact,
@@ -308,8 +324,8 @@ class AuditEventExportView(AuditAdminRequiredMixin, View):
         ("结果", lambda e: "成功" if e.success else "失败"),
         ("对象类型", lambda e: object_type_display(e.object_type)),
         ("对象编号", lambda e: e.object_id),
-        ("对象", lambda e: e.object_label),
-        ("变更内容", lambda e: "\n".join(change_lines(e.changes))),
+        ("对象", shown_label),
+        ("变更内容", lambda e: "\n".join(change_lines(shown_changes(e)))),
         ("请求编号", lambda e: e.request_id),
         ("前一哈希", lambda e: e.prev_hash),
         ("哈希", lambda e: e.hash),
