@@ -13,6 +13,7 @@ class AccountsConfig(AppConfig):
         from core.workbench import Widget, register_widget
 
         from . import signals  # noqa: F401
+        from .models import Grant
         from .roles import sync_builtin_roles
 
         # Every app's post_migrate, not only ours: permissions of apps listed after accounts exist only then.
@@ -30,6 +31,22 @@ class AccountsConfig(AppConfig):
             context=_security_overview,
             order=10,
         ))
+        register_menu(
+            MenuItem("工作台", "授权审批", "accounts:grant_review_list", "ti-user-check", model="accounts.Grant",
+                     action="approve", order=5),
+        )
+        register_widget(Widget(
+            "core/widgets/stats.html",
+            visible=lambda user: user.has_action(Grant, "approve"),
+            context=_approval_overview,
+            order=5,
+        ))
+
+
+def _approval_overview(request):
+    from .views import approval_overview
+
+    return approval_overview(request)
 
 
 def _security_overview(request):
