@@ -32,6 +32,15 @@ OP_REVOKE = "撤销角色"
 OP_WITHDRAW = "撤回授权申请"
 
 
+def grant_operation(event):
+    """The operation an audit event of a grant records ("批准授权", ...), or ""."""
+    changes = event.changes if isinstance(event.changes, dict) else {}
+    operation = changes.get("操作")
+    if event.object_type != "授权" or not isinstance(operation, list) or len(operation) != 2:
+        return ""
+    return operation[1]
+
+
 def approver_scope(user):
     return user.scope_for(Grant, "approve")
 

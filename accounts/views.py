@@ -627,6 +627,8 @@ class RoleDetailView(SecurityAdminMixin, DetailView):
             matrix=services.permission_matrix(role.permissions.values_list("pk", flat=True)),
             actions=services.ACTION_LABELS.values(),
             user_count=role.grants.count(),
+            approves_grants=role.permissions.filter(content_type__app_label="accounts",
+                                                    codename="approve_grant").exists(),
         )
         return context
 
