@@ -279,10 +279,11 @@ class UserEditView(SecurityAdminMixin, UserObjectMixin, FormPageMixin, FormView)
         kwargs = super().get_form_kwargs()
         kwargs.update(instance=self.get_account(), actor=self.request.user)
         self.before = services.account_values(self.get_account())
+        self.old_unit = self.get_account().unit  # the form changes the instance in place
         return kwargs
 
     def form_valid(self, form):
-        old_unit = User.objects.select_related("unit").get(pk=self.get_account().pk).unit
+        old_unit = self.old_unit
         with transaction.atomic():
             user = form.save()
             changes = services.diff(self.before, services.account_values(user))

@@ -3,8 +3,8 @@
 Only the holder of the separated audit-admin role (审计管理员) gets in; everyone else gets 403, an
 anonymous visitor the login page. Every view answers GET only, except marking a day of the daily review
 as reviewed, which appends one event: there is no way to edit or delete an event here (or anywhere in the
-app). Exports are themselves audited. Labels and changed values are shown
-through core.audit_display: personal values of business records are masked on every page and in exports.
+app). Exports are themselves audited. Labels and changed values are shown through core.audit_display:
+personal values of business records are masked on every page and in exports.
 """
 
 from datetime import datetime, time, timedelta
