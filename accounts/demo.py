@@ -1,7 +1,10 @@
 """Demo accounts of 示范县: one per kind of user, all with the same printed password.
 
 They are created as if their initial password had already been changed: the forced change is for
-accounts an administrator creates, and would only get in the way of someone trying the demo.
+accounts an administrator creates, and would only get in the way of someone trying the demo. Their grants
+are created already approved (in force) by the loader itself: nobody requested them on screen, so there is
+nothing for `dept_leader`, the demo's grant approver (授权审批), to approve until the security administrator
+asks for a new grant.
 """
 
 from django.contrib.auth.hashers import make_password
@@ -22,6 +25,7 @@ ACCOUNTS = [
     ("village0101", "赵丽", "village_liaison", "village0101"),
     ("leader", "陈国华", "leader", "county"),
     ("official01", "孙志刚", "pairing_official", "county"),
+    ("dept_leader", "郑卫东", "grant_approver", "county"),
     ("sysadmin", "刘洋", "sysadmin", "county"),
     ("secadmin", "周静", "secadmin", "county"),
     ("auditor", "吴磊", "auditor", "county"),
@@ -53,7 +57,8 @@ def load(ctx):
         for username, full_name, _, place in ACCOUNTS
     ])
     Grant.objects.bulk_create([
-        Grant(user=user, role=roles[code]) for user, (_, _, code, _) in zip(users, ACCOUNTS, strict=True)
+        Grant(user=user, role=roles[code], status=Grant.Status.APPROVED)
+        for user, (_, _, code, _) in zip(users, ACCOUNTS, strict=True)
     ])
     ctx.data["users"] = {user.username: user for user in users}
     return f"{len(users)} 个账号"

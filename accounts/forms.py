@@ -2,7 +2,6 @@ import re
 
 import django_filters
 from django import forms
-from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -85,39 +84,10 @@ class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
 PHONE_RE = re.compile(r"^[0-9+\-() ]{5,20}$")
 
 
-class PasswordPairMixin:
-    """An optional password typed twice; blank means "generate one". Checked by the password rules."""
+class UserCreateForm(StyledFormMixin, forms.ModelForm):
+    """A new account. Its initial password is generated (services.issue_password), never typed by the security
+    administrator, shown once and changed by its owner at first login."""
 
-    blank_hint = "留空则自动生成随机密码（包含大小写字母、数字和符号）。"
-
-    def add_password_fields(self, label):
-        self.fields["password1"] = forms.CharField(
-            label=label, required=False, strip=False, help_text=self.blank_hint,
-            widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "class": "form-control"}),
-        )
-        self.fields["password2"] = forms.CharField(
-            label=f"确认{label}", required=False, strip=False,
-            widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "class": "form-control"}),
-        )
-
-    def check_password(self, user):
-        password1 = self.cleaned_data.get("password1") or ""
-        password2 = self.cleaned_data.get("password2") or ""
-        if not password1 and not password2:
-            self.issued_password = services.generate_password()
-            return
-        if password1 != password2:
-            self.add_error("password2", "两次输入的密码不一致。")
-            return
-        try:
-            password_validation.validate_password(password1, user)
-        except ValidationError as error:
-            self.add_error("password1", error)
-            return
-        self.issued_password = password1
-
-
-class UserCreateForm(StyledFormMixin, PasswordPairMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = ["username", "full_name", "unit", "phone"]
@@ -128,7 +98,6 @@ class UserCreateForm(StyledFormMixin, PasswordPairMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["full_name"].required = True
         self.fields["unit"].required = True
-        self.add_password_fields("初始密码")
         self.style_fields()
 
     def clean_username(self):
@@ -140,15 +109,9 @@ class UserCreateForm(StyledFormMixin, PasswordPairMixin, forms.ModelForm):
     def clean_phone(self):
         return _clean_phone(self.cleaned_data.get("phone"))
 
-    def _post_clean(self):
-        super()._post_clean()
-        # After the model fields are on the instance, so the similarity rule sees the username and name.
-        self.check_password(self.instance)
-
     def save(self, commit=True):
         user = super().save(commit=False)
-        user.set_password(self.issued_password)
-        user.must_change_password = True
+        self.issued_password = services.issue_password(user)
         if commit:
             user.save()
         return user
@@ -186,16 +149,12 @@ def _clean_phone(value):
     return value
 
 
-class PasswordResetForm(StyledFormMixin, PasswordPairMixin, forms.Form):
+class PasswordResetForm(forms.Form):
+    """A confirmation only: the new password is generated, never typed (services.issue_password)."""
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.add_password_fields("新密码")
-
-    def clean(self):
-        cleaned = super().clean()
-        self.check_password(self.user)
-        return cleaned
 
 
 class RoleSelect(forms.Select):
@@ -254,6 +213,20 @@ class GrantForm(StyledFormMixin, forms.ModelForm):
         return cleaned
 
 
+class GrantDecisionForm(forms.Form):
+    """The approver's answer to a pending grant: which button was pressed, and an optional note."""
+
+    APPROVE, REJECT = "approve", "reject"
+
+    decision = forms.ChoiceField(
+        choices=[(APPROVE, "批准"), (REJECT, "驳回")], widget=forms.HiddenInput,
+        error_messages={"required": "请选择批准或驳回。", "invalid_choice": "请选择批准或驳回。"},
+    )
+    note = forms.CharField(label="审批意见", max_length=200, required=False, strip=True,
+                           widget=forms.Textarea(attrs={"rows": 2, "class": "form-control",
+                                                        "placeholder": "可不填；驳回时建议说明理由"}))
+
+
 class PermissionMatrixField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
@@ -289,6 +262,22 @@ class RoleForm(StyledFormMixin, forms.ModelForm):
             raise ValidationError("已有同名角色。")
         return name
 
+    def clean(self):
+        """A role already granted may lose rights but not gain any: widening it would widen every grant of it
+        without the approval each of them needed (三员分立)."""
+        cleaned = super().clean()
+        role = self.instance
+        if not role.pk or not role.grants.exists():
+            return cleaned
+        permissions = cleaned.get("permissions")
+        if permissions is not None and set(permissions) - set(role.permissions.all()):
+            self.add_error("permissions", "该角色已授予用户，不能增加权限（扩大授权须逐一审批）。"
+                                          "如需更多权限，请新建角色并重新授权。")
+        scope = cleaned.get("data_scope")
+        if scope and scope != role.data_scope:
+            self.add_error("data_scope", "该角色已授予用户，不能改变数据范围。如需不同的范围，请新建角色并重新授权。")
+        return cleaned
+
     def matrix(self):
         if self.is_bound:
             selected = [v for v in self.data.getlist(self.add_prefix("permissions")) if str(v).isdigit()]
@@ -312,6 +301,7 @@ class RoleForm(StyledFormMixin, forms.ModelForm):
 class UserFilterSet(django_filters.FilterSet):
     STATUS_CHOICES = [
         ("active", "启用"), ("inactive", "停用"), ("locked", "已锁定"), ("must_change", "待修改初始密码"),
+        ("grant_pending", "有待审批的授权"),
     ]
 
     q = django_filters.CharFilter(
@@ -353,4 +343,6 @@ class UserFilterSet(django_filters.FilterSet):
             return queryset.filter(username__in=services.locked_usernames())
         if value == "must_change":
             return queryset.filter(must_change_password=True)
+        if value == "grant_pending":
+            return queryset.filter(pk__in=Grant.objects.filter(status=Grant.Status.PENDING).values("user_id"))
         return queryset

@@ -72,8 +72,10 @@ class User(AbstractUser):
 
     @cached_property
     def _grants(self):
+        """The grants in force: a grant waiting for approval (or rejected) gives nothing."""
         return list(
-            self.grants.select_related("role", "unit").prefetch_related("role__permissions__content_type", "units")
+            self.grants.filter(status=Grant.Status.APPROVED)
+            .select_related("role", "unit").prefetch_related("role__permissions__content_type", "units")
         )
 
     @property
@@ -110,7 +112,20 @@ class User(AbstractUser):
 
 
 class Grant(models.Model):
-    """A role held by a user. The data scope is anchored at `unit` (the user's unit when empty)."""
+    """A role held by a user. The data scope is anchored at `unit` (the user's unit when empty).
+
+    三员分立: the security administrator creates accounts and asks for business roles, but a grant of a business
+    role takes effect only once a second person, holding the "approve grants" right (内置角色“授权审批”, a
+    department leader), has approved it (accounts.approval). The security administrator's pages therefore create
+    such grants PENDING; `User.scope_for` ignores every grant that is not APPROVED. Grants of the three admin roles
+    take effect at once, as before. The default status is APPROVED for grants written by code — the demo loader,
+    tests — which no person asked for on screen.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已生效"
+        REJECTED = "rejected", "已驳回"
 
     user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="grants")
     role = models.ForeignKey(Role, verbose_name="角色", on_delete=models.PROTECT, related_name="grants")
@@ -122,11 +137,24 @@ class Grant(models.Model):
         "org.Unit", verbose_name="自定义单位", blank=True, related_name="+",
         help_text="数据范围为“自定义单位”时使用，每个单位含其下级",
     )
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.APPROVED,
+                              db_index=True)
+    requested_by = models.ForeignKey(
+        User, verbose_name="申请人", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+    )
+    requested_at = models.DateTimeField("申请时间", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, verbose_name="审批人", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_note = models.CharField("审批意见", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "授权"
         verbose_name_plural = "授权"
         default_permissions = ()
+        # Held through the built-in role “授权审批” (accounts.roles); not a business permission.
+        permissions = [("approve_grant", "审批授权")]
         constraints = [models.UniqueConstraint(fields=["user", "role"], name="grant_unique_user_role")]
 
     def __str__(self):
@@ -136,12 +164,40 @@ class Grant(models.Model):
         if not self.role_id or not self.user_id:
             return
         others = Grant.objects.filter(user_id=self.user_id).exclude(pk=self.pk).select_related("role")
-        if any(g.role_id == self.role_id for g in others):
+        same = next((g for g in others if g.role_id == self.role_id), None)
+        if same is not None and same.status == Grant.Status.REJECTED:
+            raise ValidationError(f"该账号对角色“{self.role}”的授权申请已被驳回；"
+                                  "如需重新申请，请在用户详情页修改该申请或先删除它。")
+        if same is not None and same.status == Grant.Status.PENDING:
+            raise ValidationError(f"该账号对角色“{self.role}”的授权申请正在等待审批。")
+        if same is not None:
             raise ValidationError(f"该账号已持有角色“{self.role}”。")
         if self.role.admin_kind and others.exists():
             raise ValidationError("三员分立：管理员账号只能持有一个管理员角色，且不能兼任业务角色。")
         if not self.role.admin_kind and any(g.role.admin_kind for g in others):
             raise ValidationError("三员分立：该账号已是管理员，不能再授予业务角色。")
+
+    @property
+    def is_effective(self):
+        return self.status == Grant.Status.APPROVED
+
+    @property
+    def needs_approval(self):
+        """A business role (any role but the three admin roles) takes effect only once approved."""
+        return not self.role.admin_kind
+
+    def reach(self):
+        """The units whose data this grant opens, for deciding who may approve it: every root for "全部", the
+        anchor for "本单位（及以下）", the chosen units for "自定义", the account's own unit for "仅本人"."""
+        from org.models import Unit
+
+        kind = self.role.data_scope
+        if kind == Role.DataScope.ALL:
+            return list(Unit.objects.get_root_nodes())
+        if kind == Role.DataScope.CUSTOM:
+            return list(self.units.all())
+        anchor = self.user.unit if kind == Role.DataScope.SELF else (self.unit or self.user.unit)
+        return [anchor] if anchor is not None else []
 
     @property
     def scope_label(self):

@@ -8,6 +8,7 @@ from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections
+from django.db.models import Q
 
 from core.models import BusinessModel
 
@@ -32,10 +33,18 @@ BUILTIN_ROLES = [
     ("leader", "领导", "领导：所辖范围只读", "", Role.DataScope.UNIT_AND_BELOW, ("view",)),
     ("pairing_official", "结对联系干部", "联谊交友、对口联系的干部：本人的结对与联系记录", "", Role.DataScope.SELF,
      ("view", "add", "change")),
+    # 三员分立: the second person behind every business grant. A business account (a department leader), no
+    # business data of its own; it approves grants for accounts of its unit and below (accounts.approval).
+    ("grant_approver", "授权审批（部领导）", "部领导：审批安全管理员提出的业务角色授权（本单位及以下的账号）", "",
+     Role.DataScope.UNIT_AND_BELOW, ()),
     ("sysadmin", "系统管理员", "组织机构与系统配置，不接触业务数据", Role.AdminKind.SYSTEM, Role.DataScope.UNIT, ()),
     ("secadmin", "安全管理员", "账号、角色与授权，不接触业务数据", Role.AdminKind.SECURITY, Role.DataScope.UNIT, ()),
     ("auditor", "审计管理员", "查阅与导出审计日志，不接触业务数据", Role.AdminKind.AUDIT, Role.DataScope.UNIT, ()),
 ]
+
+
+# Permissions a built-in role carries besides its actions on business models: (role code, app label, codename).
+EXTRA_PERMISSIONS = [("grant_approver", "accounts", "approve_grant")]
 
 
 def business_models():
@@ -57,4 +66,7 @@ def sync_builtin_roles(using="default", **kwargs):
         permissions = Permission.objects.filter(
             content_type__in=content_types.values(), codename__in=codenames
         ) if codenames else Permission.objects.none()
-        role.permissions.set(permissions)
+        extra = Q(pk__in=[])
+        for _, app_label, codename in (e for e in EXTRA_PERMISSIONS if e[0] == code):
+            extra |= Q(content_type__app_label=app_label, codename=codename)
+        role.permissions.set(list(permissions) + list(Permission.objects.filter(extra)))

@@ -6,8 +6,10 @@ import secrets
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -42,6 +44,22 @@ def generate_password(length=12):
     chars += [secrets.choice(alphabet) for _ in range(length - len(chars))]
     secrets.SystemRandom().shuffle(chars)
     return "".join(chars)
+
+
+def issue_password(user):
+    """Give `user` a fresh random password that passes the password rules (similarity to the username and
+    name included), to be changed at first login. Returns it: the caller shows it once and keeps it nowhere."""
+    # Longer on each try, so a stricter configured length rule is met too.
+    for length in range(12, 65, 4):
+        password = generate_password(length)
+        try:
+            password_validation.validate_password(password, user)
+        except ValidationError:
+            continue
+        user.set_password(password)
+        user.must_change_password = True
+        return password
+    raise ImproperlyConfigured("无法生成符合密码规则的初始密码，请检查 AUTH_PASSWORD_VALIDATORS 设置。")
 
 
 # --- lockout (django-axes) ---------------------------------------------------------------------------
@@ -159,6 +177,7 @@ def grant_values(grant):
         "角色": grant.role.name,
         "授权单位": grant.unit.name if grant.unit_id else "",
         "自定义单位": "、".join(sorted(u.name for u in grant.units.all())) if grant.pk else "",
+        "状态": grant.get_status_display(),
     }
 
 

@@ -1,28 +1,33 @@
+import time
+
 import axes.utils
 import django_tables2 as tables
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import AccessMixin
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Prefetch
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.views import View
-from django.views.generic import DetailView, FormView, ListView
+from django.views.generic import DetailView, FormView, ListView, TemplateView
 from django_filters.views import FilterView
 
-from core import audit
+from core import audit, crypto
 from core.crypto import mask_phone
 from core.excel import SheetWriter, export_filename, xlsx_response
 from core.models import AuditEvent
 from core.views import AdminRoleRequiredMixin, HtmxListMixin
 
-from . import services
+from . import approval, services
 from .forms import (
     ChangePasswordForm,
+    GrantDecisionForm,
     GrantForm,
     LoginForm,
     PasswordResetForm,
@@ -100,10 +105,16 @@ class UserTable(tables.Table):
         self.locked = set(locked)
 
     def render_roles(self, record):
-        return "、".join(g.role.name for g in record.grants.all()) or "—"
+        return roles_text(record) or "—"
 
     def render_status(self, record):
         return format_html_join(" ", '<span class="badge {}">{}</span>', _status_badges(record, self.locked))
+
+
+def roles_text(user):
+    """"镇街统战委员、领导（待审批）": a grant not in force is marked."""
+    return "、".join(g.role.name + ("" if g.is_effective else f"（{g.get_status_display()}）")
+                    for g in user.grants.all())
 
 
 def _status_badges(user, locked):
@@ -157,7 +168,7 @@ class UserExportView(SecurityAdminMixin, View):
                 writer.write_row([
                     user.username, user.full_name, user.unit.name if user.unit_id else "",
                     mask_phone(user.phone) if user.phone else "",
-                    "、".join(g.role.name for g in user.grants.all()),
+                    roles_text(user),
                     "、".join(label for _, label in _status_badges(user, locked)),
                     user.last_login, user.date_joined,
                 ])
@@ -183,7 +194,8 @@ class UserDetailView(SecurityAdminMixin, DetailView):
         account = self.object
         failures = services.failure_counts([account.username]).get(account.username, 0)
         context.update(
-            grants=account.grants.select_related("role", "unit", "user__unit").prefetch_related("units")
+            grants=account.grants.select_related("role", "unit", "user__unit", "requested_by", "decided_by")
+            .prefetch_related("units")
             .order_by("role__admin_kind", "role__name"),
             failures=failures,
             locked=failures >= settings.AXES_FAILURE_LIMIT,
@@ -221,7 +233,8 @@ class UserCreateView(SecurityAdminMixin, FormPageMixin, FormView):
     form_class = UserCreateForm
     title = "新建用户"
     submit_label = "创建"
-    intro = "新用户首次登录时必须修改初始密码。创建后请在用户详情页授予角色。"
+    intro = ("系统将生成随机初始密码，只显示一次（可打印“初始密码通知单”交本人），新用户首次登录时必须修改。"
+             "创建后请在用户详情页授予角色：业务角色须经授权审批人批准后生效。")
 
     def form_valid(self, form):
         with transaction.atomic():
@@ -266,15 +279,24 @@ class UserEditView(SecurityAdminMixin, UserObjectMixin, FormPageMixin, FormView)
         kwargs = super().get_form_kwargs()
         kwargs.update(instance=self.get_account(), actor=self.request.user)
         self.before = services.account_values(self.get_account())
+        self.old_unit = self.get_account().unit  # the form changes the instance in place
         return kwargs
 
     def form_valid(self, form):
+        old_unit = self.old_unit
         with transaction.atomic():
             user = form.save()
             changes = services.diff(self.before, services.account_values(user))
             if changes:
                 services.record_account(user, changes)
+            resubmitted = []
+            if user.unit_id != (old_unit.pk if old_unit else None):
+                resubmitted = approval.resubmit_after_unit_change(user, self.request.user, old_unit)
         messages.success(self.request, f"用户“{user.username}”已保存。" if changes else "没有修改任何内容。")
+        if resubmitted:
+            names = "、".join(f"“{g.role.name}”" for g in resubmitted)
+            messages.warning(self.request, f"所属单位已变更：以所属单位为数据范围的授权{names}"
+                                           "须经授权审批人重新批准后才生效。")
         return HttpResponseRedirect(self.get_cancel_url())
 
 
@@ -282,7 +304,8 @@ class UserPasswordResetView(SecurityAdminMixin, UserObjectMixin, FormPageMixin, 
     template_name = "accounts/form.html"
     form_class = PasswordResetForm
     submit_label = "重置密码"
-    intro = "重置后该用户当前的登录会话立即失效，下次登录必须修改密码；账号的登录失败锁定同时解除。"
+    intro = ("系统将生成新的随机密码，只显示一次（可打印“初始密码通知单”交本人）。重置后该用户当前的登录会话立即失效，"
+             "下次登录必须修改密码；账号的登录失败锁定同时解除。")
 
     def refusal(self):
         if self.is_self():
@@ -301,23 +324,45 @@ class UserPasswordResetView(SecurityAdminMixin, UserObjectMixin, FormPageMixin, 
         user = self.get_account()
         before = services.account_values(user)
         with transaction.atomic():
-            user.set_password(form.issued_password)
-            user.must_change_password = True
+            password = services.issue_password(user)
             user.save(update_fields=["password", "password_changed_at", "must_change_password"])
             axes.utils.reset(username=user.username)
             changes = services.diff(before, services.account_values(user))
             services.record_account(user, {"密码": ["", "已重置"], **changes})
-        return _password_issued(self.request, user, form.issued_password, created=False)
+        return _password_issued(self.request, user, password, created=False)
+
+
+ISSUED_SESSION_KEY = "accounts_issued_password"
+ISSUED_SHOWN_WITHIN = 10 * 60  # seconds: a confirmation page opened later shows no password
 
 
 def _password_issued(request, user, password, *, created):
-    """Shown once, never stored or redirected through a message: the password lives only in this response."""
-    response = render(request, "accounts/password_issued.html", {
-        "account": user, "password": password, "created": created,
-        "title": "用户已创建" if created else "密码已重置",
-    })
-    response["Cache-Control"] = "no-store"
-    return response
+    """Hand the new password to the confirmation page (post/redirect/get, so reloading it creates or resets
+    nothing again). It travels encrypted in the session, which the first GET of that page empties."""
+    request.session[ISSUED_SESSION_KEY] = {
+        "account": user.pk, "password": crypto.encrypt(password), "created": created, "at": time.time(),
+    }
+    return HttpResponseRedirect(reverse("accounts:password_issued", kwargs={"pk": user.pk}))
+
+
+class PasswordIssuedView(SecurityAdminMixin, UserObjectMixin, View):
+    """The password shown once, with a printable slip (初始密码通知单); a second visit shows only that it was."""
+
+    def get(self, request, pk):
+        account = self.get_account()
+        slot = request.session.get(ISSUED_SESSION_KEY)
+        password, created = None, False
+        if slot and slot.get("account") == account.pk:
+            del request.session[ISSUED_SESSION_KEY]
+            if time.time() - slot["at"] < ISSUED_SHOWN_WITHIN:
+                password, created = crypto.decrypt(slot["password"]), slot["created"]
+        title = "密码已发放" if password is None else "用户已创建" if created else "密码已重置"
+        response = render(request, "accounts/password_issued.html", {
+            "account": account, "password": password, "created": created, "title": title,
+            "issued_at": timezone.localtime(), "issuer": request.user,
+        })
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class UserActionView(SecurityAdminMixin, UserObjectMixin, View):
@@ -374,9 +419,22 @@ class GrantMixin(UserObjectMixin, FormPageMixin):
         return None
 
 
+def _requested_message(request, grant, told):
+    """What the security administrator is told after asking for a grant: in force, or waiting for whom."""
+    if grant.is_effective:
+        messages.success(request, f"已为“{grant.user.username}”授予角色“{grant.role.name}”。")
+        return
+    messages.success(request, f"已提交为“{grant.user.username}”授予角色“{grant.role.name}”的申请："
+                              "须经授权审批人（部领导）批准后生效。")
+    if not told:
+        messages.warning(request, "目前没有可审批该授权的账号（持有“授权审批”角色、数据范围覆盖该账号的部领导），"
+                                  "申请将一直等待审批。")
+
+
 class GrantCreateView(SecurityAdminMixin, GrantMixin, FormView):
     form_class = GrantForm
     submit_label = "授予"
+    intro = "业务角色的授权须经授权审批人（部领导）批准后生效；三员管理员角色即时生效。"
 
     def get_title(self):
         return f"为 {self.get_account().username} 授予角色"
@@ -388,9 +446,14 @@ class GrantCreateView(SecurityAdminMixin, GrantMixin, FormView):
 
     def form_valid(self, form):
         with transaction.atomic():
-            grant = form.save()
-            services.record_grant(grant, {"操作": ["", "授予角色"], **services.diff({}, services.grant_values(grant))})
-        messages.success(self.request, f"已为“{grant.user.username}”授予角色“{grant.role.name}”。")
+            grant = form.save(commit=False)
+            approval.mark_requested(grant, self.request.user)
+            grant.save()
+            form.save_m2m()
+            services.record_grant(grant, {"操作": ["", approval.OP_REQUEST],
+                                          **services.diff({}, services.grant_values(grant))})
+            told = approval.notify_approvers(grant) if not grant.is_effective else 0
+        _requested_message(self.request, grant, told)
         return HttpResponseRedirect(self.get_cancel_url())
 
 
@@ -405,7 +468,10 @@ class GrantObjectMixin(GrantMixin):
 
 
 class GrantEditView(SecurityAdminMixin, GrantObjectMixin, FormView):
+    """A changed business grant (role, unit, units) — or a rejected one saved again — waits for approval anew."""
+
     form_class = GrantForm
+    intro = "修改业务角色的授权（或重新提交被驳回的申请）后，须经授权审批人批准才生效，批准前该授权不起作用。"
 
     def get_title(self):
         grant = self.get_grant()
@@ -421,10 +487,20 @@ class GrantEditView(SecurityAdminMixin, GrantObjectMixin, FormView):
     def form_valid(self, form):
         with transaction.atomic():
             grant = form.save()
+            changed = services.diff(self.before, services.grant_values(grant))
+            if changed or grant.status == Grant.Status.REJECTED or (
+                    not grant.needs_approval and not grant.is_effective):
+                approval.mark_requested(grant, self.request.user)
+                grant.save()
             changes = services.diff(self.before, services.grant_values(grant))
+            told = 0
             if changes:
-                services.record_grant(grant, {"操作": ["", "修改授权"], **changes})
-        messages.success(self.request, "授权已保存。" if changes else "没有修改任何内容。")
+                services.record_grant(grant, {"操作": ["", approval.OP_CHANGE], **changes})
+                told = approval.notify_approvers(grant) if not grant.is_effective else 0
+        if changes:
+            _requested_message(self.request, grant, told)
+        else:
+            messages.success(self.request, "没有修改任何内容。")
         return HttpResponseRedirect(self.get_cancel_url())
 
 
@@ -432,12 +508,100 @@ class GrantDeleteView(SecurityAdminMixin, GrantObjectMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
+        """Takes effect at once, whatever the grant's status: taking rights away needs no second person."""
         grant = self.get_grant()
+        operation = approval.OP_REVOKE if grant.is_effective else approval.OP_WITHDRAW
         with transaction.atomic():
-            services.record_grant(grant, {"操作": ["", "撤销角色"], **services.diff(services.grant_values(grant), {})})
+            services.record_grant(grant, {"操作": ["", operation],
+                                          **services.diff(services.grant_values(grant), {})})
             grant.delete()
-        messages.success(request, f"已撤销“{grant.user.username}”的角色“{grant.role.name}”。")
+        if operation == approval.OP_REVOKE:
+            messages.success(request, f"已撤销“{grant.user.username}”的角色“{grant.role.name}”，即时生效。")
+        else:
+            messages.success(request, f"已撤回为“{grant.user.username}”授予角色“{grant.role.name}”的申请。")
         return HttpResponseRedirect(self.get_cancel_url())
+
+
+# --- grant approval (授权审批): the second person behind every business grant --------------------------------
+
+class GrantApproverMixin(AccessMixin):
+    """Holders of the approve-grants right only (内置角色“授权审批”); everyone else — the three admins included —
+    gets 403, an anonymous visitor the login page."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not approval.may_approve_any(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class GrantReviewListView(GrantApproverMixin, TemplateView):
+    template_name = "accounts/grant_review_list.html"
+    recent_shown = 20
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context.update(
+            pending=[(grant, approval.refusal(user, grant)) for grant in approval.pending_for(user)],
+            decided=Grant.objects.filter(decided_by=user).select_related("user__unit", "role", "requested_by")
+            .prefetch_related("units").order_by("-decided_at")[: self.recent_shown],
+        )
+        return context
+
+
+class GrantReviewView(GrantApproverMixin, View):
+    """One grant: who asked for what, for whom; approve or reject it with an optional note. Grants outside the
+    approver's scope are 404, like any record outside one's jurisdiction."""
+
+    template_name = "accounts/grant_review.html"
+
+    def get_grant(self, pk):
+        grants = approval.in_scope(self.request.user, approval.grant_queryset().filter(pk=pk))
+        if not grants:
+            raise Http404
+        return grants[0]
+
+    def get(self, request, pk):
+        return self.render(self.get_grant(pk), GrantDecisionForm())
+
+    def post(self, request, pk):
+        form = GrantDecisionForm(request.POST)
+        with transaction.atomic():
+            # Lock the row, then read it afresh: another approver may have decided it a moment ago.
+            list(Grant.objects.select_for_update().filter(pk=pk).values_list("pk", flat=True))
+            grant = self.get_grant(pk)
+            refusal = approval.refusal(request.user, grant)
+            if refusal:
+                messages.error(request, refusal)
+                return HttpResponseRedirect(reverse("accounts:grant_review", kwargs={"pk": grant.pk}))
+            if not form.is_valid():
+                return self.render(grant, form)
+            approve = form.cleaned_data["decision"] == GrantDecisionForm.APPROVE
+            approval.decide(grant, request.user, approve=approve, note=form.cleaned_data["note"])
+        verdict = "已批准，即时生效" if approve else "已驳回"
+        messages.success(request, f"{grant.user.username} 的角色“{grant.role.name}”授权{verdict}。")
+        return HttpResponseRedirect(reverse("accounts:grant_review_list"))
+
+    def render(self, grant, form):
+        refusal = approval.refusal(self.request.user, grant)
+        others = grant.user.grants.exclude(pk=grant.pk).select_related("role", "unit", "user__unit") \
+            .prefetch_related("units").order_by("role__admin_kind", "role__name")
+        return render(self.request, self.template_name, {
+            "grant": grant, "form": form, "refusal": refusal, "others": others,
+            "can_decide": grant.status == Grant.Status.PENDING and not refusal,
+        })
+
+
+def approval_overview(request):
+    """The approver's workbench panel: how many grants wait for them."""
+    user = request.user
+    waiting = [grant for grant in approval.pending_for(user) if not approval.refusal(user, grant)]
+    return {"title": "授权审批", "stats": [
+        {"label": "待我审批的授权", "value": len(waiting), "url": reverse("accounts:grant_review_list"),
+         "alert": True},
+    ]}
 
 
 # --- roles ------------------------------------------------------------------------------------------------
@@ -464,6 +628,8 @@ class RoleDetailView(SecurityAdminMixin, DetailView):
             matrix=services.permission_matrix(role.permissions.values_list("pk", flat=True)),
             actions=services.ACTION_LABELS.values(),
             user_count=role.grants.count(),
+            approves_grants=role.permissions.filter(content_type__app_label="accounts",
+                                                    codename="approve_grant").exists(),
         )
         return context
 
@@ -559,5 +725,7 @@ def security_overview(request):
         {"label": "未改初始密码", "value": users.filter(is_active=True, must_change_password=True).count(),
          "url": f"{url}?status=must_change"},
         {"label": "已停用", "value": users.filter(is_active=False).count(), "url": f"{url}?status=inactive"},
+        {"label": "授权待审批", "value": Grant.objects.filter(status=Grant.Status.PENDING).count(),
+         "url": f"{url}?status=grant_pending"},
     ]}
 

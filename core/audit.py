@@ -88,8 +88,10 @@ def hash_suite(event):
     return None
 
 
-def record(action, *, obj=None, success=True, changes=None, user=None, label="", object_type="", request=None):
-    """Append one event. User, unit, IP and request id come from the current request when not given.
+def record(action, *, obj=None, success=True, changes=None, user=None, label="", object_type="", request=None,
+           object_id=""):
+    """Append one event. User, unit, IP and request id come from the current request when not given;
+    `object_id` names an object that is not a model instance (e.g. a reviewed day).
 
     Call it inside the transaction of the change it describes, so both commit or neither does.
     """
@@ -106,7 +108,7 @@ def record(action, *, obj=None, success=True, changes=None, user=None, label="",
         action=action,
         success=success,
         object_type=(object_type or (obj._meta.label if obj is not None else ""))[:100],
-        object_id=str(obj.pk)[:64] if obj is not None and obj.pk is not None else "",
+        object_id=str(obj.pk)[:64] if obj is not None and obj.pk is not None else str(object_id)[:64],
         object_label=(label or (str(obj) if obj is not None else ""))[:200],
         changes=_jsonable(changes or {}),
     )

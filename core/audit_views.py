@@ -1,8 +1,10 @@
 """The audit administrator's pages (安全审计): read, filter, export and verify the audit log.
 
 Only the holder of the separated audit-admin role (审计管理员) gets in; everyone else gets 403, an
-anonymous visitor the login page. Every view answers GET only: there is no way to edit or delete an
-event here (or anywhere in the app). Exports are themselves audited.
+anonymous visitor the login page. Every view answers GET only, except marking a day of the daily review
+as reviewed, which appends one event: there is no way to edit or delete an event here (or anywhere in the
+app). Exports are themselves audited. Labels and changed values are shown through core.audit_display:
+personal values of business records are masked on every page and in exports.
 """
 
 from datetime import datetime, time, timedelta
@@ -21,7 +23,8 @@ from django.views import View
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
-from . import audit
+from . import audit, audit_review
+from .audit_display import configuration_types, shown_changes, shown_label
 from .excel import SheetWriter, export_filename, xlsx_response
 from .models import AuditEvent
 from .views import AdminRoleRequiredMixin, HtmxListMixin
@@ -68,9 +71,21 @@ def _shorten(text, limit):
 def _shown(value):
     if value is None or value == "":
         return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
     if isinstance(value, (list, tuple)):
         return "、".join(_shown(v) for v in value)
     return str(value)
+
+
+def object_cell(event):
+    """Type, id and (masked) label of an event's object, for the tables of the auditor's pages."""
+    kind = object_type_display(event.object_type)
+    number = f"#{event.object_id}" if event.object_id else ""
+    label = shown_label(event)
+    if not (kind or number or label):
+        return "—"
+    return format_html('<span class="text-secondary">{}</span> {} {}', kind, number, label)
 
 
 # --- filters --------------------------------------------------------------------------------------------
@@ -157,7 +172,10 @@ class AuditEventFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        query = Q(object_type__icontains=value) | Q(object_label__icontains=value) | Q(object_id=value)
+        # Labels of business records are masked on screen: searching them would tell the auditor that a person
+        # of that name is in the log, so only labels of configuration events are searched.
+        query = (Q(object_type__icontains=value) | Q(object_id=value)
+                 | Q(object_label__icontains=value, object_type__in=sorted(configuration_types())))
         # Events name models by label ("sample.SampleRecord"); people search by the Chinese name.
         labels = [m._meta.label for m in apps.get_models() if value in str(m._meta.verbose_name)]
         if labels:
@@ -219,14 +237,11 @@ class AuditEventTable(tables.Table):
         return format_html('<span class="badge bg-red-lt">失败</span>')
 
     def render_object(self, record):
-        kind = object_type_display(record.object_type)
-        if kind and record.object_label:
-            return format_html('<span class="text-secondary">{}</span> {}', kind, record.object_label)
-        return kind or record.object_label or "—"
+        return object_cell(record)
 
-    def render_changes(self, value):
+    def render_changes(self, record):
         """One line per change, the first few only; the detail page has them all."""
-        lines = change_lines(value)
+        lines = change_lines(shown_changes(record))
         if not lines:
             return "—"
         shown = [_shorten(line, CHANGE_LINE_CHARS) for line in lines[:CHANGE_LINES_SHOWN]]
@@ -278,7 +293,8 @@ class AuditEventDetailView(AuditAdminRequiredMixin, DetailView):
         context = super().get_context_data(**kwargs)
         event = self.object
         intact, linked = audit.check_event(event)
-        changes = event.changes if isinstance(event.changes, dict) else {}
+        shown = shown_changes(event)
+        changes = shown if isinstance(shown, dict) else {}
         rows, other = [], {}
         for key, value in changes.items():
             if isinstance(value, (list, tuple)) and len(value) == 2:
@@ -287,6 +303,7 @@ class AuditEventDetailView(AuditAdminRequiredMixin, DetailView):
                 other[key] = value
         context.update(
             object_type_display=object_type_display(event.object_type),
+            object_label=shown_label(event),
             change_rows=rows,
             other_changes=change_lines(other),
             hash_intact=intact,
@@ -308,8 +325,8 @@ class AuditEventExportView(AuditAdminRequiredMixin, View):
         ("结果", lambda e: "成功" if e.success else "失败"),
         ("对象类型", lambda e: object_type_display(e.object_type)),
         ("对象编号", lambda e: e.object_id),
-        ("对象", lambda e: e.object_label),
-        ("变更内容", lambda e: "\n".join(change_lines(e.changes))),
+        ("对象", shown_label),
+        ("变更内容", lambda e: "\n".join(change_lines(shown_changes(e)))),
         ("请求编号", lambda e: e.request_id),
         ("前一哈希", lambda e: e.prev_hash),
         ("哈希", lambda e: e.hash),
@@ -372,10 +389,150 @@ class AuditChainVerifyView(AuditAdminRequiredMixin, TemplateView):
 
 
 
+# --- the daily review (安全事件日审) ------------------------------------------------------------------------
+
+REVIEW_ROWS_SHOWN = 200  # per group on the page; the export has them all
+REVIEW_NOTE_MAX = 200
+
+
+def _review_day(request):
+    """The day asked for (default yesterday) and a message when the request named no usable day."""
+    text = request.GET.get("day", "").strip()
+    if not text:
+        return audit_review.default_day(), ""
+    day = audit_review.parse_day(text)
+    if day is None:
+        return audit_review.default_day(), "日期格式不正确，已显示昨天。"
+    if day > timezone.localdate():
+        return audit_review.default_day(), "不能复核今天以后的日期，已显示昨天。"
+    return day, ""
+
+
+def _day_url(name, day):
+    return f"{reverse(name)}?day={day.isoformat()}"
+
+
+class DailyReviewView(AuditAdminRequiredMixin, TemplateView):
+    """One day's security-relevant events in groups, with counts; mark the day reviewed (who, when, note)."""
+
+    template_name = "core/audit_review.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        day, problem = _review_day(self.request)
+        if problem:
+            messages.error(self.request, problem)
+        groups = [
+            {"group": group, "count": count, "rows": [_review_row(event) for event in events],
+             "truncated": count > len(events)}
+            for group, count, events in audit_review.grouped(
+                audit_review.day_events(day).iterator(chunk_size=2000), keep=REVIEW_ROWS_SHOWN)
+        ]
+        recent = audit_review.recent_days()
+        done = audit_review.reviews([*recent, day])
+        today = timezone.localdate()
+        context.update(
+            day=day, groups=groups, total=sum(g["count"] for g in groups),
+            review=done.get(day), reviewable=audit_review.reviewable(day),
+            previous_url=_day_url("audit:daily_review", day - timedelta(days=1)),
+            next_url=_day_url("audit:daily_review", day + timedelta(days=1)) if day < today else "",
+            export_url=_day_url("audit:daily_review_export", day),
+            log_url=f"{reverse('audit:event_list')}?date_from={day:%Y-%m-%d}&date_to={day:%Y-%m-%d}",
+            recent=[{"day": d, "reviewed": d in done, "url": _day_url("audit:daily_review", d)} for d in recent],
+            rows_shown=REVIEW_ROWS_SHOWN, note_max=REVIEW_NOTE_MAX,
+        )
+        return context
+
+
+def _review_row(event):
+    return {"event": event, "object": object_cell(event), "changes": change_lines(shown_changes(event))}
+
+
+class DailyReviewMarkView(AuditAdminRequiredMixin, View):
+    """POST: mark a day that is over as reviewed. Writes one audit event (AuditEvent.Action.REVIEW) and nothing
+    else: the events reviewed stay as they are."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        day = audit_review.parse_day(request.POST.get("day", "").strip())
+        note = request.POST.get("note", "").strip()
+        if day is None or not audit_review.reviewable(day):
+            messages.error(request, "只能对已经过去的日期标记复核。")
+            return redirect(reverse("audit:daily_review"))
+        back = redirect(_day_url("audit:daily_review", day))
+        if len(note) > REVIEW_NOTE_MAX:
+            messages.error(request, f"复核意见不能超过 {REVIEW_NOTE_MAX} 字。")
+            return back
+        if audit_review.reviews([day]):
+            messages.info(request, f"{day:%Y-%m-%d} 已经复核过。")
+            return back
+        counts = {group.title: count for group, count, _ in audit_review.grouped(
+            audit_review.day_events(day).iterator(chunk_size=2000), keep=0)}
+        audit.record(
+            AuditEvent.Action.REVIEW, object_type=audit_review.REVIEW_OBJECT_TYPE, object_id=day.isoformat(),
+            label=f"{day:%Y-%m-%d} 安全事件日审",
+            changes={"日期": day.isoformat(), "事件数": sum(counts.values()), "各类数量": counts, "复核意见": note},
+        )
+        messages.success(request, f"已将 {day:%Y-%m-%d} 标记为已复核。")
+        return back
+
+
+class DailyReviewExportView(AuditAdminRequiredMixin, View):
+    """The day's groups as one xlsx (every event, not only the rows the page shows), itself audited."""
+
+    headers = ["类别", "编号", "时间", "用户", "单位", "IP", "操作", "结果", "对象类型", "对象编号", "对象", "变更内容"]
+    text_headers = ("IP", "对象编号")
+    widths = {"类别": 22, "时间": 20, "对象": 30, "变更内容": 60}
+
+    def get(self, request):
+        day, problem = _review_day(request)
+        if problem:
+            messages.error(request, problem)
+            return redirect(reverse("audit:daily_review"))
+        groups = audit_review.grouped(audit_review.day_events(day).iterator(chunk_size=2000))
+        review = audit_review.reviews([day]).get(day)
+        stem = f"安全事件日审{day:%Y%m%d}"
+        now = timezone.localtime()
+        status = f"已复核（{review.username}，{timezone.localtime(review.timestamp):%Y-%m-%d %H:%M}）" if review \
+            else "未复核"
+        subtitle = (
+            f"日期：{day:%Y-%m-%d}　{status}　导出人：{request.user.username}　导出时间：{now:%Y-%m-%d %H:%M}　"
+            + "；".join(f"{group.title} {count}" for group, count, _ in groups)
+        )
+        outcome = {}
+
+        def build(target):
+            writer = SheetWriter(
+                target, "日审", self.headers, title=f"安全事件日审 {day:%Y-%m-%d}", subtitle=subtitle,
+                widths=self.widths, text_columns=[i for i, h in enumerate(self.headers) if h in self.text_headers],
+            )
+            for group, _, events in groups:
+                for event in events:
+                    writer.write_row([
+                        group.title, event.id, timezone.localtime(event.timestamp).strftime("%Y-%m-%d %H:%M:%S"),
+                        event.username, str(event.unit) if event.unit else "", event.ip or "",
+                        event.get_action_display(), "成功" if event.success else "失败",
+                        object_type_display(event.object_type), event.object_id, shown_label(event),
+                        "\n".join(change_lines(shown_changes(event))),
+                    ])
+            outcome["rows"] = writer.count
+            writer.close()
+
+        response = xlsx_response(build, export_filename(stem))
+        audit.record(
+            AuditEvent.Action.EXPORT, object_type=AuditEvent._meta.label,
+            label=f"安全事件日审 {day:%Y-%m-%d}（{outcome['rows']}行）",
+            changes={"日期": day.isoformat(), "行数": outcome["rows"]},
+        )
+        return response
+
+
 def audit_overview(request):
     """The audit administrator's workbench figures: the last seven days, each linking to the filtered log."""
     since = timezone.localdate() - timedelta(days=6)
     recent = AuditEvent.objects.filter(timestamp__date__gte=since)
+    unreviewed = audit_review.unreviewed_days()
     url = reverse("audit:event_list")
     base = f"{url}?date_from={since:%Y-%m-%d}"
     Action = AuditEvent.Action
@@ -386,4 +543,6 @@ def audit_overview(request):
         {"label": "导出", "value": recent.filter(action=Action.EXPORT).count(), "url": f"{base}&action=export"},
         {"label": "查看敏感信息", "value": recent.filter(action=Action.REVEAL).count(),
          "url": f"{base}&action=reveal"},
+        {"label": "近7天未日审的日期", "value": len(unreviewed), "alert": True,
+         "url": _day_url("audit:daily_review", unreviewed[-1]) if unreviewed else reverse("audit:daily_review")},
     ]}

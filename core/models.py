@@ -70,6 +70,7 @@ class AuditEvent(models.Model):
         REVEAL = "reveal", "查看敏感信息"
         CONFIG = "config", "配置变更"
         DENIED = "denied", "越权访问"
+        REVIEW = "review", "审计日审"
 
     timestamp = models.DateTimeField("时间", db_index=True)
     user = models.ForeignKey(

@@ -6,9 +6,12 @@ class DutiesConfig(AppConfig):
     verbose_name = "职责清单与考核"
 
     def ready(self):
+        from core.audit_display import register_configuration_types
         from core.navigation import MenuItem, register_menu
 
         from . import metrics  # noqa: F401 -- registers the duty-list figures (core.metrics)
+
+        register_configuration_types("duties.Holiday")  # the auditor reads holiday-table changes in full
 
         register_menu(
             MenuItem("考核督查", "考核细则", "duties:scheme_list", "ti-list-details", model="duties.Scheme",

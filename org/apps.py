@@ -6,6 +6,7 @@ class OrgConfig(AppConfig):
     verbose_name = "组织机构"
 
     def ready(self):
+        from core.audit_display import register_configuration_types
         from core.navigation import MenuItem, register_menu
         from core.workbench import Widget, register_widget
 
@@ -13,6 +14,7 @@ class OrgConfig(AppConfig):
             MenuItem("系统管理", "组织机构", "org:tree", "ti-sitemap", admin_kind="system", order=10),
             MenuItem("系统管理", "导入单位", "org:import", "ti-file-import", admin_kind="system", order=11),
         )
+        register_configuration_types("org.Unit")  # the auditor reads unit changes in full
         register_widget(Widget(
             "core/widgets/stats.html", visible=lambda user: user.is_admin_of("system"), context=_units_overview,
         ))

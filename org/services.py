@@ -156,7 +156,7 @@ def deactivation_problems(unit, include_descendants, *, from_edit=False):
     usages = records_in_subtree(unit)
     if usages:
         problems.append(
-            f"{where}仍有 {describe(usages)}，不能停用。请先由安全管理员把账号调到其他单位或停用账号，"
+            f"{where}仍有{describe(usages)}，不能停用。请先由安全管理员把账号调到其他单位或停用账号，"
             "并把业务记录移交给其他单位。"
         )
     count = children.count()
@@ -227,7 +227,7 @@ def deletion_problems(unit):
         problems.append(f"该单位有 {unit.numchild} 个下级单位，不能删除。请先删除或移走下级单位。")
     usages = references_to(unit)
     if usages:
-        problems.append(f"该单位仍有 {describe(usages)}，不能删除。不再使用的单位可以停用。")
+        problems.append(f"该单位仍有{describe(usages)}，不能删除。不再使用的单位可以停用。")
     return problems
 
 

@@ -1,8 +1,9 @@
 """What still refers to a unit: the checks behind deactivating and deleting units.
 
-Only numbers leave this module. The system administrator reads no business data (三员分立): the
-messages say "12 条样例记录", never which records. The counts bypass `visible_to` on purpose — they
-must see every row, whoever asks — and nothing but the count is returned.
+Only the kinds of things in use leave this module, never how many: the system administrator reads no
+business data (三员分立), so the messages say "仍有业务数据（统战成员）", not how many people a village
+holds. The checks bypass `visible_to` on purpose — they must see every row, whoever asks — and each
+asks the database only whether a row exists.
 """
 
 from dataclasses import dataclass
@@ -18,12 +19,8 @@ from .models import Unit
 
 @dataclass(frozen=True)
 class Usage:
-    label: str  # "账号", "样例记录"
-    count: int
-    measure: str = "条"
-
-    def __str__(self):
-        return f"{self.count} {self.measure}{self.label}"
+    label: str  # "账号", "样例记录", "授权（自定义单位）"
+    business: bool = False  # a kind of business record: named only inside "业务数据（…）"
 
 
 def business_models():
@@ -32,8 +29,14 @@ def business_models():
 
 
 def describe(usages):
-    """"3 个账号、12 条样例记录"."""
-    return "、".join(str(u) for u in usages)
+    """"账号、业务数据（统战成员、活动）、授权（自定义单位）": accounts first, then business records, then the rest."""
+    usages = list(dict.fromkeys(usages))
+    business = [u.label for u in usages if u.business]
+    parts = [u.label for u in usages if not u.business and u.label == "账号"]
+    if business:
+        parts.append(f"业务数据（{'、'.join(business)}）")
+    parts += [u.label for u in usages if not u.business and u.label != "账号"]
+    return "、".join(parts)
 
 
 def records_in_subtree(unit):
@@ -43,18 +46,16 @@ def records_in_subtree(unit):
     able to deactivate it although its old accounts stay (accounts are never deleted, for the audit log).
     """
     usages = []
-    users = get_user_model().objects.filter(unit__path__startswith=unit.path, is_active=True).count()
-    if users:
-        usages.append(Usage("账号", users, "个"))
+    if get_user_model().objects.filter(unit__path__startswith=unit.path, is_active=True).exists():
+        usages.append(Usage("账号"))
     for model in business_models():
-        count = model._base_manager.filter(owner_unit__path__startswith=unit.path).count()
-        if count:
-            usages.append(Usage(str(model._meta.verbose_name), count, _measure(model)))
+        if model._base_manager.filter(owner_unit__path__startswith=unit.path).exists():
+            usages.append(Usage(str(model._meta.verbose_name), business=True))
     return usages
 
 
 def references_to(unit):
-    """What blocks deleting `unit`: every row of any model that points at this very unit.
+    """What blocks deleting `unit`: any row of any model that points at this very unit.
 
     Found generically from the reverse relations, so a model added later is covered without a change
     here. The audit log and history tables are left out: they keep the old unit id as history.
@@ -68,41 +69,19 @@ def references_to(unit):
         # outlives the unit by design and never blocks deleting it.
         if related is AuditEvent or relation.on_delete is models.DO_NOTHING:
             continue
-        count = related._base_manager.filter(**{relation.field.name: unit}).count()
-        if not count:
-            continue
-        usages.append((_rank(related), _usage_for(related, relation.field, count)))
-    # Accounts first, then business records, then the rest (grants, ...), as the deactivation message does.
-    return _merged([usage for _, usage in sorted(usages, key=lambda pair: pair[0])])
+        if related._base_manager.filter(**{relation.field.name: unit}).exists():
+            usages.append(_usage_for(related))
+    return usages
 
 
-def _rank(model):
+def _usage_for(model):
     if model is get_user_model():
-        return 0
-    return 1 if issubclass(model, BusinessModel) else 2
-
-
-def _usage_for(model, field, count):
-    if model is get_user_model():
-        return Usage("账号", count, "个")
+        return Usage("账号")
     if model._meta.auto_created:  # the table behind a many-to-many field, e.g. Grant.units
         owner = model._meta.auto_created
         m2m = next(f for f in owner._meta.many_to_many if f.remote_field.through is model)
-        return Usage(f"{owner._meta.verbose_name}（{m2m.verbose_name}）", count)
-    return Usage(str(model._meta.verbose_name), count, _measure(model))
-
-
-def _measure(model):
-    """The counting word for a model's rows: "条" unless the model says otherwise (`count_measure = "名"`)."""
-    return getattr(model, "count_measure", "条")
-
-
-def _merged(usages):
-    totals = {}
-    for usage in usages:
-        key = (usage.label, usage.measure)
-        totals[key] = totals.get(key, 0) + usage.count
-    return [Usage(label, count, measure) for (label, measure), count in totals.items()]
+        return Usage(f"{owner._meta.verbose_name}（{m2m.verbose_name}）")
+    return Usage(str(model._meta.verbose_name), business=issubclass(model, BusinessModel))
 
 
 def active_descendants(unit):

@@ -5,15 +5,14 @@ statutory categories are seed data: they can be disabled and enabled and get syn
 Sub-types hang under them, get a generated code (parent code + 2 digits) and can be deleted while no
 person is or was in them. Every change leaves one audit event per category (AuditEvent.Action.CONFIG).
 
-The system administrator sees no people: the list shows only how many people each category has, a
-configuration figure needed to decide whether a sub-type may be deleted.
+The system administrator sees no people and no head counts (三员分立): the list shows only whether a
+category is in use (在用 / 未使用), which is what deciding to delete or disable it needs.
 """
 
 from collections import defaultdict
 
 from django.contrib import messages
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -50,17 +49,18 @@ def list_url(category=None):
 # Figures
 
 
-def people_counts():
-    """({category id: people directly in it}, {top-level category id: distinct people in it or its sub-types}).
+def categories_in_use():
+    """(ids of categories someone is directly in, ids of top-level categories in use by themselves or through
+    a sub-type).
 
-    Counted over the link table alone (no person is read), every status included (调出, 退出 and 去世 too):
-    the links exist all the same, and deleting a category would remove them.
+    Read from the link table alone (no person is read, nothing is counted), every status included (调出, 退出
+    and 去世 too): the links exist all the same, and deleting a category would remove them.
     """
     through = Person.categories.through.objects
-    direct = dict(through.values_list("category_id").annotate(n=Count("person_id")).order_by())
-    grouped = dict(
+    direct = set(through.values_list("category_id", flat=True).distinct().order_by())
+    grouped = set(
         through.annotate(top=Coalesce("category__parent_id", "category_id"))
-        .values_list("top").annotate(n=Count("person_id", distinct=True)).order_by()
+        .values_list("top", flat=True).distinct().order_by()
     )
     return direct, grouped
 
@@ -68,7 +68,7 @@ def people_counts():
 def category_rows():
     """The list in display order: each top-level category followed by its sub-types (by sort order, code)."""
     categories = list(Category.objects.order_by("sort_order", "code"))
-    direct, grouped = people_counts()
+    direct, grouped = categories_in_use()
     known = {c.pk for c in categories}
     children = defaultdict(list)
     tops = []
@@ -79,10 +79,10 @@ def category_rows():
             tops.append(category)
     rows = []
     for top in tops:
-        rows.append({"category": top, "depth": 0, "count": grouped.get(top.pk, 0),
+        rows.append({"category": top, "depth": 0, "in_use": top.pk in grouped,
                      "synonyms": split_synonyms(top.synonyms), "subtypes": len(children[top.pk])})
         for child in children[top.pk]:
-            rows.append({"category": child, "depth": 1, "count": direct.get(child.pk, 0),
+            rows.append({"category": child, "depth": 1, "in_use": child.pk in direct,
                          "synonyms": split_synonyms(child.synonyms), "parent_active": top.is_active})
     return rows
 
@@ -191,16 +191,12 @@ def deletion_problems(category):
     if category.is_statutory or category.parent_id is None:
         return [f"“{category.name}”是法定类别，不能删除；本县不使用时可以停用。"]
     problems = []
-    in_use = Person.categories.through.objects.filter(category_id=category.pk).count()
-    if in_use:
-        problems.append(f"有 {in_use} 名人员属于该子类，不能删除；可以改为停用。")
-    else:
-        # The ledger's history (django-simple-history) keeps the categories of every past version of a person;
-        # it refers to categories by id and would lose the name of a deleted one.
-        in_history = _m2m_history_model().objects.filter(category_id=category.pk).values("person_id").distinct()
-        past = in_history.count()
-        if past:
-            problems.append(f"{past} 名人员的变更历史中记录过该子类，删除后这些历史将无法显示其名称；请改为停用。")
+    if Person.categories.through.objects.filter(category_id=category.pk).exists():
+        problems.append("该子类在用（仍有人员属于该子类），不能删除；可以改为停用。")
+    # The ledger's history (django-simple-history) keeps the categories of every past version of a person;
+    # it refers to categories by id and would lose the name of a deleted one.
+    elif _m2m_history_model().objects.filter(category_id=category.pk).exists():
+        problems.append("人员的变更历史中记录过该子类，删除后这些历史将无法显示其名称；请改为停用。")
     return problems
 
 
@@ -304,8 +300,8 @@ class CategoryEditView(SystemAdminRequiredMixin, View):
             title = f"编辑子类：{category.name}"
         context = {"form": form, "category": category, "title": title}
         if category is not None:
-            direct, grouped = people_counts()
-            context["count"] = (grouped if category.parent_id is None else direct).get(category.pk, 0)
+            direct, grouped = categories_in_use()
+            context["in_use"] = category.pk in (grouped if category.parent_id is None else direct)
             context["subtype_count"] = category.children.count() if category.parent_id is None else 0
         return render(self.request, self.template_name, context)
 

@@ -33,11 +33,17 @@ class GrantTests(SecurityAdminTestCase):
         self.assertEqual(event.changes["角色"], ["", "镇街统战委员"])
         self.assertEqual(event.changes["授权单位"], ["", "西岭镇"])
         self.assertEqual(event.object_label, "t_newbie · 镇街统战委员")
-        # The anchor moves the grant's scope: the user (in town1) now works on town2's data.
+        # The anchor moves the grant's scope: once approved, the user (in town1) works on town2's data.
         SampleRecord.objects.create(name="西岭记录", owner_unit=self.org.village2)
         SampleRecord.objects.create(name="东溪记录", owner_unit=self.org.village1)
+        self.assertEqual(grant.status, Grant.Status.PENDING)
         self.newbie.refresh_from_db()
-        self.assertEqual([r.name for r in SampleRecord.objects.visible_to(self.newbie)], ["西岭记录"])
+        self.assertFalse(SampleRecord.objects.visible_to(self.newbie).exists())
+        approver = self.client_class()
+        approver.force_login(create_user("t_dept_leader", self.org.county, "grant_approver"))
+        approver.post(reverse("accounts:grant_review", args=[grant.pk]), {"decision": "approve"})
+        newbie = type(self.newbie).objects.get(pk=self.newbie.pk)  # a fresh request's user: grants read anew
+        self.assertEqual([r.name for r in SampleRecord.objects.visible_to(newbie)], ["西岭记录"])
 
     def test_anchor_is_dropped_for_scopes_that_do_not_use_it(self):
         self.client.post(self.grant_url(), {"role": Role.objects.get(code="county_staff").pk,
@@ -120,11 +126,13 @@ class GrantTests(SecurityAdminTestCase):
         self.assertEqual(response.status_code, 302)
         event = AuditEvent.objects.get(action=AuditEvent.Action.ROLE)
         self.assertEqual(event.changes["授权单位"], ["", "东溪村"])
+        # A changed business grant waits for approval again (accounts.approval).
+        self.assertEqual(event.changes["状态"], ["已生效", "待审批"])
         self.assertEqual(self.client.get(reverse("accounts:grant_delete", args=[grant.pk])).status_code, 405)
         self.client.post(reverse("accounts:grant_delete", args=[grant.pk]))
         self.assertFalse(self.staff.grants.exists())
         event = AuditEvent.objects.filter(action=AuditEvent.Action.ROLE).order_by("-id").first()
-        self.assertEqual(event.changes["操作"], ["", "撤销角色"])
+        self.assertEqual(event.changes["操作"], ["", "撤回授权申请"])
         self.assertEqual(event.changes["角色"], ["镇街统战委员", ""])
         self.assertEqual(event.object_id, str(grant.pk))
 

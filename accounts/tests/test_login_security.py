@@ -222,20 +222,20 @@ class PasswordRuleTests(LoginTestCase):
 
 class ForcedPasswordChangeTests(LoginTestCase):
     def create_by_security_admin(self):
+        """The new account and the initial password the system generated for it (read off the issued page)."""
         secadmin = create_user("t_secadmin", self.org.county, "secadmin")
         admin_client = Client()
         admin_client.force_login(secadmin)
         response = admin_client.post(reverse("accounts:user_add"), {
             "username": "newcomer", "full_name": "新同事", "unit": self.org.town1.pk,
-            "password1": "Init#Pass2026", "password2": "Init#Pass2026",
-        })
+        }, follow=True)
         self.assertEqual(response.status_code, 200)
-        return User.objects.get(username="newcomer")
+        return User.objects.get(username="newcomer"), response.context["password"]
 
     def test_new_account_must_change_its_password_first(self):
-        newcomer = self.create_by_security_admin()
+        newcomer, initial = self.create_by_security_admin()
         self.assertTrue(newcomer.must_change_password)
-        response = self.login("Init#Pass2026", username="newcomer")
+        response = self.login(initial, username="newcomer")
         self.assertRedirects(response, reverse("workbench"), target_status_code=302)
         for path in (reverse("workbench"), reverse("sample:samplerecord_list"), reverse("accounts:user_list"),
                      "/org/", "/no-such-page/"):
@@ -243,7 +243,7 @@ class ForcedPasswordChangeTests(LoginTestCase):
         page = self.client.get(reverse("password_change"))
         self.assertContains(page, "这是管理员为您设置的初始密码")
         response = self.client.post(reverse("password_change"), {
-            "old_password": "Init#Pass2026", "new_password1": GOOD_PASSWORD, "new_password2": GOOD_PASSWORD,
+            "old_password": initial, "new_password1": GOOD_PASSWORD, "new_password2": GOOD_PASSWORD,
         })
         self.assertRedirects(response, reverse("workbench"))
         newcomer.refresh_from_db()
@@ -251,8 +251,8 @@ class ForcedPasswordChangeTests(LoginTestCase):
         self.assertEqual(self.client.get(reverse("workbench")).status_code, 200)
 
     def test_logout_remains_possible_before_the_change(self):
-        self.create_by_security_admin()
-        self.login("Init#Pass2026", username="newcomer")
+        _, initial = self.create_by_security_admin()
+        self.login(initial, username="newcomer")
         response = self.client.post(reverse("logout"))
         self.assertRedirects(response, reverse("login"))
 

@@ -74,50 +74,55 @@ class UserListTests(SecurityAdminTestCase):
 
 class UserCreateTests(SecurityAdminTestCase):
     def post(self, **data):
-        payload = {"username": "wang", "full_name": "王五", "unit": self.org.village1.pk, "phone": "0571-88886666",
-                   "password1": "", "password2": ""}
+        payload = {"username": "wang", "full_name": "王五", "unit": self.org.village1.pk, "phone": "0571-88886666"}
         payload.update(data)
         return self.client.post(reverse("accounts:user_add"), payload)
 
-    def test_create_with_typed_password(self):
-        response = self.post(password1="Xq7#kd2Lm", password2="Xq7#kd2Lm")
-        self.assertEqual(response.status_code, 200)
-        self.assertTemplateUsed(response, "accounts/password_issued.html")
-        self.assertEqual(response["Cache-Control"], "no-store")
+    def test_create_generates_a_valid_password_shown_once(self):
+        response = self.post()
         user = User.objects.get(username="wang")
-        self.assertTrue(user.check_password("Xq7#kd2Lm"))
+        issued = reverse("accounts:password_issued", args=[user.pk])
+        self.assertRedirects(response, issued, fetch_redirect_response=False)
+        page = self.client.get(issued)
+        self.assertTemplateUsed(page, "accounts/password_issued.html")
+        self.assertEqual(page["Cache-Control"], "no-store")
+        password = page.context["password"]
+        self.assertContains(page, password)
+        self.assertContains(page, "初始密码通知单")
+        self.assertContains(page, "首次登录须修改密码")
+        self.assertContains(page, "王五")
+        self.assertContains(page, "东溪村")
+        self.assertTrue(user.check_password(password))
+        validate_password(password, user)
         self.assertTrue(user.must_change_password)
         self.assertEqual((user.full_name, user.unit), ("王五", self.org.village1))
+        # Never again: a second visit shows that it was issued, not the password.
+        again = self.client.get(issued)
+        self.assertIsNone(again.context["password"])
+        self.assertNotContains(again, password)
+        self.assertContains(again, "现已不再显示")
+        # Nowhere stored in clear: not in the audit log, not in the session.
+        self.assertNotIn(password, str(AuditEvent.objects.values_list("changes", flat=True)))
+        self.assertNotIn(password, str(dict(self.client.session)))
         event = self.events(AuditEvent.Action.ACCOUNT, object_id=str(user.pk)).get()
         self.assertEqual(event.changes["用户名"], ["", "wang"])
         self.assertEqual(event.changes["所属单位"], ["", "东溪村"])
-        self.assertNotIn("Xq7#kd2Lm", str(event.changes))
         self.assertNotIn(user.password, str(event.changes))
         self.assertEqual(event.user, self.secadmin)
 
-    def test_blank_password_is_generated_valid_and_shown_once(self):
-        response = self.post()
-        user = User.objects.get(username="wang")
-        password = response.context["password"]
-        self.assertContains(response, password)
-        self.assertTrue(user.check_password(password))
-        validate_password(password, user)
-        self.assertNotIn(password, str(AuditEvent.objects.values_list("changes", flat=True)))
+    def test_the_security_administrator_types_no_password(self):
+        page = self.client.get(reverse("accounts:user_add"))
+        self.assertNotContains(page, 'type="password"')
+        self.post(password1="Xq7#kd2Lm", password2="Xq7#kd2Lm")
+        self.assertFalse(User.objects.get(username="wang").check_password("Xq7#kd2Lm"))
 
-    def test_weak_password_is_refused_with_chinese_message(self):
-        response = self.post(password1="abc12345", password2="abc12345")
-        self.assertEqual(response.status_code, 200)
-        self.assertFalse(User.objects.filter(username="wang").exists())
-        errors = " ".join(response.context["form"].errors["password1"])
-        self.assertIn("至少3类", errors)
-        response = self.post(password1="Xq7#kd2Lm", password2="Xq7#kd2Ln")
-        self.assertIn("两次输入的密码不一致。", response.context["form"].errors["password2"])
-        self.assertFalse(User.objects.filter(username="wang").exists())
-
-    def test_password_similar_to_username_is_refused(self):
-        response = self.post(username="wangxiaoming", password1="Wangxiaoming1", password2="Wangxiaoming1")
-        self.assertTrue(response.context["form"].errors["password1"])
-        self.assertFalse(User.objects.filter(username="wangxiaoming").exists())
+    def test_the_issued_page_of_another_account_shows_no_password(self):
+        self.post()
+        wang = User.objects.get(username="wang")
+        page = self.client.get(reverse("accounts:password_issued", args=[self.staff.pk]))
+        self.assertIsNone(page.context["password"])
+        # The pending password of "wang" is still there for its own page.
+        self.assertIsNotNone(self.client.get(reverse("accounts:password_issued", args=[wang.pk])).context["password"])
 
     def test_username_taken_in_any_case_is_refused(self):
         response = self.post(username="T_STAFF")
@@ -188,9 +193,9 @@ class PasswordResetTests(SecurityAdminTestCase):
     def test_reset_forces_a_change_and_ends_old_sessions(self):
         other = Client()
         other.force_login(self.staff)
-        response = self.client.post(reverse("accounts:user_password", args=[self.staff.pk]),
-                                    {"password1": "", "password2": ""})
+        response = self.client.post(reverse("accounts:user_password", args=[self.staff.pk]), follow=True)
         self.assertTemplateUsed(response, "accounts/password_issued.html")
+        self.assertContains(response, "初始密码通知单")
         password = response.context["password"]
         self.staff.refresh_from_db()
         self.assertTrue(self.staff.check_password(password))
@@ -204,13 +209,14 @@ class PasswordResetTests(SecurityAdminTestCase):
         fresh.post(reverse("login"), {"username": "t_staff", "password": password})
         self.assertRedirects(fresh.get(reverse("workbench")), reverse("password_change"))
 
-    def test_reset_refuses_weak_password(self):
-        response = self.client.post(reverse("accounts:user_password", args=[self.staff.pk]),
-                                    {"password1": "12345678", "password2": "12345678"})
-        self.assertEqual(response.status_code, 200)
-        self.assertTrue(response.context["form"].errors["password1"])
+    def test_a_typed_password_is_ignored(self):
+        self.assertNotContains(self.client.get(reverse("accounts:user_password", args=[self.staff.pk])),
+                               'type="password"')
+        self.client.post(reverse("accounts:user_password", args=[self.staff.pk]),
+                         {"password1": "12345678", "password2": "12345678"})
         self.staff.refresh_from_db()
-        self.assertTrue(self.staff.check_password(PASSWORD))
+        self.assertFalse(self.staff.check_password("12345678"))
+        self.assertFalse(self.staff.check_password(PASSWORD))
 
     def test_cannot_reset_own_password_here(self):
         response = self.client.post(reverse("accounts:user_password", args=[self.secadmin.pk]),

@@ -28,6 +28,7 @@ DEMO_USERS = {
     "village0101": ("village_liaison", Unit.Type.VILLAGE),
     "leader": ("leader", Unit.Type.COUNTY),
     "official01": ("pairing_official", Unit.Type.COUNTY),
+    "dept_leader": ("grant_approver", Unit.Type.COUNTY),
     "sysadmin": ("sysadmin", Unit.Type.COUNTY),
     "secadmin": ("secadmin", Unit.Type.COUNTY),
     "auditor": ("auditor", Unit.Type.COUNTY),
@@ -140,6 +141,7 @@ class LoadedDemoTests(TestCase):
             self.assertTrue(user.is_active and not user.is_superuser and not user.is_staff, username)
             self.assertTrue(user.full_name, username)
             self.assertEqual([g.role.code for g in user.grants.all()], [role_code], username)
+            self.assertTrue(all(g.is_effective for g in user.grants.all()), username)  # approved by the loader
             self.assertEqual(user.unit.type, unit_type, username)
             self.assertTrue(
                 self.client.login(request=HttpRequest(), username=username, password=PASSWORD), username

@@ -80,14 +80,17 @@ class DeactivateTests(OrgTestCase):
             create_user(f"t_liaison{i}", self.org.village1, "village_liaison")
         response = self.deactivate(self.org.town1, include_descendants="on")
         self.assertEqual(response.status_code, 200)
-        self.assertContains(response, "该单位及下级仍有 3 个账号、12 条样例记录，不能停用。")
+        self.assertContains(response, "该单位及下级仍有账号、业务数据（样例记录），不能停用。")
+        # The system administrator learns that the unit is in use, not how many people or records it holds.
+        for figure in ("12 条", "12条", "3 个账号", "3个账号"):
+            self.assertNotContains(response, figure)
         self.assertTrue(self.unit(self.org.town1).is_active)
         self.assertTrue(self.unit(self.org.village1).is_active)
 
     def test_records_alone_block(self):
         SampleRecord.objects.create(name="记录", phone="13812345678", owner_unit=self.org.member)
         response = self.deactivate(self.org.member)
-        self.assertContains(response, "该单位仍有 1 条样例记录，不能停用。")
+        self.assertContains(response, "该单位仍有业务数据（样例记录），不能停用。")
         self.assertTrue(self.unit(self.org.member).is_active)
 
     def test_disabled_accounts_do_not_block(self):
@@ -111,7 +114,7 @@ class DeactivateTests(OrgTestCase):
         SampleRecord.objects.create(name="记录", phone="13812345678", owner_unit=self.org.village2)
         data = {"name": "西岭村", "type": "village", "division_code": "330998002001", "sort_order": "0"}
         response = self.client.post(self.url("org:unit_edit", self.org.village2), data)
-        self.assertContains(response, "该单位仍有 1 条样例记录，不能停用。")
+        self.assertContains(response, "该单位仍有业务数据（样例记录），不能停用。")
         self.assertTrue(self.unit(self.org.village2).is_active)
 
     def test_reactivate_needs_an_active_parent(self):
@@ -148,7 +151,7 @@ class DeleteTests(OrgTestCase):
         grant = Grant.objects.create(user=self.staff, role=Role.objects.get(code="leader"))
         grant.units.add(self.org.village1)
         response = self.client.post(self.url("org:unit_delete", self.org.village1))
-        self.assertContains(response, "该单位仍有 1 个账号、1 条样例记录、1 条授权（自定义单位），不能删除。")
+        self.assertContains(response, "该单位仍有账号、业务数据（样例记录）、授权（自定义单位），不能删除。")
         self.assertTrue(Unit.objects.filter(pk=self.org.village1.pk).exists())
 
     def test_audit_events_do_not_block_deletion(self):

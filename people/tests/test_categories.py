@@ -123,22 +123,29 @@ class ListTests(CategoryTestCase):
     def test_columns_and_states(self):
         self.post_edit(statutory("09"), is_active="")
         response = self.client.get(LIST)
-        for header in ("名称", "代码", "别名", "状态", "人数"):
+        for header in ("名称", "代码", "别名", "状态", "使用情况"):
             self.assertContains(response, f">{header}</th>")
         self.assertContains(response, "个体户")
         self.assertContains(response, "启用")
         self.assertContains(response, "停用")
 
-    def test_only_counts_are_shown_never_people(self):
+    def test_only_in_use_is_shown_never_people_or_head_counts(self):
         other = statutory("03")
-        self.add_person("甲乙丙", self.private, self.subtype, seq="101")  # counted once for 06
+        self.add_person("甲乙丙", self.private, self.subtype, seq="101")
         self.add_person("丁戊己", self.subtype, unit=self.org.village2, seq="103")
         self.add_person("庚辛壬", other, seq="105")
         response = self.client.get(LIST)
-        counts = {r["category"].code: r["count"] for r in response.context["rows"]}
-        self.assertEqual((counts["06"], counts["0601"], counts["03"], counts["01"]), (2, 2, 1, 0))
+        in_use = {r["category"].code: r["in_use"] for r in response.context["rows"]}
+        self.assertEqual((in_use["06"], in_use["0601"], in_use["03"], in_use["01"]), (True, True, True, False))
+        self.assertNotIn("count", response.context["rows"][0])
+        self.assertContains(response, "在用")
+        self.assertContains(response, "未使用")
+        self.assertNotContains(response, "人数")
         for name in ("甲乙丙", "丁戊己", "庚辛壬"):
             self.assertNotContains(response, name)
+        edit = self.client.get(reverse("people:category_edit", kwargs={"pk": self.subtype.pk}))
+        self.assertContains(edit, "在用")
+        self.assertNotContains(edit, "人数")
 
 
 # --- statutory categories ----------------------------------------------------------------------------------
@@ -296,14 +303,15 @@ class SubTypeTests(CategoryTestCase):
         self.assertEqual(event.changes["操作"], "删除子类")
         self.assertEqual(event.changes["代码"], ["0601", ""])
 
-    def test_not_deleted_while_people_are_in_it_and_only_their_number_is_shown(self):
+    def test_not_deleted_while_people_are_in_it_and_neither_they_nor_their_number_are_shown(self):
         self.add_person("甲乙丙", self.subtype, seq="101")
         self.add_person("丁戊己", self.subtype, unit=self.org.village2, seq="103")
         response = self.client.get(delete_url(self.subtype))
-        self.assertContains(response, "有 2 名人员属于该子类，不能删除")
+        self.assertContains(response, "该子类在用（仍有人员属于该子类），不能删除")
         self.assertNotContains(response, "确认删除")
         response = self.client.post(delete_url(self.subtype))
-        self.assertContains(response, "有 2 名人员属于该子类，不能删除")
+        self.assertContains(response, "该子类在用（仍有人员属于该子类），不能删除")
+        self.assertNotContains(response, "2 名")
         for name in ("甲乙丙", "丁戊己"):
             self.assertNotContains(response, name)
         self.assertTrue(Category.objects.filter(pk=self.subtype.pk).exists())
@@ -314,7 +322,7 @@ class SubTypeTests(CategoryTestCase):
         someone = self.add_person("甲乙丙", self.subtype)
         someone.categories.set([self.private])  # no longer in it, but its history says it was
         self.assertEqual(deletion_problems(self.subtype), [
-            "1 名人员的变更历史中记录过该子类，删除后这些历史将无法显示其名称；请改为停用。"
+            "人员的变更历史中记录过该子类，删除后这些历史将无法显示其名称；请改为停用。"
         ])
         self.client.post(delete_url(self.subtype))
         self.assertTrue(Category.objects.filter(pk=self.subtype.pk).exists())
