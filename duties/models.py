@@ -94,7 +94,7 @@ class Scheme(BusinessModel):
         verbose_name = "考核细则"
         verbose_name_plural = "考核细则"
         ordering = ["-year", "title", "id"]
-        default_permissions = ("view",)
+        default_permissions = ("view", "export")
         permissions = [("manage_scheme", "管理考核细则")]
         constraints = [models.UniqueConstraint(fields=["year", "title"], name="scheme_unique_year_title")]
 

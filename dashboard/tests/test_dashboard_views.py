@@ -109,7 +109,7 @@ class ExportTests(DashboardTestCase):
         rows = workbook_rows(self.export(self.staff, "friendship_by_unit", period="2025"))
         self.assertEqual(numbers(rows[-1])[:5] if rows[-1][0] == "合计" else numbers(rows[-2])[:5],
                          ["合计", 3, 2, 1, 66.7])
-        overview = workbook_rows(self.export(self.leader, "overview", period="2025"))  # a leader may download too
+        overview = workbook_rows(self.export(self.staff, "overview", period="2025"))
         self.assertEqual(overview[0][0], "主要指标（测试县，2025年）")
         table = {row[0]: numbers(row)[1:3] for row in overview[3:]}
         self.assertEqual(table["在册统战成员"], [6, "名"])
@@ -122,6 +122,40 @@ class ExportTests(DashboardTestCase):
         self.assertEqual([numbers(r)[:2] for r in rows[3:6]], [["西岭村", 1], ["西岭镇本级", 1], ["合计", 2]])
         text = "\n".join(str(c) for row in rows for c in row)
         self.assertNotIn("东溪", text)
+
+    def test_downloads_need_the_export_permission(self):
+        # Issue 11.6: the read-only leader and a village liaison see the figures but download nothing.
+        from core.testing import create_user
+
+        liaison = create_user("d_village", self.org.village1, "village_liaison")
+        for user in (self.leader, liaison):
+            page = self.get(user, period="2025")
+            self.assertEqual(page.status_code, 200)
+            self.assertEqual(page.context["downloadable"], set())
+            self.assertNotContains(page, "data-chart-export")
+            self.assertNotContains(page, "导出主要指标")
+            for key in ("overview", "people_by_unit", "friendship_by_unit", "duties_ranking"):
+                response = self.export(user, key, period="2025")
+                self.assertEqual(response.status_code, 403, (user, key))
+                self.assertNotContains(response, "在册统战成员", status_code=403)
+        self.assertFalse(AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists())
+        denied = AuditEvent.objects.filter(action=AuditEvent.Action.DENIED, object_type="dashboard")
+        self.assertEqual(denied.count(), 8)
+        self.assertEqual({e.username for e in denied}, {"d_leader", "d_village"})
+        page = self.get(self.staff, period="2025")
+        self.assertIn("overview", page.context["downloadable"])
+        self.assertContains(page, 'data-chart-export="people_by_unit"')
+
+    def test_a_download_counts_only_what_the_user_may_export(self):
+        # Viewing the whole county (leader) and exporting one town (town officer): the download is the town's.
+        from accounts.models import Grant, Role
+
+        Grant.objects.create(user=self.town2_user, role=Role.objects.get(code="leader"), unit=self.org.county)
+        page = self.get(self.town2_user, period="2025")
+        self.assertEqual(page.context["cards"][0]["value"], 6)  # the page: the county, as the leader sees it
+        rows = workbook_rows(self.export(self.town2_user, "overview", period="2025"))
+        table = {row[0]: numbers(row)[1:3] for row in rows[3:]}
+        self.assertEqual(table["在册统战成员"], [2, "名"])  # the download: what the town officer may export
 
     def test_unknown_chart(self):
         self.assertEqual(self.export(self.staff, "no_such_chart").status_code, 404)
