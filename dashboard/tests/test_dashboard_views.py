@@ -2,8 +2,13 @@
 every chart."""
 
 import io
+from datetime import timedelta
+from unittest import mock
 
+from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.urls import reverse
+from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from core import navigation
@@ -159,3 +164,47 @@ class ExportTests(DashboardTestCase):
 
     def test_unknown_chart(self):
         self.assertEqual(self.export(self.staff, "no_such_chart").status_code, 404)
+
+
+class ScreenIdleTests(DashboardTestCase):
+    """Issue 11.12: the big screen reloads itself (marked auto_refresh=1); that is not activity, so an unattended
+    screen is signed out at the 30-minute idle timeout and its next reload shows the login page."""
+
+    SCREEN = reverse("dashboard:screen")
+
+    def at(self, minutes):
+        return mock.patch("django.utils.timezone.now", return_value=self.start + timedelta(minutes=minutes))
+
+    def expiry(self):
+        return Session.objects.get(pk=self.client.cookies[settings.SESSION_COOKIE_NAME].value).expire_date
+
+    def setUp(self):
+        super().setUp()
+        self.start = timezone.now()
+        with self.at(0):
+            self.client.force_login(self.staff)
+            self.assertContains(self.client.get(self.SCREEN, {"period": "2025"}), 'data-refresh="300"')
+
+    def reload(self):
+        return self.client.get(self.SCREEN, {"period": "2025", "auto_refresh": "1"})
+
+    def test_reloads_do_not_keep_the_session_alive(self):
+        expiry = self.expiry()
+        for minutes in (5, 20, 29):
+            with self.at(minutes):
+                self.assertContains(self.reload(), "测试县统战工作数据")
+            self.assertEqual(self.expiry(), expiry, minutes)
+        with self.at(31):
+            response = self.reload()
+            self.assertEqual(response.status_code, 302)
+            self.assertTrue(response["Location"].startswith(reverse("login") + "?next="))
+            self.assertIn("auto_refresh", response["Location"])  # back on the screen after signing in again
+            self.assertContains(self.client.get(response["Location"]), 'name="password"')
+
+    def test_the_users_own_requests_still_count(self):
+        with self.at(20):
+            self.assertEqual(self.client.get(self.SCREEN, {"period": "2025"}).status_code, 200)
+        with self.at(45):  # 25 minutes after the last own request: still signed in
+            self.assertContains(self.reload(), "测试县统战工作数据")
+        with self.at(51):
+            self.assertEqual(self.reload().status_code, 302)
