@@ -1,5 +1,10 @@
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+
+# Marks a request a page makes by itself, not the user: the big screen's periodic reload (dashboard.js).
+AUTO_REFRESH = "auto_refresh"
 
 
 class ForcePasswordChangeMiddleware:
@@ -15,3 +20,22 @@ class ForcePasswordChangeMiddleware:
             if request.path not in allowed and not request.path.startswith("/static/"):
                 return redirect("password_change")
         return self.get_response(request)
+
+
+def is_auto_refresh(request):
+    return request.method == "GET" and request.GET.get(AUTO_REFRESH) == "1"
+
+
+class IdleSessionMiddleware(SessionMiddleware):
+    """Django's session middleware (SESSION_SAVE_EVERY_REQUEST: every request moves the idle logout 30 minutes
+    on), except that an automatic reload (`?auto_refresh=1`) is not activity: it leaves the session as it is.
+    An unattended big screen therefore signs out 30 minutes after its user's last own request, and its next
+    reload shows the login page."""
+
+    def process_response(self, request, response):
+        session = getattr(request, "session", None)
+        if session is not None and is_auto_refresh(request) and not session.modified:
+            if session.accessed:
+                patch_vary_headers(response, ("Cookie",))
+            return response
+        return super().process_response(request, response)

@@ -1,5 +1,6 @@
 """Excel output of the activities app: the activity list (through core's ObjectExportView) and the
-due-vs-done table. Both audited."""
+due-vs-done table. Both audited. The activity columns read `visible_participants` (prefetched) and
+`participant_count`, `photo_count` (annotated) from the export view's queryset."""
 
 from django.utils import timezone
 
@@ -24,10 +25,11 @@ ACTIVITY_COLUMNS = [
     ("协办单位", lambda a: _names(a.co_organisers.all())),
     ("对应计划", lambda a: str(a.plan) if a.plan_id else "计划外"),
     ("计划期次", lambda a: a.occurrence),
-    ("参加人员（台账）", lambda a: _names(a.participants.all())),
-    ("台账人员数", lambda a: len(a.participants.all())),
+    # Named: the participants the exporting user may see (people.visibility); counted: all of them.
+    ("参加人员（台账）", lambda a: _names(a.visible_participants)),
+    ("台账人员数", lambda a: a.participant_count),
     ("其他参加人数", lambda a: a.other_participants),
-    ("参加总人数", lambda a: len(a.participants.all()) + a.other_participants),
+    ("参加总人数", lambda a: a.participant_count + a.other_participants),
     ("活动内容", lambda a: a.content),
     ("活动成效", lambda a: a.outcome),
     ("照片数", lambda a: getattr(a, "photo_count", 0)),

@@ -2,7 +2,6 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -10,7 +9,7 @@ from core.forms import ScopedModelForm, style
 from core.images import MAX_BYTES, process_image
 from org.models import Unit
 from people.forms import UnitChoiceField
-from people.models import Person
+from people.visibility import visible_people
 
 from .models import Activity, ActivityType, Frequency, Plan
 
@@ -202,10 +201,11 @@ class ActivityForm(ScopedModelForm):
             pk=self.instance.activity_type_id or 0)
         fields["activity_type"].empty_label = None
         fields["co_organisers"].queryset = Unit.objects.filter(is_active=True).order_by("path")
-        # Participants: anyone in the ledger the user may see; the picker renders only the chosen ones.
-        people = Person.objects.visible_to(user, "view")
-        if self.instance.pk:
-            people = Person.objects.filter(Q(pk__in=people.values("pk")) | Q(activities=self.instance)).distinct()
+        # Participants: anyone in the ledger the user may see; the picker renders only the chosen ones. People
+        # already taking part whom the user may not see (people.visibility) are neither shown nor dropped.
+        people = visible_people(user)
+        self.kept_participants = list(self.instance.participants.exclude(pk__in=people.values("pk"))
+                                      .values_list("pk", flat=True)) if self.instance.pk else []
         fields["participants"].queryset = people
         fields["participants"].widget.choices = self._chosen_people()
         fields["participants"].widget.attrs.update({
@@ -278,6 +278,11 @@ class ActivityForm(ScopedModelForm):
             if self.cleaned_data.get(name):
                 setattr(self.instance, name, self.cleaned_data[name])
         super()._post_clean()
+
+    def _save_m2m(self):
+        super()._save_m2m()
+        if self.kept_participants:
+            self.instance.participants.add(*self.kept_participants)
 
 
 class PlanSelect(forms.Select):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -23,6 +23,7 @@ from django.views.generic import TemplateView
 from core import audit, views
 from core.models import AuditEvent
 from org.models import Unit
+from people.visibility import visible_people
 
 from . import exports
 from .filtersets import ActivityFilterSet, PlanFilterSet
@@ -105,11 +106,15 @@ class ActivityDetailView(views.ObjectDetailView):
             for item in plan_occurrences(activity.plan):
                 if item.key == activity.occurrence:
                     occurrence_label = f"{activity.plan.year}年{item.label}"
-        participants = activity.participants.select_related("owner_unit").order_by("name_pinyin", "pk")
+        # The participants the user may see (people.visibility); the others are counted, not named.
+        participants = list(activity.participants.filter(pk__in=visible_people(user).values("pk"))
+                            .select_related("owner_unit").order_by("name_pinyin", "pk"))
+        participant_count = activity.participants.count()
         context.update(
             photos=activity.photos.all(),
             participants=participants,
-            participant_count=len(participants),
+            participant_count=participant_count,
+            hidden_participants=participant_count - len(participants),
             co_organisers=activity.co_organisers.order_by("path"),
             plan_visible=plan_visible,
             occurrence_label=occurrence_label,
@@ -181,8 +186,11 @@ class ActivityExportView(views.ObjectExportView):
     filename_stem = "活动记录"
 
     def get_queryset(self):
+        visible = Prefetch("participants", queryset=visible_people(self.request.user).order_by("name_pinyin", "pk"),
+                           to_attr="visible_participants")
         return super().get_queryset().select_related("owner_unit", "activity_type", "plan").prefetch_related(
-            "participants", "co_organisers").annotate(photo_count=Count("photos", distinct=True))
+            visible, "co_organisers").annotate(participant_count=Count("participants", distinct=True),
+                                               photo_count=Count("photos", distinct=True))
 
     def get_columns(self):
         return exports.ACTIVITY_COLUMNS

@@ -38,6 +38,8 @@ class ScopedViewMixin(AccessMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if not request.user.has_action(self.model, self.action):
+            if self.action == "export":
+                deny_export(f"导出{self.model._meta.verbose_name}", self.model._meta.label)
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -58,6 +60,20 @@ class ScopedViewMixin(AccessMixin):
             list_url=reverse(url_name(self.model, "list")),
         )
         return context
+
+
+def may_export(user, models):
+    """Whether `user` may download figures or documents drawn from the records of `models` (business models):
+    they hold "export" on every one of those models they may view, and may view one. The read-only leader and
+    the village liaison (no "export") may not."""
+    viewable = [model for model in models if user.has_action(model, "view")]
+    return bool(viewable) and all(user.has_action(model, "export") for model in viewable)
+
+
+def deny_export(label, object_type=""):
+    """Refuse an export (403), audited as denied: every export, refused ones too, is in the audit log."""
+    audit.record(AuditEvent.Action.DENIED, success=False, object_type=object_type, label=f"{label}（无导出权限）"[:200])
+    raise PermissionDenied
 
 
 class AdminRoleRequiredMixin(AccessMixin):

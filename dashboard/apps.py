@@ -14,5 +14,6 @@ class DashboardConfig(AppConfig):
         # Ledger health check and Word work report (health_views.py, report_views.py).
         register_menu(
             MenuItem("统计分析", "台账体检", "dashboard:health", "ti-stethoscope", model="people.Person", order=30),
-            MenuItem("统计分析", "工作汇报", "dashboard:report", "ti-file-text", model="people.Person", order=40),
+            MenuItem("统计分析", "工作汇报", "dashboard:report", "ti-file-text", model="people.Person", action="export",
+                     order=40),
         )

@@ -88,11 +88,13 @@ class Card:
 
 
 class Calculator:
-    """Computes figures for one view (a unit or a whole jurisdiction, a period, a user), each figure once."""
+    """Computes figures for one view (a unit or a whole jurisdiction, a period, a user), each figure once, over
+    the records the user may `action` ("view" on the pages, "export" for a download)."""
 
-    def __init__(self, jurisdiction, unit, period, today=None):
+    def __init__(self, jurisdiction, unit, period, today=None, action="view"):
         self.jurisdiction = jurisdiction
         self.user = jurisdiction.user
+        self.action = action
         self.unit = unit
         self.units = jurisdiction.units_for(unit)
         self.period = period
@@ -106,7 +108,8 @@ class Calculator:
         period = period or self.period
         memo = (key, tuple(u.pk for u in units), period.start, period.end, tuple(sorted(params.items())))
         if memo not in self._values:
-            self._values[memo] = plain(metrics.compute(key, units, period, user=self.user, **params))
+            self._values[memo] = plain(metrics.compute(key, units, period, user=self.user, action=self.action,
+                                                       **params))
         return self._values[memo]
 
     def children(self, policy):
@@ -346,15 +349,15 @@ def available_sections(apps=None):
     return found
 
 
-def compute(jurisdiction, unit, period, today=None, part=None):
+def compute(jurisdiction, unit, period, today=None, part=None, action="view"):
     """The figures of the dashboard for `unit` (None: the whole jurisdiction) and `period`, as a plain dict
     (cacheable, JSON-serialisable): {"cards": [...], "sections": [...], "deferred": [...]}.
 
     `part` None: the headline figures and every section that is not deferred, with the deferred sections
     listed (key, title, icon) for the page to load; `part` the key of a deferred section: that section alone,
-    its cards as "cards".
+    its cards as "cards". `action`: whose records count — those the user may view, or export (a download).
     """
-    calc = Calculator(jurisdiction, unit, period, today)
+    calc = Calculator(jurisdiction, unit, period, today, action)
     available = available_sections(jurisdiction.apps)
     if part is None:
         card_specs = CARDS
@@ -400,6 +403,18 @@ def section_chart_keys(key):
 
 def deferred_keys(apps=None):
     return [section.key for section, _ in available_sections(apps) if section.deferred]
+
+
+def chart_apps(key):
+    """The apps whose figures the chart `key` shows ("overview": the headline figures, a deferred section's
+    included), or None when there is no such chart."""
+    if key == "overview":
+        keys = [card.key for card in CARDS] + [card.key for section in SECTIONS for card in section.cards]
+    else:
+        keys = next((chart.keys for section in SECTIONS for chart in section.charts if chart.key == key), None)
+        if keys is None:
+            return None
+    return frozenset(k.split(".", 1)[0] for k in keys)
 
 
 def find_chart(payload, key):

@@ -202,9 +202,9 @@ def _age_text(moment, now):
     return f"{days // 365}年{(days % 365) // 30}个月" if days >= 365 else f"{days}天"
 
 
-def run(user, parent=None, now=None):
+def run(user, parent=None, now=None, action="view"):
     """The health check of `parent`'s subtree (by default the user's single top unit; with several top units
-    and no parent, each top unit is a row), as `user` sees the records."""
+    and no parent, each top unit is a row), over the records `user` may `action` ("export" for the download)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     tops = top_units(user)
@@ -230,7 +230,7 @@ def run(user, parent=None, now=None):
     for root in roots:
         in_roots |= Q(owner_unit__path__startswith=root.path)
     labels = unit_labels([r.path for r in roots])
-    visible = Person.objects.visible_to(user).filter(status=Status.ACTIVE)
+    visible = Person.objects.visible_to(user, action).filter(status=Status.ACTIVE)
     person_url = reverse("people:person_detail", kwargs={"pk": 0}).replace("/0/", "/{}/")
     issues = []
 
@@ -289,12 +289,12 @@ def run(user, parent=None, now=None):
         issues.append(issue)
 
     # 3. Representatives without a running pairing (among the pairings the user may view).
-    running = Pairing.objects.visible_to(user).filter(representative=OuterRef("pk"), start_date__lte=today).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=today))
+    running = Pairing.objects.visible_to(user, action).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today), representative=OuterRef("pk"), start_date__lte=today)
     in_rep_roots = Q(pk__in=[])
     for root in roots:
         in_rep_roots |= Q(owner_unit__path__startswith=root.path)
-    reps = (Representative.objects.visible_to(user).filter(in_rep_roots).exclude(stage=Stage.EXITED)
+    reps = (Representative.objects.visible_to(user, action).filter(in_rep_roots).exclude(stage=Stage.EXITED)
             .annotate(paired=Exists(running)).order_by()
             .values("pk", "person__name", "owner_unit_id", "owner_unit__path", "stage", "level", "paired"))
     stages = dict(Stage.choices)

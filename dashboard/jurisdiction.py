@@ -11,8 +11,9 @@ from functools import cached_property
 from django.apps import apps
 from django.http import Http404
 
-from core.cache import business_models
+from core.cache import business_models, scope_key
 from core.scope import Scope
+from core.views import may_export
 
 # Unit types that divide the land (县区 → 镇街 → 村社): shown one by one in the charts "by unit"; other
 # children (成员单位、园区、企业 …) are summed into one row unless they are all there is.
@@ -41,6 +42,13 @@ class Jurisdiction:
         """The labels of the apps with a business model the user may view: figures of other apps (all zero for
         this user) are not shown, e.g. the ledger's to an official who only keeps their own pairings."""
         return frozenset(m._meta.app_label for m in business_models() if self.user.has_action(m, "view"))
+
+    @cached_property
+    def exportable_apps(self):
+        """The apps (of `apps`) whose figures the user may download: "export" on their records, as for the
+        records themselves (core.views.may_export)."""
+        return frozenset(app for app in self.apps
+                         if may_export(self.user, [m for m in business_models() if m._meta.app_label == app]))
 
     def covers(self, unit):
         """Whether the dashboard may show `unit`: it lies in a top unit's subtree (or is a top unit)."""
@@ -107,3 +115,10 @@ def residual_label(unit, others):
     if not others:
         return f"{unit.name}本级"
     return f"本级及其他单位（{len(others)}个）"
+
+
+def export_action(user):
+    """The action a download's figures are counted under: the records the user may export. Where those are
+    exactly the records the user may view (a single role: the usual case) that is "view", so a download reuses
+    the figures the page computed and cached."""
+    return "view" if scope_key(user, "view") == scope_key(user, "export") else "export"

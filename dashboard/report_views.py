@@ -10,12 +10,15 @@ from django.urls import reverse
 from django.views import View
 
 from core import audit, word
+from core.cache import business_models
 from core.models import AuditEvent
+from core.views import deny_export, may_export
 from org.models import Unit
 from people.models import Person
 
 from . import reports
 from .forms import ReportForm, ReportTemplateForm
+from .jurisdiction import export_action
 from .models import ReportTemplate
 
 
@@ -24,6 +27,16 @@ def county_of(user):
     if user.unit_id:
         return user.unit if user.unit.is_root() else user.unit.get_root()
     return Unit.get_root_nodes().first()
+
+
+def may_report(user):
+    """Whether `user` may generate work reports: a report is an export of the figures of the ledger,
+    representatives, pairings, activities and duty lists, so it needs "export" on their records
+    (core.views.may_export) — the read-only leader and the village liaison may not."""
+    if not user.is_authenticated:
+        return False
+    apps = reports.report_apps()
+    return may_export(user, [m for m in business_models() if m._meta.app_label in apps])
 
 
 def may_manage_templates(user):
@@ -54,15 +67,16 @@ def placeholder_rows():
 
 
 class ReportView(AccessMixin, View):
-    """Choose a unit and a period; a valid choice downloads the report (.docx)."""
+    """Choose a unit and a period; a valid choice downloads the report (.docx), its figures counted over the
+    records the user may export. Audited, refusals too."""
 
     template_name = "dashboard/report.html"
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if not request.user.has_action(Person, "view"):
-            raise PermissionDenied
+        if not may_report(request.user):
+            deny_export("工作汇报", "dashboard.report")
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
@@ -72,7 +86,7 @@ class ReportView(AccessMixin, View):
         if bound and form.is_valid():
             unit, period = form.cleaned_data["unit"], form.cleaned_data["period"]
             try:
-                data = reports.generate(unit, period, user=user)
+                data = reports.generate(unit, period, user=user, action=export_action(user))
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -114,7 +128,7 @@ class TemplateListView(TemplateManagerMixin, View):
     def get(self, request, form=None):
         return render(request, self.template_name, {
             "form": form or ReportTemplateForm(), "templates": self.templates(), "county": self.county,
-            "placeholders": placeholder_rows(), "can_report": request.user.has_action(Person, "view"),
+            "placeholders": placeholder_rows(), "can_report": may_report(request.user),
         }, status=400 if form is not None else 200)
 
     def post(self, request):
@@ -186,7 +200,7 @@ class DefaultTemplateDownloadView(AccessMixin, View):
         user = request.user
         if not user.is_authenticated:
             return self.handle_no_permission()
-        if not (user.has_action(Person, "view") or may_manage_templates(user)):
+        if not (may_report(user) or may_manage_templates(user)):
             raise PermissionDenied
         return FileResponse(reports.DEFAULT_TEMPLATE.open("rb"), as_attachment=True, filename="工作汇报默认模板.docx",
                             content_type=word.DOCX_CONTENT_TYPE)

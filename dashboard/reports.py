@@ -186,24 +186,31 @@ def number(value):
 NEEDS_PARAMETER = object()
 
 
-def _compute_optional(metric, unit, period, user):
+def _compute_optional(metric, unit, period, user, action):
     """`metric` (a core.metrics.Metric), computed without parameters; NEEDS_PARAMETER when it requires one (it
     raises TypeError then, by the registry's convention, e.g. activities.held_of_type)."""
     if not metric.params:
-        return metric.compute(unit, period, user=user)
+        return metric.compute(unit, period, user=user, action=action)
     try:
-        return metric.compute(unit, period, user=user)
+        return metric.compute(unit, period, user=user, action=action)
     except TypeError:
         return NEEDS_PARAMETER
 
 
-def build_context(unit, period, user=None, today=None):
-    """The template context of the report of `unit`'s subtree for `period`, as `user` sees the data."""
+def report_apps():
+    """The apps whose figures a report holds (its headline figures, tables and duty-list figures)."""
+    keys = [f.key for f in FIGURES + DUTY_FIGURES] + [key for key, _, _ in TABLES.values()]
+    return frozenset(key.split(".", 1)[0] for key in keys)
+
+
+def build_context(unit, period, user=None, today=None, action="view"):
+    """The template context of the report of `unit`'s subtree for `period`, over the records `user` may `action`
+    (a report downloaded from the site: "export")."""
     today = today or timezone.localdate()
     previous = previous_period(period)
 
     def compute(key, when):
-        return metrics.compute(key, unit, when, user=user)
+        return metrics.compute(key, unit, when, user=user, action=action)
 
     context = {
         "unit_name": unit.name,
@@ -244,8 +251,8 @@ def build_context(unit, period, user=None, today=None):
     ]
     duties = []
     for metric in duty_metrics():
-        current = _compute_optional(metric, unit, period, user)
-        before = _compute_optional(metric, unit, previous, user)
+        current = _compute_optional(metric, unit, period, user, action)
+        before = _compute_optional(metric, unit, previous, user, action)
         if current is not NEEDS_PARAMETER and before is not NEEDS_PARAMETER:
             duties.append((metric, current, before))
     computed = {metric.key: (current, before) for metric, current, before in duties}
@@ -270,13 +277,13 @@ def active_template(unit):
             .order_by("-unit__depth", "-uploaded_at").first())
 
 
-def generate(unit, period, user=None, template=None, today=None):
+def generate(unit, period, user=None, template=None, today=None, action="view"):
     """The report as .docx bytes, from `template` (a path, bytes or file; by default the unit's active uploaded
     template, else the built-in one). ValidationError (core.word) when the template cannot be rendered."""
     if template is None:
         uploaded = active_template(unit)
         template = uploaded.file if uploaded is not None else DEFAULT_TEMPLATE
-    return word.render_docx(template, build_context(unit, period, user, today))
+    return word.render_docx(template, build_context(unit, period, user, today, action))
 
 
 def filename(unit, period):

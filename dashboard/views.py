@@ -23,9 +23,10 @@ from core import cache as figure_cache
 from core.excel import SheetWriter, export_filename, xlsx_response
 from core.metrics import QUARTERS, Period
 from core.models import AuditEvent
+from core.views import deny_export
 
 from . import figures
-from .jurisdiction import ROOT_LABEL, Jurisdiction
+from .jurisdiction import ROOT_LABEL, Jurisdiction, export_action
 
 YEARS_BACK = 5
 SPANS = [("", "全年")] + [(f"Q{q}", f"第{QUARTERS[q - 1]}季度") for q in range(1, 5)] + [
@@ -73,14 +74,15 @@ def form_values(period):
     return year, ""
 
 
-def payload_for(jurisdiction, unit, period, today=None, part=None):
-    """The dashboard's figures (`part`: a deferred section's), from the cache when the data has not changed
-    (core.cache): one entry per (data scope, unit, period, part, day — figures "so far" move with the day)."""
+def payload_for(jurisdiction, unit, period, today=None, part=None, action="view"):
+    """The dashboard's figures (`part`: a deferred section's) over the records the user may `action`, from the
+    cache when the data has not changed (core.cache): one entry per (data scope, unit, period, part, day —
+    figures "so far" move with the day)."""
     today = today or timezone.localdate()
-    parts = (figure_cache.scope_key(jurisdiction.user), unit.pk if unit is not None else "top",
+    parts = (figure_cache.scope_key(jurisdiction.user, action), action, unit.pk if unit is not None else "top",
              [t.pk for t in jurisdiction.tops], period.start, period.end, today, part)
     return figure_cache.cached("dashboard", parts,
-                               lambda: figures.compute(jurisdiction, unit, period, today, part=part))
+                               lambda: figures.compute(jurisdiction, unit, period, today, part=part, action=action))
 
 
 def display(value):
@@ -136,15 +138,15 @@ class DashboardMixin(AccessMixin):
         values.update(extra)
         return urlencode(values)
 
-    def get_payload(self, part=None):
-        return payload_for(self.jurisdiction, self.unit, self.period, part=part)
+    def get_payload(self, part=None, action="view"):
+        return payload_for(self.jurisdiction, self.unit, self.period, part=part, action=action)
 
-    def full_payload(self):
+    def full_payload(self, action="view"):
         """The page's figures and those of every deferred section, together (the big screen, downloads)."""
-        payload = self.get_payload()
+        payload = self.get_payload(action=action)
         cards, sections = list(payload["cards"]), list(payload["sections"])
         for deferred in payload["deferred"]:
-            part = self.get_payload(deferred["key"])
+            part = self.get_payload(deferred["key"], action)
             cards += part["cards"]
             sections += part["sections"]
         return {**payload, "cards": cards, "sections": sections, "deferred": []}
@@ -157,8 +159,13 @@ class DashboardMixin(AccessMixin):
             "payload": payload, "sections": tables(payload["sections"], drill_base), "cards": payload["cards"],
             "deferred": payload["deferred"], "chart_data": chart_data(payload["sections"], drill_base),
             "unit": self.unit, "unit_label": self.unit_label, "period": self.period, "trail": trail,
-            "querystring": self.query(self.unit),
+            "querystring": self.query(self.unit), "downloadable": self.downloadable(payload["sections"]),
         }
+
+    def downloadable(self, sections):
+        """The keys of the charts (and "overview") among `sections` that the user may download."""
+        keys = ["overview", *(chart["key"] for section in sections for chart in section["charts"])]
+        return {key for key in keys if may_download(self.jurisdiction, key)}
 
 
 class DashboardView(DashboardMixin, TemplateView):
@@ -204,16 +211,21 @@ class SectionView(DashboardMixin, TemplateView):
         context.update(
             section=tables(payload["sections"], drill_base)[0], section_cards=payload["cards"],
             section_json=json.dumps(chart_data(payload["sections"], drill_base), ensure_ascii=False),
-            querystring=self.query(self.unit),
+            querystring=self.query(self.unit), downloadable=self.downloadable(payload["sections"]),
         )
         return context
 
 
 class ExportView(DashboardMixin, View):
-    """One chart's table (or "overview": the headline figures) as an xlsx download. Audited."""
+    """One chart's table (or "overview": the headline figures) as an xlsx download, for a user who may export the
+    records it counts, and counted over those records. Audited, refusals too."""
 
     def get(self, request, key):
-        chart = self.find(key)
+        if figures.chart_apps(key) is None:
+            raise Http404("没有这个统计图表。")
+        if not may_download(self.jurisdiction, key):
+            deny_export(f"数据看板：下载图表{key}", "dashboard")
+        chart = self.find(key, export_action(request.user))
         if chart is None:
             raise Http404("没有这个统计图表。")
         title = f"{chart['title']}（{self.unit_label}，{self.period.label}）"
@@ -235,13 +247,20 @@ class ExportView(DashboardMixin, View):
                      changes={"图表": key, "单位": self.unit_label, "统计期间": self.period.label, "行数": len(rows)})
         return response
 
-    def find(self, key):
+    def find(self, key, action):
         """The chart `key`: among the page's charts, else a deferred section's; "overview" covers them all."""
         if key == "overview":
-            return figures.find_chart(self.full_payload(), key)
-        payload = self.get_payload()
+            return figures.find_chart(self.full_payload(action), key)
+        payload = self.get_payload(action=action)
         chart = figures.find_chart(payload, key)
         for deferred in payload["deferred"]:
             if chart is None and key in figures.section_chart_keys(deferred["key"]):
-                chart = figures.find_chart(self.get_payload(deferred["key"]), key)
+                chart = figures.find_chart(self.get_payload(deferred["key"], action), key)
         return chart
+
+
+def may_download(jurisdiction, key):
+    """Whether the user may download the chart `key`: they may export the records of every app whose figures it
+    shows them."""
+    apps = (figures.chart_apps(key) or frozenset()) & jurisdiction.apps
+    return bool(apps) and apps <= jurisdiction.exportable_apps

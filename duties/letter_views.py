@@ -20,8 +20,9 @@ from django.utils.html import format_html
 from django.views import View
 from django.views.generic import TemplateView
 
-from core import views, word
+from core import audit, views, word
 from core.filtersets import ScopedFilterSet
+from core.models import AuditEvent
 
 from . import letters
 from .models import Notice, ReminderLetter, Scheme
@@ -120,6 +121,9 @@ class ReminderLetterListView(LetterQuerysetMixin, views.ObjectListView):
     filterset_class = LetterFilterSet
     template_name = "duties/letter_list.html"
 
+    def get_table_kwargs(self):
+        return {} if self.request.user.has_action(ReminderLetter, "export") else {"exclude": ("download",)}
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_manage"] = self.request.user.has_action(ReminderLetter, "manage")
@@ -135,16 +139,19 @@ class ReminderLetterDetailView(LetterQuerysetMixin, views.ObjectDetailView):
         context.update(
             items=letter.items_snapshot or [],
             issue_date=letters.letter_issue_date(letter),
-            download_url=reverse("duties:reminderletter_download", kwargs={"pk": letter.pk}),
+            download_url=reverse("duties:reminderletter_download", kwargs={"pk": letter.pk})
+            if self.allows("export") else None,
             can_manage=self.request.user.has_action(ReminderLetter, "manage"),
         )
         return context
 
 
 class ReminderLetterDownloadView(views.ScopedViewMixin, View):
-    """The letter as sent (its stored .docx; rendered again from its snapshot if the file is missing)."""
+    """The letter as sent (its stored .docx; rendered again from its snapshot if the file is missing). An export:
+    "export" on the letter, audited."""
 
     model = ReminderLetter
+    action = "export"
 
     def get(self, request, pk):
         letter = get_object_or_404(self.get_queryset().select_related("owner_unit", "scheme__owner_unit",
@@ -153,6 +160,7 @@ class ReminderLetterDownloadView(views.ScopedViewMixin, View):
             data = letters.document_bytes(letter, letters.render_letter)
         except ValidationError as error:
             raise Http404 from error
+        audit.record(AuditEvent.Action.EXPORT, obj=letter, label=f"{letter.doc_number}（提醒函Word）")
         return word.docx_response(data, letters.letter_filename(letter))
 
 
@@ -289,6 +297,9 @@ class NoticeListView(NoticeQuerysetMixin, views.ObjectListView):
     filterset_class = NoticeFilterSet
     template_name = "duties/notice_list.html"
 
+    def get_table_kwargs(self):
+        return {} if self.request.user.has_action(Notice, "export") else {"exclude": ("download",)}
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_manage"] = self.request.user.has_action(Notice, "manage")
@@ -320,13 +331,17 @@ class NoticeDetailView(NoticeQuerysetMixin, views.ObjectDetailView):
         context = super().get_context_data(**kwargs)
         context.update(
             content=notice_display(self.object.content),
-            download_url=reverse("duties:notice_download", kwargs={"pk": self.object.pk}),
+            download_url=reverse("duties:notice_download", kwargs={"pk": self.object.pk})
+            if self.allows("export") else None,
         )
         return context
 
 
 class NoticeDownloadView(views.ScopedViewMixin, View):
+    """The notice as issued (.docx). An export: "export" on the notice, audited."""
+
     model = Notice
+    action = "export"
 
     def get(self, request, pk):
         notice = get_object_or_404(self.get_queryset().select_related("scheme__owner_unit"), pk=pk)
@@ -334,6 +349,7 @@ class NoticeDownloadView(views.ScopedViewMixin, View):
             data = letters.document_bytes(notice, letters.render_notice)
         except ValidationError as error:
             raise Http404 from error
+        audit.record(AuditEvent.Action.EXPORT, obj=notice, label=f"{notice.doc_number}（通报Word）")
         return word.docx_response(data, letters.notice_filename(notice))
 
 

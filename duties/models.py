@@ -13,6 +13,7 @@ Permissions: the county-level models carry the custom action "manage" (管理), 
 Submission carries "review" (审核) besides view/add/change/export. See accounts/roles.py.
 """
 
+from collections import defaultdict
 from decimal import Decimal
 
 from django.conf import settings
@@ -93,7 +94,7 @@ class Scheme(BusinessModel):
         verbose_name = "考核细则"
         verbose_name_plural = "考核细则"
         ordering = ["-year", "title", "id"]
-        default_permissions = ("view",)
+        default_permissions = ("view", "export")
         permissions = [("manage_scheme", "管理考核细则")]
         constraints = [models.UniqueConstraint(fields=["year", "title"], name="scheme_unique_year_title")]
 
@@ -617,10 +618,25 @@ class SubmissionLink(models.Model):
         )
         return link
 
-    def record_url(self):
-        """The record's page, or "" when it has none or no longer exists."""
-        record = self.record
-        return record.get_absolute_url() if record is not None and hasattr(record, "get_absolute_url") else ""
+    @classmethod
+    def with_urls(cls, links, user):
+        """`links` as a list, each with `url`: its record's page where `user` may view the record (the record
+        model's own `visible_to`), else "". A record the user may not see — moved out of their scope since it
+        was linked, or deleted — is named by its label alone."""
+        links = list(links)
+        ids = defaultdict(list)
+        for link in links:
+            ids[link.content_type_id].append(link.object_id)
+        urls = {}
+        for content_type_id, object_ids in ids.items():
+            model = ContentType.objects.get_for_id(content_type_id).model_class()
+            if model is None or not issubclass(model, BusinessModel) or not hasattr(model, "get_absolute_url"):
+                continue
+            for record in model.objects.visible_to(user, "view").filter(pk__in=object_ids):
+                urls[(content_type_id, record.pk)] = record.get_absolute_url()
+        for link in links:
+            link.url = urls.get((link.content_type_id, link.object_id), "")
+        return links
 
 
 # --- letters, notices, results ----------------------------------------------------------------------------

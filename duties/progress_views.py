@@ -3,7 +3,6 @@ completion rate, and its Excel export. Built on assessment.assess_units (one que
 
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.views.generic import TemplateView
 from core import audit
 from core.excel import SheetWriter, export_filename, xlsx_response
 from core.models import AuditEvent
+from core.views import deny_export
 from org.models import Unit
 
 from .assessment import assess_units
@@ -235,7 +235,7 @@ class ProgressView(ProgressMixin, TemplateView):
 class ProgressExportView(ProgressMixin, View):
     def get(self, request, *args, **kwargs):
         if not request.user.has_action(Submission, "export"):
-            raise PermissionDenied
+            deny_export("导出督查进度", Submission._meta.label)
         _, scheme, options = self.choose()
         if scheme is None:
             raise Http404

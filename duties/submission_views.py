@@ -265,7 +265,7 @@ class SubmissionPageMixin(SubmissionAccessMixin):
             "submission": submission, "indicator": indicator, "scheme": indicator.scheme, "unit": submission.owner_unit,
             "occurrence": parse_key(submission.period_key), "state": state, "form": form,
             "attachments": list(submission.attachments.all()) if existing else [],
-            "links": list(submission.links.all()) if existing else [],
+            "links": SubmissionLink.with_urls(submission.links.all(), user) if existing else [],
             "steps": steps, "last_return": last_return if submission.status == Status.RETURNED else None,
             "status_colour": STATUS_COLOURS[submission.status],
             "can_review": existing and user.has_action(Submission, "review")
@@ -472,7 +472,8 @@ class ReviewView(SubmissionAccessMixin, View):
         context = {
             "submission": submission, "indicator": submission.indicator, "unit": submission.owner_unit,
             "scheme": submission.indicator.scheme, "occurrence": parse_key(submission.period_key), "state": state,
-            "form": form, "attachments": list(submission.attachments.all()), "links": list(submission.links.all()),
+            "form": form, "attachments": list(submission.attachments.all()),
+            "links": SubmissionLink.with_urls(submission.links.all(), self.request.user),
             "steps": steps, "status_colour": STATUS_COLOURS[submission.status],
             "next": self.request.POST.get("next") or self.request.GET.get("next") or "",
             "can_decide": submission.status == Status.SUBMITTED,

@@ -20,7 +20,7 @@ from django.views import View
 from core import audit
 from core.importing import ImportFileError, read_upload
 from core.models import AuditEvent
-from core.views import ObjectDetailView, ObjectListView, SystemAdminRequiredMixin
+from core.views import ObjectDetailView, ObjectListView, SystemAdminRequiredMixin, deny_export
 from org.models import Unit
 
 from . import exports, importers, workdays
@@ -61,6 +61,8 @@ class SchemeAccessMixin(AccessMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if not request.user.has_action(Scheme, self.action):
+            if self.action == "export":
+                deny_export("导出考核细则", Scheme._meta.label)
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -259,9 +261,9 @@ class SchemeCopyView(SchemeAccessMixin, View):
 # --- Excel -----------------------------------------------------------------------------------------------------
 
 class SchemeExportView(SchemeAccessMixin, View):
-    """The scheme as Excel, for anyone who may view it (the scheme is no personal data). Audited."""
+    """The scheme as Excel: "export" on the scheme, as every export of business data. Audited."""
 
-    action = "view"
+    action = "export"
 
     def get(self, request, *args, **kwargs):
         scheme = self.get_scheme()

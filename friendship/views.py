@@ -7,6 +7,7 @@ updates are audited by ObjectEditView. Officials with the "仅本人" scope see 
 from django.apps import apps
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -85,7 +86,10 @@ class PairingDetailView(views.ObjectDetailView):
             today=today,
             percent=percent,
             representative_url=representative_url,
-            contacts=pairing.contacts.order_by("-date", "-id").prefetch_related("follow_ups"),
+            # The pairing's contacts and their follow-ups that the user may see: a contact kept by another unit
+            # (recorded before the pairing moved, or by the department) is not listed.
+            contacts=Contact.objects.visible_to(user).filter(pairing=pairing).order_by("-date", "-id")
+            .prefetch_related(Prefetch("follow_ups", queryset=FollowUp.objects.visible_to(user))),
             can_add_contact=_may_add_contact(user, pairing),
         )
         return context

@@ -7,5 +7,6 @@ from . import export_views
 
 urlpatterns = [
     path("export/", export_views.PersonExportView.as_view(), name="person_export"),
+    path("export/full/", export_views.PersonFullExportView.as_view(), name="person_export_full"),
     path("template/", export_views.PersonTemplateView.as_view(), name="person_template"),
 ]

@@ -12,6 +12,7 @@ from core.filtersets import ScopedFilterSet
 from . import choices
 from .identity import to_halfwidth
 from .models import Category, Person, Tag
+from .visibility import only_visible_people
 
 ALL = "all"
 DEMOCRATIC_PARTIES = "dp"
@@ -89,7 +90,9 @@ class PersonFilterSet(ScopedFilterSet):
     """The ledger's filters. Status defaults to 在册 when the request does not choose one.
 
     Every person lookup goes through `person_prefix`, so a list of records that belong to a person (e.g.
-    representatives, `person_prefix = "person__"`) reuses these filters by subclassing.
+    representatives, `person_prefix = "person__"`) reuses these filters by subclassing. There a filter on the
+    person's attributes matches only records whose person the user may see (people.visibility): it must not
+    confirm an attribute of a person kept outside the user's ledger scope.
     """
 
     person_prefix = ""
@@ -141,40 +144,52 @@ class PersonFilterSet(ScopedFilterSet):
         """Keyword lookups on the person, through `person_prefix`."""
         return {f"{self.person_prefix}{key}": value for key, value in lookups.items()}
 
+    def with_visible_person(self, queryset):
+        """`queryset` for a filter on the person's attributes: the ledger itself is already scoped; records of a
+        person keep only those whose person the user may see."""
+        if not self.person_prefix:
+            return queryset
+        user = getattr(self.request, "user", None)
+        return only_visible_people(queryset, user, self.person_prefix.removesuffix("__"))
+
+    def filter_person(self, queryset, **lookups):
+        return self.with_visible_person(queryset).filter(**self.person_q(**lookups))
+
     def filter_search(self, queryset, name, value):
         return search_people(queryset, value, prefix=self.person_prefix)
 
     def filter_category(self, queryset, name, category):
         ids = category_ids_with_subtypes(category)
         through = Person.categories.through.objects.filter(category_id__in=ids).values("person_id")
-        return queryset.filter(**self.person_q(pk__in=through))
+        return self.filter_person(queryset, pk__in=through)
 
     def filter_tier(self, queryset, name, value):
-        return queryset.filter(**self.person_q(tier=value))
+        return self.filter_person(queryset, tier=value)
 
     def filter_tag(self, queryset, name, tag):
-        return queryset.filter(**self.person_q(tags=tag))
+        return self.filter_person(queryset, tags=tag)
 
     def filter_status(self, queryset, name, value):
-        return queryset if value in ("", ALL) else queryset.filter(**self.person_q(status=value))
+        return queryset if value in ("", ALL) else self.filter_person(queryset, status=value)
 
     def filter_affiliation(self, queryset, name, value):
         if value == DEMOCRATIC_PARTIES:
-            return queryset.filter(**self.person_q(affiliation__in=sorted(choices.DEMOCRATIC_PARTIES)))
-        return queryset.filter(**self.person_q(affiliation=value))
+            return self.filter_person(queryset, affiliation__in=sorted(choices.DEMOCRATIC_PARTIES))
+        return self.filter_person(queryset, affiliation=value)
 
     def filter_ethnicity(self, queryset, name, value):
         if value == MINORITY:
-            return queryset.exclude(**self.person_q(ethnicity="")).exclude(**self.person_q(ethnicity=choices.HAN))
-        return queryset.filter(**self.person_q(ethnicity=value))
+            return self.with_visible_person(queryset).exclude(**self.person_q(ethnicity="")).exclude(
+                **self.person_q(ethnicity=choices.HAN))
+        return self.filter_person(queryset, ethnicity=value)
 
     def filter_age_min(self, queryset, name, value):
         # At least N years old: born on or before this day N years ago.
-        return queryset.filter(**self.person_q(birth_date__lte=years_before(datetime.date.today(), int(value))))
+        return self.filter_person(queryset, birth_date__lte=years_before(datetime.date.today(), int(value)))
 
     def filter_age_max(self, queryset, name, value):
         # At most N years old: born after this day N+1 years ago.
-        return queryset.filter(**self.person_q(birth_date__gt=years_before(datetime.date.today(), int(value) + 1)))
+        return self.filter_person(queryset, birth_date__gt=years_before(datetime.date.today(), int(value) + 1))
 
     def filter_representative(self, queryset, name, value):
-        return queryset.filter(**self.person_q(is_representative=value == "1"))
+        return self.filter_person(queryset, is_representative=value == "1")

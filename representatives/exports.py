@@ -1,5 +1,7 @@
 """The representatives list to Excel (core.excel.SheetWriter): one row per representative, what the list page
-shows plus the person's basic facts. The phone number is always masked; the ID number is not exported.
+shows plus the person's basic facts. The phone number is always masked; the ID number is not exported. The
+person's columns are filled only for people the exporting user may see (people.visibility); for the others the
+row holds the name and the representative's profile.
 """
 
 from django.db.models import Prefetch
@@ -7,6 +9,7 @@ from django.db.models import Prefetch
 from core.excel import SheetWriter
 from people import choices
 from people.models import Person, SocialPosition
+from people.visibility import with_person_visible
 
 from . import services
 from .models import Field, Kind, Level, Stage
@@ -25,6 +28,8 @@ WIDTHS = {"序号": 7, "姓名": 10, "性别": 6, "民族": 9, "出生年月": 1
           "联系电话": 14, "备注": 30}
 # Person fields the export never reads (the ID number would be decrypted for nothing).
 UNUSED_PERSON_FIELDS = ("id_number", "address", "native_place", "photo", "notes", "status_reason")
+# The columns taken from the person's ledger record (besides the name): empty where the user may not see it.
+PERSON_HEADERS = ("性别", "民族", "出生年月", "政治面貌", "工作单位及职务", "政治安排", "联系电话")
 
 
 def export_queryset(queryset):
@@ -39,7 +44,8 @@ def export_queryset(queryset):
     )
 
 
-def write_representatives(target, queryset, *, title=TITLE, subtitle="") -> int:
+def write_representatives(target, queryset, *, user, title=TITLE, subtitle="") -> int:
+    """Write the representatives of `queryset` (scoped, filtered) as `user` may see their people."""
     labels = {
         "gender": dict(choices.Gender.choices), "ethnicity": dict(choices.ETHNICITIES),
         "affiliation": dict(choices.Affiliation.choices), "level": dict(Level.choices),
@@ -48,9 +54,11 @@ def write_representatives(target, queryset, *, title=TITLE, subtitle="") -> int:
     mask_phone = Person._meta.get_field("phone").masked
     writer = SheetWriter(target, SHEET, HEADERS, title=title, subtitle=subtitle,
                          text_columns=[HEADERS.index(h) for h in TEXT_HEADERS], widths=WIDTHS)
-    for number, rep in enumerate(export_queryset(queryset).iterator(chunk_size=CHUNK), 1):
+    person_columns = [HEADERS.index(header) for header in PERSON_HEADERS]
+    rows = with_person_visible(export_queryset(queryset), user).iterator(chunk_size=CHUNK)
+    for number, rep in enumerate(rows, 1):
         person = rep.person
-        writer.write_row([
+        row = [
             number, person.name, labels["gender"].get(person.gender, ""), labels["ethnicity"].get(person.ethnicity, ""),
             person.birth_date.strftime("%Y.%m") if person.birth_date else "",
             labels["affiliation"].get(person.affiliation, ""),
@@ -59,6 +67,10 @@ def write_representatives(target, queryset, *, title=TITLE, subtitle="") -> int:
             labels["stage"].get(rep.stage, ""), rep.stage_date.isoformat() if rep.stage_date else "",
             rep.owner_unit.name, services.current_arrangement(person.positions.all()), latest_assessment(rep),
             mask_phone(person.phone) if person.phone else "", rep.notes,
-        ])
+        ]
+        if not rep.person_visible:
+            for column in person_columns:
+                row[column] = ""
+        writer.write_row(row)
     writer.close()
     return writer.count

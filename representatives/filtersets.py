@@ -1,6 +1,9 @@
 import django_filters
+from django.db.models import Q
 
+from people.choices import Status
 from people.filtersets import PersonFilterSet
+from people.visibility import visible_people
 
 from .models import Field, Kind, Level, Representative, Stage
 
@@ -9,7 +12,9 @@ class RepresentativeFilterSet(PersonFilterSet):
     """The ledger's filters, applied to each representative's person (`person__…`), plus the profile's own.
 
     The unit filter is the representative record's own unit (its jurisdiction); 人员状态 defaults to 在册 as
-    on the ledger.
+    on the ledger. Filters on the person match only people the user may see (people.visibility), except that a
+    profile whose person the user may not see passes 在册: that person's status is not the user's to know (so no
+    choice of status may tell it), and the default list still shows every profile the user keeps.
     """
 
     person_prefix = "person__"
@@ -29,3 +34,9 @@ class RepresentativeFilterSet(PersonFilterSet):
         self.form.fields["status"].label = "人员状态"
         # The profile's own filters first, then the ledger's.
         self.form.order_fields(["q", "stage", "level", "field", "kind", "unit"])
+
+    def filter_status(self, queryset, name, value):
+        if value != Status.ACTIVE:
+            return super().filter_status(queryset, name, value)
+        hidden = ~Q(person__in=visible_people(self.request.user).values("pk"))
+        return queryset.filter(Q(person__status=Status.ACTIVE) | hidden)

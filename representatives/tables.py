@@ -37,7 +37,8 @@ def latest_assessment(rep):
 
 
 class RepresentativeTable(tables.Table):
-    """The view selects the person and unit and prefetches positions and assessments: a fixed number of queries."""
+    """The view selects the person and unit, prefetches positions and assessments and annotates whether the user
+    may see the person (`person_visible`): a fixed number of queries."""
 
     name = tables.Column(verbose_name="姓名", accessor="person__name", order_by=("person__name_pinyin", "id"),
                          linkify=lambda record: record.get_absolute_url())
@@ -70,6 +71,9 @@ class RepresentativeTable(tables.Table):
         return value.display_name
 
     def render_arrangement(self, record):
+        # The view annotates `person_visible` (people.visibility): a hidden person's arrangements are not shown.
+        if not record.person_visible:
+            return "—"
         return services.current_arrangement(record.person.positions.all()) or "—"
 
     def render_assessment(self, record):

@@ -20,6 +20,7 @@ from people.choices import Status
 from people.export_views import describe_filter
 from people.models import Person, SocialPosition
 from people.views import PersonAutocompleteView, may_reveal
+from people.visibility import may_see_person, visible_people, with_person_visible
 
 from . import services
 from .exports import TITLE, write_representatives
@@ -48,12 +49,13 @@ class RepresentativeListView(views.ObjectListView):
     results_template_name = "representatives/representative_list_results.html"
 
     def get_queryset(self):
-        return (
+        queryset = (
             super().get_queryset().select_related("person", "owner_unit")
             .only("pk", "level", "field", "kind", "stage", "stage_date", "owner_unit", "person__name",
                   "person__name_pinyin", "owner_unit__name", "owner_unit__short_name", "owner_unit__path")
             .prefetch_related(political_positions(), "assessments")
         )
+        return with_person_visible(queryset, self.request.user)  # the table shows the person's arrangements
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -87,10 +89,12 @@ class RepresentativeExportView(views.ScopedViewMixin, View):
         filter_text = "；".join(f"{k}={v}" for k, v in described.items()) or "无"
         subtitle = (f"导出人：{user}（{user.unit or '未设单位'}）　导出时间：{now:%Y-%m-%d %H:%M}　"
                     f"筛选条件：{filter_text}　联系电话已脱敏")
+        if queryset.exclude(person__in=visible_people(user).values("pk")).exists():
+            subtitle += "　台账档案不在您数据范围内的人员，只导出姓名和代表人士档案"
         counted = {}
 
         def build(target):
-            counted["rows"] = write_representatives(target, queryset, subtitle=subtitle)
+            counted["rows"] = write_representatives(target, queryset, user=user, subtitle=subtitle)
 
         response = xlsx_response(build, export_filename(TITLE))
         response["Cache-Control"] = "no-store"
@@ -148,10 +152,11 @@ class RepresentativeDetailView(views.ObjectDetailView):
         rep, user = self.object, self.request.user
         person = rep.person
         can_change = context["can_change"]
-        person_visible = Person.objects.visible_to(user, "view").filter(pk=person.pk).exists()
+        person_visible = may_see_person(user, person)
         today = datetime.date.today()
+        # The political arrangements are the person's, kept in the ledger: shown with the person's other fields.
         positions = [(p, services.position_title(p), services.term_flag(p, today))
-                     for p in person.positions.all()]
+                     for p in person.positions.all()] if person_visible else []
         timeline = list(rep.stage_changes.all())
         for step in timeline:
             step.badge_class, step.icon = STAGE_BADGES.get(step.stage, ""), STAGE_ICONS.get(step.stage, "ti-point")

@@ -183,6 +183,35 @@ class ActivityViewTests(ScopedViewTestCase):
         self.assertEqual(event.changes["行数"], 1)
         self.assertEqual(event.changes["筛选条件"], {"year": "2025"})
 
+    def test_participants_the_user_may_not_see_are_counted_not_named(self):
+        # 周西岭 took part, then moved to town02's ledger: town01 keeps the activity, not the person.
+        here = Person.objects.create(name="陈东溪", owner_unit=self.org.village1)
+        moved = Person.objects.create(name="周西岭", owner_unit=self.org.village1)
+        self.obj1.participants.add(here, moved)
+        Person.objects.filter(pk=moved.pk).update(owner_unit=self.org.village2)
+        self.client.force_login(self.town1_user)
+        page = self.client.get(self.url("detail", self.obj1))
+        self.assertEqual(page.context["participants"], [here])
+        self.assertEqual((page.context["participant_count"], page.context["hidden_participants"]), (2, 1))
+        self.assertNotContains(page, "周西岭")
+        self.assertNotContains(page, "西岭村")
+        self.assertContains(page, "另有 1 人的台账档案不在您的数据范围内")
+        rows = [row for row in export_text(self.client.get(self.url("export"))).split("\n")]
+        self.assertIn("陈东溪", rows)
+        self.assertNotIn("周西岭", "\n".join(rows))
+        # The edit form neither shows nor drops the hidden participant.
+        form_page = self.client.get(self.url("edit", self.obj1))
+        self.assertNotContains(form_page, "周西岭")
+        self.assertContains(form_page, "另有 1 名参加人员")
+        data = self.form_data(self.org.village1, title=self.obj1.title, start="2025-03-05T09:00",
+                              end="2025-03-05T11:00", participants=[here.pk])
+        self.assertRedirects(self.client.post(self.url("edit", self.obj1), data), self.obj1.get_absolute_url())
+        self.assertEqual(set(self.obj1.participants.all()), {here, moved})
+        # Who may see both sees both.
+        self.client.force_login(self.county_staff)
+        self.assertContains(self.client.get(self.url("detail", self.obj1)), "周西岭")
+        self.assertIn("周西岭", export_text(self.client.get(self.url("export"))))
+
 
 class CalendarTests(TestCase):
     @classmethod

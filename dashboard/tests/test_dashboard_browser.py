@@ -158,3 +158,22 @@ def test_big_screen(live_server, new_page, output_dir, county):
     expect(page.locator(".screen-title")).to_have_text("西岭镇统战工作数据")
     wait_for_charts(page)
     page.screenshot(path=str(output_dir / "dashboard-screen-town-1920.png"))
+
+
+def test_the_screens_reload_is_not_activity(live_server, new_page, county):
+    """The big screen reloads itself marked auto_refresh=1, and that reload leaves the idle timeout where it was
+    (the 31-minute case is in test_dashboard_views.ScreenIdleTests)."""
+    from unittest import mock
+
+    from django.conf import settings
+    from django.contrib.sessions.models import Session
+
+    page = new_page(1920, 1080)
+    browser_login(page, live_server.url, "staff")
+    with mock.patch("dashboard.views.REFRESH_SECONDS", 2):
+        page.goto(f"{live_server.url}/dashboard/screen/?period=2025")
+        key = next(c["value"] for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME)
+        expiry = Session.objects.get(pk=key).expire_date
+        page.wait_for_url(re.compile(r"/dashboard/screen/\?period=2025&auto_refresh=1$"))
+        expect(page.locator(".screen-title")).to_have_text("测试县统战工作数据")
+    assert Session.objects.get(pk=key).expire_date == expiry

@@ -2,8 +2,13 @@
 every chart."""
 
 import io
+from datetime import timedelta
+from unittest import mock
 
+from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.urls import reverse
+from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from core import navigation
@@ -109,7 +114,7 @@ class ExportTests(DashboardTestCase):
         rows = workbook_rows(self.export(self.staff, "friendship_by_unit", period="2025"))
         self.assertEqual(numbers(rows[-1])[:5] if rows[-1][0] == "合计" else numbers(rows[-2])[:5],
                          ["合计", 3, 2, 1, 66.7])
-        overview = workbook_rows(self.export(self.leader, "overview", period="2025"))  # a leader may download too
+        overview = workbook_rows(self.export(self.staff, "overview", period="2025"))
         self.assertEqual(overview[0][0], "主要指标（测试县，2025年）")
         table = {row[0]: numbers(row)[1:3] for row in overview[3:]}
         self.assertEqual(table["在册统战成员"], [6, "名"])
@@ -123,5 +128,83 @@ class ExportTests(DashboardTestCase):
         text = "\n".join(str(c) for row in rows for c in row)
         self.assertNotIn("东溪", text)
 
+    def test_downloads_need_the_export_permission(self):
+        # Issue 11.6: the read-only leader and a village liaison see the figures but download nothing.
+        from core.testing import create_user
+
+        liaison = create_user("d_village", self.org.village1, "village_liaison")
+        for user in (self.leader, liaison):
+            page = self.get(user, period="2025")
+            self.assertEqual(page.status_code, 200)
+            self.assertEqual(page.context["downloadable"], set())
+            self.assertNotContains(page, "data-chart-export")
+            self.assertNotContains(page, "导出主要指标")
+            for key in ("overview", "people_by_unit", "friendship_by_unit", "duties_ranking"):
+                response = self.export(user, key, period="2025")
+                self.assertEqual(response.status_code, 403, (user, key))
+                self.assertNotContains(response, "在册统战成员", status_code=403)
+        self.assertFalse(AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists())
+        denied = AuditEvent.objects.filter(action=AuditEvent.Action.DENIED, object_type="dashboard")
+        self.assertEqual(denied.count(), 8)
+        self.assertEqual({e.username for e in denied}, {"d_leader", "d_village"})
+        page = self.get(self.staff, period="2025")
+        self.assertIn("overview", page.context["downloadable"])
+        self.assertContains(page, 'data-chart-export="people_by_unit"')
+
+    def test_a_download_counts_only_what_the_user_may_export(self):
+        # Viewing the whole county (leader) and exporting one town (town officer): the download is the town's.
+        from accounts.models import Grant, Role
+
+        Grant.objects.create(user=self.town2_user, role=Role.objects.get(code="leader"), unit=self.org.county)
+        page = self.get(self.town2_user, period="2025")
+        self.assertEqual(page.context["cards"][0]["value"], 6)  # the page: the county, as the leader sees it
+        rows = workbook_rows(self.export(self.town2_user, "overview", period="2025"))
+        table = {row[0]: numbers(row)[1:3] for row in rows[3:]}
+        self.assertEqual(table["在册统战成员"], [2, "名"])  # the download: what the town officer may export
+
     def test_unknown_chart(self):
         self.assertEqual(self.export(self.staff, "no_such_chart").status_code, 404)
+
+
+class ScreenIdleTests(DashboardTestCase):
+    """Issue 11.12: the big screen reloads itself (marked auto_refresh=1); that is not activity, so an unattended
+    screen is signed out at the 30-minute idle timeout and its next reload shows the login page."""
+
+    SCREEN = reverse("dashboard:screen")
+
+    def at(self, minutes):
+        return mock.patch("django.utils.timezone.now", return_value=self.start + timedelta(minutes=minutes))
+
+    def expiry(self):
+        return Session.objects.get(pk=self.client.cookies[settings.SESSION_COOKIE_NAME].value).expire_date
+
+    def setUp(self):
+        super().setUp()
+        self.start = timezone.now()
+        with self.at(0):
+            self.client.force_login(self.staff)
+            self.assertContains(self.client.get(self.SCREEN, {"period": "2025"}), 'data-refresh="300"')
+
+    def reload(self):
+        return self.client.get(self.SCREEN, {"period": "2025", "auto_refresh": "1"})
+
+    def test_reloads_do_not_keep_the_session_alive(self):
+        expiry = self.expiry()
+        for minutes in (5, 20, 29):
+            with self.at(minutes):
+                self.assertContains(self.reload(), "测试县统战工作数据")
+            self.assertEqual(self.expiry(), expiry, minutes)
+        with self.at(31):
+            response = self.reload()
+            self.assertEqual(response.status_code, 302)
+            self.assertTrue(response["Location"].startswith(reverse("login") + "?next="))
+            self.assertIn("auto_refresh", response["Location"])  # back on the screen after signing in again
+            self.assertContains(self.client.get(response["Location"]), 'name="password"')
+
+    def test_the_users_own_requests_still_count(self):
+        with self.at(20):
+            self.assertEqual(self.client.get(self.SCREEN, {"period": "2025"}).status_code, 200)
+        with self.at(45):  # 25 minutes after the last own request: still signed in
+            self.assertContains(self.reload(), "测试县统战工作数据")
+        with self.at(51):
+            self.assertEqual(self.reload().status_code, 302)

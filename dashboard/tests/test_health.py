@@ -209,6 +209,10 @@ class HealthPageTests(HealthFixture):
         self.assertEqual(self.client.get(reverse("dashboard:health")).status_code, 403)
         self.client.force_login(self.liaison)  # may view, may not export
         self.assertEqual(self.client.get(reverse("dashboard:health_export")).status_code, 403)
+        denied = AuditEvent.objects.get(action=AuditEvent.Action.DENIED)
+        self.assertEqual((denied.username, denied.object_type, denied.success),
+                         (self.liaison.username, "people.Person", False))
+        self.assertNotContains(self.client.get(reverse("dashboard:health")), reverse("dashboard:health_export"))
 
     def test_export_lists_fix_items_in_scope_and_is_audited(self):
         self.client.force_login(self.town2_user)

@@ -14,8 +14,9 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Grant, Role
 from activities.models import Activity, ActivityType, Frequency, Plan
-from core import word
+from core import navigation, word
 from core.metrics import Metric, Period
 from core.models import AuditEvent
 from core.testing import build_county, create_user
@@ -315,6 +316,33 @@ class ReportDocumentTests(ReportFixture):
         self.assertContains(response, "请选择有效的年度", status_code=400)
         self.client.force_login(self.sysadmin)  # no business data for the system administrator
         self.assertEqual(self.client.get(reverse("dashboard:report")).status_code, 403)
+
+    def test_the_report_needs_the_export_permission(self):
+        # Issue 11.6: the read-only leader and a village liaison may not download the report; refusals audited.
+        leader = create_user("r_leader", self.org.county, "leader")
+        liaison = create_user("r_village", self.org.village1, "village_liaison")
+        for user in (leader, liaison):
+            self.client.force_login(user)
+            for params in ({}, {"unit": user.unit_id, "year": 2025}):
+                response = self.client.get(reverse("dashboard:report"), params)
+                self.assertEqual(response.status_code, 403, (user, params))
+                self.assertNotEqual(response.get("Content-Type"), word.DOCX_CONTENT_TYPE)
+            self.assertEqual(self.client.get(reverse("dashboard:report_template_default")).status_code, 403)
+            self.assertNotIn("工作汇报", [item.label for _, items in navigation.menu_for(user) for item in items])
+        self.assertFalse(AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists())
+        self.assertEqual(AuditEvent.objects.filter(action=AuditEvent.Action.DENIED,
+                                                   object_type="dashboard.report").count(), 4)
+        self.assertIn("工作汇报", [item.label for _, items in navigation.menu_for(self.town1_user) for item in items])
+
+    def test_the_report_counts_what_the_user_may_export(self):
+        # Viewing the county (a leader's grant) and exporting town01 (its officer's): the report is town01's.
+        Grant.objects.create(user=self.town1_user, role=Role.objects.get(code="leader"), unit=self.org.county)
+        self.client.force_login(self.town1_user)
+        response = self.client.get(reverse("dashboard:report"), {"unit": self.org.county.pk, "year": 2025})
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("建立2类3名统战成员数据台账", document_text(response.content))  # town01's three people
+        whole = document_text(reports.generate(self.org.county, Period.year(2025), self.county_user))
+        self.assertNotIn("建立2类3名统战成员数据台账", whole)  # the county's are more
 
 
 def upload(data, name="模板.docx"):

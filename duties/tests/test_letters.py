@@ -271,6 +271,34 @@ class LetterViewTests(LetterFixtures):
         self.client.force_login(self.town2_user)
         self.assertEqual(list(self.client.get(reverse("duties:reminderletter_list")).context["table"].data), [])
 
+    def test_word_documents_need_the_export_permission(self):
+        # Issue 11.6: a letter, a notice and the scheme's Excel are exports: "export", audited, refusals too.
+        letter = self.issue([self.org.town1])[0]
+        notice = letters.issue_notice(self.scheme, "2026", user=self.staff, today=ISSUE_DAY)
+        leader = create_user("l_leader", self.org.county, "leader")
+        downloads = [reverse("duties:reminderletter_download", kwargs={"pk": letter.pk}),
+                     reverse("duties:notice_download", kwargs={"pk": notice.pk}),
+                     reverse("duties:scheme_export", args=[self.scheme.pk])]
+        self.client.force_login(leader)
+        for url in downloads:
+            self.assertEqual(self.client.get(url).status_code, 403, url)
+        for name, pk in (("duties:reminderletter_detail", letter.pk), ("duties:notice_detail", notice.pk),
+                         ("duties:scheme_detail", self.scheme.pk)):
+            page = self.client.get(reverse(name, kwargs={"pk": pk}))
+            self.assertEqual(page.status_code, 200, name)
+            for url in downloads:
+                self.assertNotContains(page, url)
+        self.assertNotContains(self.client.get(reverse("duties:reminderletter_list")), downloads[0])
+        self.assertEqual(AuditEvent.objects.filter(action=AuditEvent.Action.DENIED, username="l_leader").count(), 3)
+        self.assertFalse(AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists())
+
+        self.client.force_login(self.staff)
+        for url in downloads:
+            self.assertEqual(self.client.get(url).status_code, 200, url)
+        exported = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, username="l_staff")
+        self.assertEqual(sorted(e.object_type for e in exported),
+                         ["duties.Notice", "duties.ReminderLetter", "duties.Scheme"])
+
     def test_register_filters_by_year_and_unit(self):
         first, second = self.issue([self.org.town1, self.org.member])
         later = self.issue([self.org.town1], day=datetime.date(2027, 1, 6))[0]

@@ -218,7 +218,8 @@ class SubmissionTests(TestCase):
         link = SubmissionLink.link(submission, self.activity1, self.town1_user)
         self.assertEqual(link.label, "活动：东溪讲堂")
         self.assertEqual(link.record, self.activity1)
-        self.assertEqual(link.record_url(), self.activity1.get_absolute_url())
+        self.assertEqual([x.url for x in SubmissionLink.with_urls([link], self.town1_user)],
+                         [self.activity1.get_absolute_url()])
         self.assertEqual(SubmissionLink.link(submission, self.activity1, self.town1_user), link)  # idempotent
         with self.assertRaisesMessage(ValidationError, "找不到该记录，或您无权查看该记录"):
             SubmissionLink.link(submission, self.activity2, self.town1_user)

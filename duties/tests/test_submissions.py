@@ -258,6 +258,21 @@ class SubmitTests(SubmissionTestCase):
         self.assertEqual([link.record for link in submission.links.all()], [self.ns.lecture_q1])
         self.assertFalse(drop.file.storage.exists(drop.file.name))
 
+    def test_a_linked_person_who_moved_away_is_named_without_a_link(self):
+        # Issue 11.5: linked records go through the record's own visible_to on every page showing them.
+        person = Person.objects.create(name="张三丰", owner_unit=self.org.village1)
+        self.login(self.ns.town1_user)
+        url = start_url(self.items.plan, self.org.town1, "2025")
+        self.client.post(url, {"text": "草稿", "records": [f"people.person:{person.pk}"], "draft": "1"})
+        submission = Submission.objects.get()
+        self.assertContains(self.client.get(detail_url(submission)), person.get_absolute_url())
+        Person.objects.filter(pk=person.pk).update(owner_unit=self.org.village2)
+        page = self.client.get(detail_url(submission))
+        self.assertContains(page, "统战成员：张三丰")
+        self.assertNotContains(page, person.get_absolute_url())
+        self.login(self.ns.county_staff)  # the reviewer may see the person: the link stays
+        self.assertContains(self.client.get(detail_url(submission)), person.get_absolute_url())
+
     def test_returned_item_is_edited_and_resubmitted_with_steps_kept(self):
         self.login(self.ns.town1_user)
         self.client.post(start_url(self.items.feature, self.org.town1, "2025"), {"text": "材料一", "submit": "1"})

@@ -272,6 +272,27 @@ class PairingPageTests(FriendshipTestCase):
         self.assertEqual(listed(year="2016"), [old.pk])
         self.assertEqual(listed(year="abc"), [])  # not a year the filter offers
 
+    def test_detail_lists_only_the_contacts_the_user_may_see(self):
+        # Issue 11.5: a contact kept by another unit (recorded while the pairing was town02's) and a follow-up
+        # kept by another unit are not listed on town01's page of the pairing.
+        mine = make_contact(self.own, D(2025, 3, 1), summary="走访茶厂")
+        theirs = make_contact(self.own, D(2024, 11, 2), summary="西岭的谈心记录")
+        Contact.objects.filter(pk=theirs.pk).update(owner_unit=self.org.village2)
+        make_follow_up(mine, description="用地问题")
+        hidden = make_follow_up(mine, description="西岭跟进")
+        FollowUp.objects.filter(pk=hidden.pk).update(owner_unit=self.org.village2, assignee=None)
+        self.client.force_login(self.town1_user)
+        page = self.client.get(self.own.get_absolute_url())
+        self.assertEqual(list(page.context["contacts"]), [mine])
+        self.assertContains(page, "走访茶厂")
+        self.assertNotContains(page, "西岭的谈心记录")
+        self.assertNotContains(page, theirs.get_absolute_url())
+        self.assertContains(page, "跟进事项 1")
+        # The official of the pairing sees every contact of it ("仅本人" follows the pairing's official).
+        self.client.force_login(self.official)
+        page = self.client.get(self.own.get_absolute_url())
+        self.assertEqual(list(page.context["contacts"]), [mine, theirs])
+
 
 class FollowUpTests(FriendshipTestCase):
     def setUp(self):

@@ -80,3 +80,44 @@ def test_county_staff_reveals_after_password(live_server, new_page, output_dir, 
 
     page.goto(f"{live_server.url}/people/add/")
     page.screenshot(path=str(output_dir / f"people-form-{width}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("width,height", [(1366, 800), (390, 844)])
+def test_full_export_asks_for_the_password_with_the_filter_on_screen(live_server, new_page, output_dir, ledger,
+                                                                       width, height):
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    page = new_page(width, height)
+    browser_login(page, live_server.url, "county_staff")
+    page.goto(f"{live_server.url}/people/")
+    with page.expect_response(lambda r: "/people/?" in r.url and "q=zs" in r.url):
+        page.fill("#id_q", "zs")
+        page.keyboard.up("s")
+    expect(page.locator("#list-results")).not_to_contain_text("李四")
+    page.screenshot(path=str(output_dir / f"people-list-full-export-button-{width}.png"))
+    page.click("a[data-full-export-link]")  # the filter typed after the page loaded (htmx) goes with it
+    page.wait_for_url("**/people/export/full/?*")
+    assert "q=zs" in page.url
+    expect(page.locator("[data-export-count]")).to_have_text("1")
+    expect(page.locator("[data-export-scope]")).to_contain_text("搜索=zs")
+    assert ledger.id_number not in page.content()
+
+    page.fill("#export-password", "not-my-password")
+    page.click("form[data-full-export] button[type=submit]")
+    expect(page.locator(".invalid-feedback")).to_have_text("密码不正确，未导出。")
+    page.screenshot(path=str(output_dir / f"people-full-export-{width}.png"), full_page=True)
+
+    page.fill("#export-password", PASSWORD)
+    with page.expect_download() as download_info:
+        page.click("form[data-full-export] button[type=submit]")
+    download = download_info.value
+    with open(download.path(), "rb") as handle:
+        rows = CalamineWorkbook.from_filelike(io.BytesIO(handle.read())).get_sheet_by_index(0).to_python()
+    assert [(row[1], row[5]) for row in rows[3:]] == [("张三", ledger.id_number)]
+    expect(page.locator("#export-password")).to_have_value("")  # not left typed in the page
+    exports = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).order_by("id")
+    assert [(e.success, e.changes["完整导出"]) for e in exports] == [(False, True), (True, True)]
+    assert exports.last().changes["行数"] == 1
+    assert exports.last().changes["筛选条件"]["搜索"] == "zs"

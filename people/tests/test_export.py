@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from accounts.models import Grant, Role
 from core.models import AuditEvent
-from core.testing import build_county, create_user
+from core.testing import PASSWORD, build_county, create_user
 from people import exports
 from people.choices import Affiliation, Education, Gender, Tier
 from people.columns import HEADERS
@@ -62,6 +62,11 @@ class ExportTestCase(TestCase):
         self.client.force_login(user)
         return self.client.get(reverse("people:person_export"), params)
 
+    def full_export(self, user, password=PASSWORD, **params):
+        """The full export as the confirmation page posts it: full=1, the password, the filter or selection."""
+        self.client.force_login(user)
+        return self.client.post(reverse("people:person_export"), {**params, "full": "1", "password": password})
+
     def last_export_event(self):
         return AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).order_by("-id").first()
 
@@ -89,7 +94,7 @@ class LedgerExportTests(ExportTestCase):
         self.assertEqual(event.username, "c_staff")
 
     def test_values_are_written_as_the_importer_reads_them(self):
-        _, _, rows = ledger_rows(workbook(self.export(self.county_staff, full="1")))
+        _, _, rows = ledger_rows(workbook(self.full_export(self.county_staff)))
         row = next(r for r in rows if r["姓名"] == "张三")
         expected = {
             "性别": "男", "民族": "汉族", "出生年月": "1980-01-01", "身份证号": self.p1.id_number,
@@ -103,7 +108,7 @@ class LedgerExportTests(ExportTestCase):
         self.assertIsNone(row["学位"])  # empty cells stay empty
 
     def test_id_and_phone_are_text_cells(self):
-        wb = workbook(self.export(self.county_staff, full="1"))
+        wb = workbook(self.full_export(self.county_staff))
         sheet = wb["台账"]
         id_col, phone_col = HEADERS.index("身份证号") + 1, HEADERS.index("联系电话") + 1
         for row in range(4, sheet.max_row + 1):
@@ -113,16 +118,16 @@ class LedgerExportTests(ExportTestCase):
                 self.assertEqual(cell.number_format, "@")
 
     def test_full_export_needs_view_sensitive(self):
-        response = self.export(self.town1_user, full="1")
-        self.assertEqual(response.status_code, 403)
-        self.assertNotContains(response, self.p1.id_number, status_code=403)
+        for response in (self.full_export(self.town1_user),
+                         self.client.get(reverse("people:person_export_full"))):
+            self.assertEqual(response.status_code, 403)
+            self.assertNotContains(response, self.p1.id_number, status_code=403)
         self.assertIsNone(self.last_export_event())
-        denied = AuditEvent.objects.get(action=AuditEvent.Action.DENIED)
-        self.assertEqual(denied.username, "town01")
-        self.assertFalse(denied.success)
+        denied = AuditEvent.objects.filter(action=AuditEvent.Action.DENIED)
+        self.assertEqual([(d.username, d.success) for d in denied], [("town01", False)] * 2)
 
     def test_full_export_contains_id_and_is_audited(self):
-        wb = workbook(self.export(self.county_staff, full="1", q="张"))
+        wb = workbook(self.full_export(self.county_staff, q="张"))
         subtitle, _, rows = ledger_rows(wb)
         self.assertEqual([r["身份证号"] for r in rows], [self.p1.id_number])
         self.assertIn("完整", subtitle)
@@ -141,11 +146,64 @@ class LedgerExportTests(ExportTestCase):
         role.permissions.set([Permission.objects.get(codename="view_sensitive_person")])
         user = create_user("mixed", self.org.county, "town_officer")  # export over the whole county
         Grant.objects.create(user=user, role=role, unit=self.org.town1)
-        _, _, rows = ledger_rows(workbook(self.export(user, full="1")))
+        _, _, rows = ledger_rows(workbook(self.full_export(user)))
         ids = {r["姓名"]: r["身份证号"] for r in rows}
         self.assertEqual(ids["张三"], self.p1.id_number)
         self.assertNotEqual(ids["王西岭"], self.p2.id_number)
         self.assertIn("*", ids["王西岭"])
+
+    def test_a_get_never_returns_clear_values(self):
+        # Issue 11.3: a link (or a forged request) with full=1 leads to the password page, never to the file.
+        response = self.export(self.county_staff, full="1", q="张")
+        self.assertRedirects(response, reverse("people:person_export_full") + "?q=%E5%BC%A0",
+                             fetch_redirect_response=False)
+        page = self.client.get(response["Location"])
+        self.assertEqual(page["Content-Type"], "text/html; charset=utf-8")
+        for clear in (self.p1.id_number, "13812345678"):
+            self.assertNotContains(page, clear)
+        self.assertContains(page, 'name="password"')
+        self.assertContains(page, '<input type="hidden" name="q" value="张">', html=True)
+        self.assertEqual(page.context["count"], 1)
+        self.assertEqual(page.context["described"], {"搜索": "张", "状态": "在册"})
+        self.assertIsNone(self.last_export_event())
+
+    def test_a_wrong_password_exports_nothing_and_is_audited(self):
+        for password in ("wrong-password", ""):
+            response = self.full_export(self.county_staff, password=password, q="张")
+            self.assertEqual(response["Content-Type"], "text/html; charset=utf-8")
+            self.assertNotContains(response, self.p1.id_number)
+            self.assertNotContains(response, "13812345678")
+            self.assertTrue(response.context["form"].errors)
+            self.assertContains(response, '<input type="hidden" name="q" value="张">', html=True)
+        self.assertContains(self.full_export(self.county_staff, password="wrong-password"), "密码不正确，未导出")
+        failures = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, success=False)
+        self.assertEqual(failures.count(), 3)
+        self.assertEqual(failures.order_by("id").first().changes,
+                         {"筛选条件": {"搜索": "张", "状态": "在册"}, "完整导出": True, "原因": "密码错误"})
+        self.assertFalse(AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, success=True).exists())
+
+    def test_a_selection_is_confirmed_then_exported_in_full(self):
+        self.client.force_login(self.county_staff)
+        page = self.client.post(reverse("people:person_export"), {"ids": [self.p1.pk], "full": "1"})
+        self.assertEqual(page["Content-Type"], "text/html; charset=utf-8")
+        self.assertNotContains(page, self.p1.id_number)
+        self.assertContains(page, f'<input type="hidden" name="ids" value="{self.p1.pk}">', html=True)
+        self.assertEqual((page.context["count"], page.context["selection"]), (1, True))
+        response = self.full_export(self.county_staff, ids=[self.p1.pk])
+        self.assertTrue(response.streaming)  # spooled to a temporary file, streamed: not built in memory
+        _, _, rows = ledger_rows(workbook(response))
+        self.assertEqual([(r["姓名"], r["身份证号"], r["联系电话"]) for r in rows],
+                         [("张三", self.p1.id_number, "13812345678")])
+        event = self.last_export_event()
+        self.assertEqual((event.success, event.changes["完整导出"], event.changes["行数"]), (True, True, 1))
+        self.assertEqual(event.changes["筛选条件"], {"所选人员": "1人"})
+
+    def test_a_selection_form_with_nothing_ticked_exports_nothing(self):
+        self.client.force_login(self.county_staff)
+        for data in ({}, {"full": "1"}):
+            response = self.client.post(reverse("people:person_export"), data, follow=True)
+            self.assertContains(response, "请先勾选要导出的人员")
+        self.assertIsNone(self.last_export_event())
 
     def test_other_town_is_never_exported(self):
         for params in ({}, {"status": "all"}, {"ids": [self.p1.pk, self.p2.pk]}, {"unit": self.org.town1.pk}):
@@ -301,7 +359,7 @@ class RoundTripTests(ExportTestCase):
         self.p2.categories.set([self.qiao])
 
     def import_export(self, update):
-        data = b"".join(self.export(self.county_staff, full="1").streaming_content)
+        data = b"".join(self.full_export(self.county_staff).streaming_content)
         return import_ledger(data, "导出.xlsx", self.org.county, self.county_staff, update=update).report()
 
     def snapshot(self):
@@ -321,7 +379,7 @@ class RoundTripTests(ExportTestCase):
 
     def test_reimport_into_an_empty_ledger_gives_the_same_people(self):
         before = self.snapshot()
-        data = b"".join(self.export(self.county_staff, full="1").streaming_content)
+        data = b"".join(self.full_export(self.county_staff).streaming_content)
         Person.objects.all().delete()
         report = import_ledger(data, "导出.xlsx", self.org.county, self.county_staff).report()
         self.assertEqual(report["errors"], [], report)

@@ -10,7 +10,7 @@ from core.models import AuditEvent
 from core.testing import ScopedViewTestCase, build_county, create_user, export_text
 from people.choices import Affiliation, PositionKind, PositionLevel, Status
 from people.identity import check_digit
-from people.models import Category, Person, SocialPosition
+from people.models import Category, Person, SocialPosition, Tag
 from representatives.models import Assessment, Cultivation, Field, Kind, Level, Representative, Stage, StageChange
 
 NAMES = {"东溪村": "陈东溪", "西岭村": "周西岭", "东溪镇": "吴东镇", "西岭镇": "郑西镇", "测试县": "冯县城"}
@@ -447,3 +447,97 @@ class CultivationAssessmentTests(RepresentativesTestCase):
         next_year = datetime.date.today().year + 1
         response = self.client.post(url, {"year": next_year, "grade": Assessment.Grade.EXCELLENT, "notes": ""})
         self.assertContains(response, "年度应在")
+
+
+class PersonOutsideTheLedgerScopeTests(RepresentativesTestCase):
+    """Issue 11.4: town01 keeps the profile of a person who has moved to town02's ledger. Pages, the table, the
+    export and every filter on the person show nothing of that person but the name (people.visibility)."""
+
+    def setUp(self):
+        super().setUp()
+        self.moved = make_rep(self.org.village1, "韩调出")
+        person = self.moved.person
+        for name, value in {"gender": "F", "ethnicity": "03", "birth_date": datetime.date(1971, 6, 5),
+                            "affiliation": Affiliation.CDL, "workplace": "西岭茶叶合作社", "position": "理事长",
+                            "tier": "county", "phone": "13900001111"}.items():
+            setattr(person, name, value)
+        person.save()
+        person.categories.add(Category.objects.get(name="少数民族人士"))
+        person.tags.add(Tag.objects.create(name="乡贤"))
+        SocialPosition.objects.create(person=person, kind=PositionKind.CPPCC, level=PositionLevel.COUNTY,
+                                      term_start=datetime.date(2022, 1, 1), term_end=datetime.date(2099, 1, 1))
+        # The transfer (调出至西岭村): the ledger record moves, the representative's profile stays with town01.
+        Person.objects.filter(pk=person.pk).update(owner_unit=self.org.village2)
+        self.client.force_login(self.town1_user)
+
+    def names(self, **params):
+        response = self.client.get(reverse("representatives:representative_list"), params)
+        self.assertEqual(response.status_code, 200)
+        return sorted(r.person.name for r in response.context["table"].data)
+
+    def exported_rows(self, **params):
+        import io
+
+        from python_calamine import CalamineWorkbook
+
+        response = self.client.get(reverse("representatives:representative_export"), params)
+        self.assertEqual(response.status_code, 200)
+        rows = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content))) \
+            .get_sheet_by_index(0).to_python()
+        header = rows[2]
+        return rows[1][0], {row[1]: dict(zip(header, row, strict=True)) for row in rows[3:]}
+
+    def test_export_writes_the_name_and_the_profile_only(self):
+        subtitle, rows = self.exported_rows()
+        row = rows["韩调出"]
+        self.assertEqual((row["层级"], row["阶段"], row["所属单位"]), ("镇级", "发现", "东溪村"))
+        for header in ("性别", "民族", "出生年月", "政治面貌", "工作单位及职务", "政治安排", "联系电话"):
+            self.assertEqual(row[header], "", header)
+        self.assertIn("只导出姓名和代表人士档案", subtitle)
+        text = repr(rows)
+        for leaked in ("西岭茶叶合作社", "1971", "民盟", "1111", "政协"):
+            self.assertNotIn(leaked, text)
+        # A person the user may see is exported in full, as before.
+        self.assertEqual(rows["陈东溪"]["联系电话"], self.rep1.person.phone[:3] + "****" + self.rep1.person.phone[-4:])
+
+    def test_county_staff_export_is_whole(self):
+        self.client.force_login(self.county_staff)
+        subtitle, rows = self.exported_rows()
+        self.assertEqual(rows["韩调出"]["工作单位及职务"], "西岭茶叶合作社理事长")
+        self.assertEqual(rows["韩调出"]["政治安排"], "县政协委员")
+        self.assertNotIn("只导出姓名", subtitle)
+
+    def test_table_and_detail_hide_the_arrangements(self):
+        response = self.client.get(reverse("representatives:representative_list"))
+        self.assertContains(response, "韩调出")
+        self.assertNotContains(response, "县政协委员")
+        response = self.client.get(self.moved.get_absolute_url())
+        self.assertEqual(response.context["positions"], [])
+        self.assertNotContains(response, "县政协委员")
+        self.assertContains(response, "不显示其政治安排")
+        self.assertNotContains(response, "西岭茶叶合作社")
+
+    def test_filters_on_the_person_confirm_nothing(self):
+        matching = {
+            "ethnicity": "03", "affiliation": Affiliation.CDL, "age_min": 50, "age_max": 60, "tier": "county",
+            "category": Category.objects.get(name="少数民族人士").pk, "tag": Tag.objects.get(name="乡贤").pk,
+        }
+        for name, value in matching.items():
+            self.assertNotIn("韩调出", self.names(**{name: value}), name)
+            _, rows = self.exported_rows(**{name: value})
+            self.assertNotIn("韩调出", rows, name)
+        # The same filters do find a person the user may see.
+        self.client.force_login(self.county_staff)
+        for name, value in matching.items():
+            self.assertIn("韩调出", self.names(**{name: value}), name)
+
+    def test_status_cannot_be_told_either(self):
+        # Whatever the person's status, the profile is listed under 在册 (the default) and 全部, under no other.
+        for status in (Status.ACTIVE, Status.DECEASED):
+            Person.objects.filter(pk=self.moved.person_id).update(status=status)
+            self.assertIn("韩调出", self.names(), status)
+            self.assertIn("韩调出", self.names(status="all"), status)
+            for other in (Status.TRANSFERRED_OUT, Status.EXITED, Status.DECEASED):
+                self.assertNotIn("韩调出", self.names(status=other), (status, other))
+        self.client.force_login(self.county_staff)
+        self.assertEqual(self.names(status=Status.DECEASED), ["韩调出"])

@@ -208,6 +208,14 @@
   } else if (fullscreen) {
     fullscreen.classList.add("d-none");
   }
+  // The reload is marked (auto_refresh=1) so that it does not count as activity (accounts.middleware): an
+  // unattended screen is signed out at the idle timeout and its next reload lands on the login page.
   var refresh = parseInt(document.body.getAttribute("data-refresh") || "0", 10);
-  if (refresh > 0) window.setTimeout(function () { window.location.reload(); }, refresh * 1000);
+  if (refresh > 0) {
+    window.setTimeout(function () {
+      var url = new URL(window.location.href);
+      url.searchParams.set("auto_refresh", "1");
+      window.location.replace(url.toString());
+    }, refresh * 1000);
+  }
 })();

@@ -1,4 +1,4 @@
-// The ledger's pages: tabs that follow the URL hash and the reveal dialog.
+// The ledger's pages: tabs that follow the URL hash, the reveal dialog, the export links and the full export.
 // Loaded by the pages that need it; no inline scripts (Content-Security-Policy).
 (function () {
   "use strict";
@@ -40,8 +40,33 @@
     });
   }
 
+  function initExportLinks() {
+    // The list filters through htmx, which leaves the page header alone: an export link takes the filter
+    // on screen when it is followed, not the one the page was loaded with.
+    var filters = document.getElementById("filter-form");
+    if (!filters) return;
+    document.querySelectorAll("a[data-follow-filter]").forEach(function (link) {
+      link.addEventListener("click", function () {
+        var query = new URLSearchParams(new FormData(filters)).toString();
+        link.href = link.href.split("?")[0] + (query ? "?" + query : "");
+      });
+    });
+  }
+
+  function initFullExport() {
+    // The file downloads and the page stays: do not leave the password typed in it.
+    var form = document.querySelector("form[data-full-export]");
+    if (!form) return;
+    form.addEventListener("submit", function () {
+      var password = form.querySelector("input[type=password]");
+      window.setTimeout(function () { password.value = ""; }, 0);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     initTabs();
     initReveal();
+    initExportLinks();
+    initFullExport();
   });
 })();
