@@ -463,7 +463,7 @@ class PersonOutsideTheLedgerScopeTests(RepresentativesTestCase):
             setattr(person, name, value)
         person.save()
         person.categories.add(Category.objects.get(name="少数民族人士"))
-        person.tags.add(Tag.objects.create(name="乡贤"))
+        person.tags.add(Tag.objects.create(name="乡贤", owner_unit=self.org.town1))
         SocialPosition.objects.create(person=person, kind=PositionKind.CPPCC, level=PositionLevel.COUNTY,
                                       term_start=datetime.date(2022, 1, 1), term_end=datetime.date(2099, 1, 1))
         # The transfer (调出至西岭村): the ledger record moves, the representative's profile stays with town01.
