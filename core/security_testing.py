@@ -37,13 +37,15 @@ from urllib.parse import urlencode
 from django.apps import apps
 from django.conf import settings
 from django.shortcuts import resolve_url
-from django.test import Client, TestCase
+from django.test import Client, TestCase, override_settings
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 ANYWHERE = "*"  # the placement of an unscoped target: the same object for every actor, never "outside"
 LOGIN = "login"  # expected: a redirect to the login page
 SKIP = "skip"  # expected: not requested (a valid action the actor may perform; the walk never performs one)
-FORM, ACTION = "form", "action"  # what an empty POST is to a view: an invalid form / the action itself
+# What an empty POST is to a view: harmless (an invalid form, a refusal) / the action itself (a valid delete,
+# publish, sign-out …), only sent where it must be refused.
+FORM, ACTION = "form", "action"
 
 
 @dataclass(frozen=True)
@@ -82,8 +84,9 @@ class Rule:
     target: str | None = None  # the kind of object the URL's kwargs (and query) point at
     get: object = 200  # GET when permitted and inside; 405 for POST-only views; None: any status but 500
     method_first: bool = False  # the view refuses other methods before it checks anything (require_POST)
-    post: str | None = None  # None: POST not walked; FORM: an empty POST is an invalid form; ACTION: never sent
-    post_ok: object = 200  # an empty POST when permitted and inside (FORM only)
+    post: str | None = None  # None: POST not walked; FORM: an empty POST is harmless; ACTION: never sent allowed
+    post_ok: object = 200  # an empty POST when permitted and inside (FORM only); None: any status but 500
+    post_data: dict = field(default_factory=dict)  # the body of the POST when not empty (still not a valid one)
     outside: object = 404  # when permitted but the object is outside the scope
     query: dict = field(default_factory=dict)  # added to every request of this URL
     overrides: dict = field(default_factory=dict)  # actor name → status, or (inside, outside), for GET
@@ -245,6 +248,7 @@ def response_text(response):
 
 # --- the test case -----------------------------------------------------------------------------------------
 
+@override_settings(SESSION_SAVE_EVERY_REQUEST=False)  # the sessions' expiry is not what the walk is about
 class UrlMatrixTestCase(TestCase):
     """Base of each app's tests/test_security.py (see the module docstring)."""
 
@@ -399,7 +403,7 @@ class UrlMatrixTestCase(TestCase):
         client = Client(REMOTE_ADDR=f"192.0.2.{[a.name for a in self.actors].index(actor.name) + 1}")
         if actor.signed_in:
             client.cookies[settings.SESSION_COOKIE_NAME] = self.sessions[actor.name]
-        response = client.get(url) if method == "GET" else client.post(url, {})
+        response = client.get(url) if method == "GET" else client.post(url, rule.post_data)
         status = response.status_code
         where = f"{method} {url} as {actor.name}"
         if rule.why and (actor.name in rule.overrides or actor.name in rule.post_overrides):

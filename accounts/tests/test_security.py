@@ -1,5 +1,8 @@
 """Every URL of accounts (sign-in, password, and the security administrator's pages) as every demo role."""
 
+from django.test import SimpleTestCase
+
+from accounts.demo import ACCOUNTS as DEMO_ACCOUNTS
 from accounts.models import Grant, Role, User
 from accounts.testing import DEMO_ACTORS, DemoRolesMatrixTestCase
 from core.security_testing import ACTION, ANYWHERE, FORM, Redirect, Target, admin, public, signed_in
@@ -48,3 +51,31 @@ class AccountsUrlSecurityTests(DemoRolesMatrixTestCase):
         grant = Grant.objects.create(user=account, role=role)
         return {"account": {ANYWHERE: Target({"pk": account.pk})}, "grant": {ANYWHERE: Target({"pk": grant.pk})},
                 "role": {ANYWHERE: Target({"pk": role.pk})}}
+
+
+class DemoActorsTests(SimpleTestCase):
+    """The walkers follow the role table: actions and admin kinds from BUILTIN_ROLES, scopes from where the
+    demo accounts sit."""
+
+    def actor(self, name):
+        return next(a for a in DEMO_ACTORS if a.name == name)
+
+    def test_actions_and_admin_kinds_come_from_the_built_in_roles(self):
+        self.assertEqual(self.actor("leader").actions, frozenset({"view"}))
+        self.assertIn("view_sensitive", self.actor("county_staff").actions)
+        self.assertNotIn("view_sensitive", self.actor("town01").actions)
+        self.assertEqual((self.actor("auditor").admin_kind, self.actor("auditor").actions), ("audit", frozenset()))
+        self.assertEqual({a.name for a in DEMO_ACTORS} - {"anonymous", "member01"},
+                         {username for username, *_ in DEMO_ACCOUNTS})
+
+    def test_scopes_follow_the_unit_and_the_data_scope(self):
+        self.assertEqual(self.actor("town01").sees, ("village1", "town1"))
+        self.assertEqual(self.actor("town01").unseen[0], "village2")
+        self.assertEqual(self.actor("village0101").sees, ("village1",))
+        self.assertEqual(self.actor("village0101").unseen[0], "town1")  # 本村: not the town above it
+        self.assertEqual(self.actor("official01").sees, ("own",))  # 仅本人
+        self.assertEqual(self.actor("member01").sees, ("member",))
+        self.assertEqual(self.actor("leader").unseen, ())
+        self.assertTrue(self.actor("leader").county_wide)
+        self.assertFalse(self.actor("town01").county_wide)
+        self.assertEqual(self.actor("sysadmin").sees, ())

@@ -10,15 +10,15 @@ from django.test import SimpleTestCase
 from accounts.testing import DemoRolesMatrixTestCase
 from core import audit
 from core.models import AuditEvent, Notification
-from core.security_testing import ACTION, ANYWHERE, Target, UrlMatrixTestCase, admin, app_urls, signed_in
+from core.security_testing import ACTION, ANYWHERE, FORM, Target, UrlMatrixTestCase, admin, app_urls, signed_in
 
 MATRIX = {
     "workbench": signed_in(),
-    # The audit log is the audit administrator's alone (三员分立), read-only.
-    "audit:event_list": admin("audit"),
-    "audit:event_detail": admin("audit", "event"),
-    "audit:event_export": admin("audit"),
-    "audit:chain_verify": admin("audit"),
+    # The audit log is the audit administrator's alone (三员分立), and read-only: a POST is refused (405).
+    "audit:event_list": admin("audit", post=FORM, post_ok=405),
+    "audit:event_detail": admin("audit", "event", post=FORM, post_ok=405),
+    "audit:event_export": admin("audit", post=FORM, post_ok=405),
+    "audit:chain_verify": admin("audit", post=FORM, post_ok=405),
     # Notifications are their recipient's: another user's does not exist (404).
     "notifications:list": signed_in(),
     "notifications:read_all": signed_in(get=405, post=ACTION),

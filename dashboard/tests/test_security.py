@@ -5,6 +5,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.testing import DemoRolesMatrixTestCase
+from core import cache as figure_cache
 from core.security_testing import ACTION, ANYWHERE, FORM, Target, needs
 from dashboard.models import ReportTemplate
 from duties.tests.test_security import docx_bytes
@@ -18,7 +19,10 @@ MATRIX = {
     # Downloads of figures are exports: `export` (leader and village liaison: 403).
     "dashboard:export": needs(None, "export", "chart", also=(needs(None, "export", "chart_of_unit"),)),
     # 台账体检: the ledger's figures and fix list (names of people in scope).
-    "dashboard:health": needs(Person, "view", also=(needs(Person, "view", "unit"),)),
+    "dashboard:health": needs(Person, "view", also=(needs(
+        Person, "view", "unit", overrides={"official01": (200, 200)},
+        why="the health check drills into any unit under the user's top unit (their own unit for 仅本人), "
+            "counting only their own records: unit names are not business data"),)),
     "dashboard:health_export": needs(Person, "export", also=(needs(Person, "export", "unit"),)),
     # The Word work report is an export; a unit outside the scope is refused by the form (400, no hint).
     "dashboard:report": needs(Person, "export", also=(needs(Person, "export", "report", outside=400),)),
@@ -45,13 +49,16 @@ class DashboardUrlSecurityTests(DemoRolesMatrixTestCase):
         template = ReportTemplate.objects.create(
             name="县模板", unit=places["county"].unit, uploaded_by=cls.users["county_staff"],
             file=ContentFile(docx_bytes("{{ people_total }}"), name="template.docx"))
+        # The data version exists before the walk, as in production: the figures one actor's pages share stay
+        # cached from one URL to the next (and a cache keyed wrongly would show here as a leak).
+        figure_cache.data_version()
         units = cls.unit_targets(places)
         year = timezone.localdate().year
         return {
             "unit": units,
             "section": {ANYWHERE: Target({"key": "duties"})},
-            "chart": {ANYWHERE: Target({"key": "overview"})},
-            "chart_of_unit": {name: Target({"key": "overview"}, t.query) for name, t in units.items()},
+            "chart": {ANYWHERE: Target({"key": "people_by_unit"})},
+            "chart_of_unit": {name: Target({"key": "people_by_unit"}, t.query) for name, t in units.items()},
             "report": {name: Target(query={**t.query, "year": year}) for name, t in units.items()},
             "template": {ANYWHERE: Target({"pk": template.pk})},
         }

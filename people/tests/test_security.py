@@ -42,9 +42,11 @@ MATRIX = {
     "people:person_bulk_tag": needs(Person, "change", get=Redirect("people:person_list"), post=FORM,
                                     post_ok=Redirect("people:person_list")),
     "people:transfer_list": needs(Person, "view"),
-    # The full export (clear ID and phone numbers) is never a GET: `?full=1` may be refused or ignored, but the
-    # secrets (every fixture's clear ID number and phone) must not come back.
-    "people:person_export": needs(Person, "export", also=(needs(Person, "export", get=None, query={"full": "1"}),)),
+    # A selection may be POSTed (an empty one exports the filtered list). The full export (clear ID and phone
+    # numbers) is never a GET, nor a POST without the user's password: `full=1` may then be refused or ignored,
+    # but the secrets (every fixture's clear ID number and phone) must not come back.
+    "people:person_export": needs(Person, "export", post=FORM, also=(
+        needs(Person, "export", get=None, query={"full": "1"}, post=FORM, post_ok=None, post_data={"full": "1"}),)),
     "people:person_template": needs(Person, "import"),
     "people:person_import": needs(Person, "import", post=FORM),
     # An import job is its creator's alone: inside = the actor's own job, outside = another user's.
