@@ -321,15 +321,16 @@ class UrlMatrixTestCase(TestCase):
     def test_targets_match_url_kwargs(self):
         urls, _ = urls_of(self.app)
         problems = []
-        for name, rule in self.matrix.items():
+        for name, first in self.matrix.items():
             if name not in urls:
                 continue
-            if rule.target is None:
-                if urls[name].kwargs:
-                    problems.append(f"{name} takes {urls[name].kwargs}: its rule needs a target")
-                continue
-            if rule.target not in self.targets and not any(rule.target in t for t in self.actor_targets.values()):
-                problems.append(f"{name}: no fixture builds target kind {rule.target!r}")
+            for rule in (first, *first.also):
+                if rule.target is None:
+                    if urls[name].kwargs:
+                        problems.append(f"{name} takes {urls[name].kwargs}: its rule needs a target")
+                elif rule.target not in self.targets and not any(rule.target in t
+                                                                 for t in self.actor_targets.values()):
+                    problems.append(f"{name}: no fixture builds target kind {rule.target!r}")
         self.assertFalse(problems, "\n".join(problems))
 
     # The walk ------------------------------------------------------------------------------------------------
@@ -405,7 +406,8 @@ class UrlMatrixTestCase(TestCase):
             client.cookies[settings.SESSION_COOKIE_NAME] = self.sessions[actor.name]
         response = client.get(url) if method == "GET" else client.post(url, rule.post_data)
         status = response.status_code
-        where = f"{method} {url} as {actor.name}"
+        need = rule.post_need if method == "POST" and rule.post_need is not None else rule.need
+        where = f"{method} {url} as {actor.name} (the view needs: {need})"
         if rule.why and (actor.name in rule.overrides or actor.name in rule.post_overrides):
             where += f" ({rule.why})"
         if expected is None:

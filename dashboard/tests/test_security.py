@@ -57,8 +57,8 @@ class DashboardUrlSecurityTests(DemoRolesMatrixTestCase):
         return {
             "unit": units,
             "section": {ANYWHERE: Target({"key": "duties"})},
-            "chart": {ANYWHERE: Target({"key": "people_by_unit"})},
-            "chart_of_unit": {name: Target({"key": "people_by_unit"}, t.query) for name, t in units.items()},
+            "chart": {ANYWHERE: Target({"key": "overview"})},
+            "chart_of_unit": {name: Target({"key": "overview"}, t.query) for name, t in units.items()},
             "report": {name: Target(query={**t.query, "year": year}) for name, t in units.items()},
             "template": {ANYWHERE: Target({"pk": template.pk})},
         }
