@@ -5,7 +5,7 @@ import io
 
 import docx
 import xlsxwriter
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.test import SimpleTestCase
 
 from core.security_testing import (
@@ -120,6 +120,10 @@ class LeakTests(SimpleTestCase):
                                                             "wordprocessingml.document")
         self.assertIn("近甲报告", response_text(word))
         self.assertEqual(response_text(HttpResponse(b"\x89PNG", content_type="image/png")), "")
+
+    def test_text_behind_json_and_url_escapes(self):
+        self.assertIn("远乙", response_text(JsonResponse({"results": [{"text": "远乙（西岭村）"}]})))
+        self.assertIn("远乙", response_text(HttpResponse('<a href="/people/?q=%E8%BF%9C%E4%B9%99">')))
 
     def test_a_record_outside_the_scope_or_a_secret_fails(self):
         case = self.walker()

@@ -17,7 +17,7 @@ MATRIX = {
         Representative, "view", "representative", also=(needs(Representative, "view", "moved_representative"),)),
     "representatives:representative_edit": needs(Representative, "change", "representative", post=FORM),
     "representatives:representative_delete": needs(Representative, "delete", "representative", post=ACTION),
-    "representatives:candidate_autocomplete": needs(Person, "view"),
+    "representatives:candidate_autocomplete": needs(Person, "view", query={"q": "栾"}),
     "representatives:representative_stage": needs(Representative, "change", "representative", post=FORM),
     "representatives:cultivation_add": needs(Representative, "change", "representative", post=FORM),
     "representatives:cultivation_edit": needs(Representative, "change", "cultivation", post=FORM),
@@ -40,6 +40,7 @@ class RepresentativeUrlSecurityTests(DemoRolesMatrixTestCase):
             person = Person.objects.create(name=place.tag, owner_unit=place.unit, created_by=place.owner,
                                            workplace=f"{place.tag}公司")
             person.tags.add(Tag.objects.create(name=f"{place.tag}标签"))
+            Person.objects.create(name=f"{place.tag}候选", owner_unit=place.unit, created_by=place.owner)
             rep = Representative.objects.create(person=person, owner_unit=place.unit, created_by=place.owner,
                                                 level=Level.TOWN, field=Field.NON_PARTY, notes=f"{place.tag}备注")
             cultivation = Cultivation.objects.create(representative=rep, kind=Cultivation.Kind.TRAINING,
