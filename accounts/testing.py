@@ -30,7 +30,7 @@ PAIRING_OFFICIAL = next(username for username, role, _ in ACCOUNT_ROWS if role =
 # The unit tree of build_county: unit → parent.
 PARENTS = {"county": None, "town1": "county", "town2": "county", "village1": "town1", "village2": "town2",
            "member": "county"}
-# placement → (unit, owned by the pairing official)
+# placement → the unit its records belong to ("own": the county's, kept by the pairing official)
 PLACEMENT_UNITS = {"village1": "village1", "town1": "town1", "member": "member", "village2": "village2",
                    "town2": "town2", "county": "county", "own": "county"}
 # Placement tags: unusual strings that appear on a page only when it shows a record of that placement.
