@@ -1,0 +1,81 @@
+"""Every URL of accounts (sign-in, password, and the security administrator's pages) as every demo role."""
+
+from django.test import SimpleTestCase
+
+from accounts.demo import ACCOUNTS as DEMO_ACCOUNTS
+from accounts.models import Grant, Role, User
+from accounts.testing import DEMO_ACTORS, DemoRolesMatrixTestCase
+from core.security_testing import ACTION, ANYWHERE, FORM, Redirect, Target, admin, public, signed_in
+
+SIGNED_IN = [actor.name for actor in DEMO_ACTORS if actor.signed_in]
+
+MATRIX = {
+    # A signed-in user opening the sign-in page is sent to the workbench.
+    "login": public(post=FORM, overrides={name: Redirect("workbench") for name in SIGNED_IN},
+                    post_overrides={name: Redirect("workbench") for name in SIGNED_IN},
+                    why="already signed in"),
+    # POST only (Django refuses GET before anything else); signing out is never sent by the walk.
+    "logout": public(get=405, method_first=True, post=ACTION),
+    "password_change": signed_in(post=FORM),
+    # Accounts, roles and grants: the security administrator's alone (三员分立).
+    "accounts:user_list": admin("security"),
+    "accounts:user_add": admin("security", post=FORM),
+    "accounts:user_export": admin("security"),
+    "accounts:user_detail": admin("security", "account"),
+    "accounts:user_edit": admin("security", "account", post=FORM),
+    # An empty form issues a generated password: never sent when allowed.
+    "accounts:user_password": admin("security", "account", post=ACTION),
+    "accounts:user_unlock": admin("security", "account", get=405, post=ACTION),
+    "accounts:user_deactivate": admin("security", "account", get=405, post=ACTION),
+    "accounts:user_activate": admin("security", "account", get=405, post=ACTION),
+    "accounts:grant_add": admin("security", "account", post=FORM),
+    "accounts:grant_edit": admin("security", "grant", post=FORM),
+    "accounts:grant_delete": admin("security", "grant", get=405, post=ACTION),
+    "accounts:role_list": admin("security"),
+    "accounts:role_add": admin("security", post=FORM),
+    "accounts:role_detail": admin("security", "role"),
+    "accounts:role_edit": admin("security", "role", post=FORM),
+    "accounts:role_delete": admin("security", "role", get=405, post=ACTION),
+}
+
+
+class AccountsUrlSecurityTests(DemoRolesMatrixTestCase):
+    app = "accounts"
+    matrix = MATRIX
+
+    @classmethod
+    def build_targets(cls, places):
+        account = User.objects.create_user(username="walk_target", unit=places["village1"].unit,
+                                           must_change_password=False)
+        role = Role.objects.create(name="自定义角色", code="walk_custom", data_scope=Role.DataScope.UNIT)
+        grant = Grant.objects.create(user=account, role=role)
+        return {"account": {ANYWHERE: Target({"pk": account.pk})}, "grant": {ANYWHERE: Target({"pk": grant.pk})},
+                "role": {ANYWHERE: Target({"pk": role.pk})}}
+
+
+class DemoActorsTests(SimpleTestCase):
+    """The walkers follow the role table: actions and admin kinds from BUILTIN_ROLES, scopes from where the
+    demo accounts sit."""
+
+    def actor(self, name):
+        return next(a for a in DEMO_ACTORS if a.name == name)
+
+    def test_actions_and_admin_kinds_come_from_the_built_in_roles(self):
+        self.assertEqual(self.actor("leader").actions, frozenset({"view"}))
+        self.assertIn("view_sensitive", self.actor("county_staff").actions)
+        self.assertNotIn("view_sensitive", self.actor("town01").actions)
+        self.assertEqual((self.actor("auditor").admin_kind, self.actor("auditor").actions), ("audit", frozenset()))
+        self.assertEqual({a.name for a in DEMO_ACTORS} - {"anonymous", "member01"},
+                         {username for username, *_ in DEMO_ACCOUNTS})
+
+    def test_scopes_follow_the_unit_and_the_data_scope(self):
+        self.assertEqual(self.actor("town01").sees, ("village1", "town1"))
+        self.assertEqual(self.actor("town01").unseen[0], "village2")
+        self.assertEqual(self.actor("village0101").sees, ("village1",))
+        self.assertEqual(self.actor("village0101").unseen[0], "town1")  # 本村: not the town above it
+        self.assertEqual(self.actor("official01").sees, ("own",))  # 仅本人
+        self.assertEqual(self.actor("member01").sees, ("member",))
+        self.assertEqual(self.actor("leader").unseen, ())
+        self.assertTrue(self.actor("leader").county_wide)
+        self.assertFalse(self.actor("town01").county_wide)
+        self.assertEqual(self.actor("sysadmin").sees, ())

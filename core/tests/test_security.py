@@ -1,0 +1,72 @@
+"""Every URL of core (workbench, audit log, notifications) as every demo role; and every app with URLs has a
+security matrix."""
+
+import importlib
+import inspect
+
+from django.apps import apps
+from django.test import SimpleTestCase
+
+from accounts.testing import DemoRolesMatrixTestCase
+from core import audit
+from core.models import AuditEvent, Notification
+from core.security_testing import ACTION, ANYWHERE, FORM, Target, UrlMatrixTestCase, admin, app_urls, signed_in
+
+MATRIX = {
+    "workbench": signed_in(),
+    # The audit log is the audit administrator's alone (三员分立), and read-only: a POST is refused (405).
+    "audit:event_list": admin("audit", post=FORM, post_ok=405),
+    "audit:event_detail": admin("audit", "event", post=FORM, post_ok=405),
+    "audit:event_export": admin("audit", post=FORM, post_ok=405),
+    "audit:chain_verify": admin("audit", post=FORM, post_ok=405),
+    # Notifications are their recipient's: another user's does not exist (404).
+    "notifications:list": signed_in(),
+    "notifications:read_all": signed_in(get=405, post=ACTION),
+    "notifications:read": signed_in("notification", get=405, post=ACTION),
+    "notifications:open": signed_in("notification", get=405, post=ACTION),
+}
+
+
+class CoreUrlSecurityTests(DemoRolesMatrixTestCase):
+    app = "core"
+    matrix = MATRIX
+
+    @classmethod
+    def build_targets(cls, places):
+        event = audit.record(AuditEvent.Action.CONFIG, user=cls.users["sysadmin"], object_type="org.Unit",
+                             label="调整组织机构")
+        return {"event": {ANYWHERE: Target({"pk": event.pk})}}
+
+    @classmethod
+    def build_actor_targets(cls, actor, user):
+        other = next(u for name, u in cls.users.items() if name != actor.name)
+        own = Notification.objects.create(recipient=user, title="提醒", url="/") if user is not None else None
+        foreign = Notification.objects.create(recipient=other, title="他人的提醒", url="/")
+        return {"notification": (Target({"pk": own.pk}) if own else None, Target({"pk": foreign.pk}))}
+
+
+class EveryAppHasAMatrixTests(SimpleTestCase):
+    """A new app (or a URL of an app no matrix covers) fails here: every app with URLs has a
+    tests/test_security.py whose UrlMatrixTestCase walks that app."""
+
+    def test_every_app_with_urls_is_walked(self):
+        found, unnamed = app_urls()
+        labels = {u.app for u in found.values()} | {app for app, _ in unnamed}
+        problems = []
+        for label in sorted(labels):
+            if not label:
+                problems.append("URLs outside any app: " + ", ".join(n for n, u in found.items() if not u.app))
+                continue
+            config = apps.get_app_config(label)
+            if ".tests." in f"{config.name}.":
+                continue  # a test-only app (core.tests.sample)
+            try:
+                module = importlib.import_module(f"{config.name}.tests.test_security")
+            except ModuleNotFoundError:
+                problems.append(f"app {label} has URLs but no {config.name}/tests/test_security.py")
+                continue
+            walkers = [c for _, c in inspect.getmembers(module, inspect.isclass)
+                       if issubclass(c, UrlMatrixTestCase) and c.app == label]
+            if not walkers:
+                problems.append(f"{config.name}/tests/test_security.py has no UrlMatrixTestCase with app = {label!r}")
+        self.assertFalse(problems, "\n".join(problems))
