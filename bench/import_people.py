@@ -366,6 +366,13 @@ def _peak_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+def _child_peak_mb():
+    """The largest peak RSS among this process's finished children: the caged workbook reader."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def worker_setup(spec):
     """Migrate the template database and create the org tree and the importing user."""
     _setup_django()
@@ -447,8 +454,8 @@ def worker_tongxin(spec):
         stats.sort_stats("tottime").print_stats(30)
         print("--- by cumulative time ---", file=sys.stderr)
         stats.sort_stats("cumulative").print_stats(45)
-    return {"seconds": seconds, "rows": result.created, "peak_mb": peak, "stages": stages,
-            "history_rows": history, "people": Person.objects.count()}
+    return {"seconds": seconds, "rows": result.created, "peak_mb": peak, "child_peak_mb": _child_peak_mb(),
+            "stages": stages, "history_rows": history, "people": Person.objects.count()}
 
 
 def worker_floor(spec):
@@ -803,8 +810,9 @@ class Bench:
                                             out=str(self.tmp / f"xlsxwriter_{db}.xlsx"), rows=count)
         figures["floor"] = self.worker("floor", self.fresh_database(db, "bench_floor"),
                                        file=str(files["ledger"]), rows=count)
-        figures["import_export"] = self.worker("import_export", self.fresh_database(db, "bench_ie"),
-                                               file=str(files["ie_file"]), rows=files["ie_rows"])
+        if not self.args.skip_import_export:
+            figures["import_export"] = self.worker("import_export", self.fresh_database(db, "bench_ie"),
+                                                   file=str(files["ie_file"]), rows=files["ie_rows"])
         if self.args.profile:
             figures["profile"] = self.worker("tongxin", self.fresh_database(db, "bench_profile"),
                                              file=str(files["ledger"]), rows=count,
@@ -847,12 +855,14 @@ def rate(step):
 
 
 def summary(figures):
+    ie = figures.get("import_export")
     return {
         "rows": figures["rows"], "db": figures["db"],
         "tongxin_rows_per_s": round(rate(figures["tongxin"])),
         "floor_rows_per_s": round(rate(figures["floor"])),
-        "import_export_rows_per_s": round(rate(figures["import_export"])),
+        "import_export_rows_per_s": round(rate(ie)) if ie else None,
         "peak_rss_mb": round(figures["tongxin"]["peak_mb"]),
+        "reader_peak_rss_mb": round(figures["tongxin"].get("child_peak_mb", 0)),
         "export_rows_per_s": round(rate(figures["export"])),
         "xlsxwriter_rows_per_s": round(rate(figures["xlsxwriter"])),
         "export_peak_rss_mb": round(figures["export"]["peak_mb"]),
@@ -864,9 +874,8 @@ DB_NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL 15"}
 
 def print_table(figures, files, everything):
     db, count = figures["db"], figures["rows"]
-    t, fl, ie = figures["tongxin"], figures["floor"], figures["import_export"]
+    t, fl, ie = figures["tongxin"], figures["floor"], figures.get("import_export")
     ex, xw = figures["export"], figures["xlsxwriter"]
-    ie_note = "" if ie["rows"] == count else f"(first {ie['rows']:,} rows only)"
     lines = [
         "",
         f"== {DB_NAMES[db]} — {count:,} rows × {len(FILE_COLUMNS)} columns ==",
@@ -878,8 +887,13 @@ def print_table(figures, files, everything):
         lines.append(f"{label:<52}{step['seconds']:>9.2f}{rate(step):>10,.0f}{peak_text}")
 
     line("Tongxin import_ledger (whole import)", t)
+    lines.append(f"{'  its workbook reader (child process)':<52}{'':>19}{t.get('child_peak_mb', 0):>9.0f}")
     line("floor: calamine + bulk_create", fl)
-    line(f"django-import-export {ie_note}".rstrip(), ie)
+    if ie:
+        ie_note = "" if ie["rows"] == count else f"(first {ie['rows']:,} rows only)"
+        line(f"django-import-export {ie_note}".rstrip(), ie)
+    else:
+        lines.append("django-import-export: not run (--skip-import-export)")
     if "export_cold" in figures:
         line("export right after the import (no statistics yet)", figures["export_cold"])
         line(f"export: write_ledger (after ANALYZE, {figures['analyze_s']:.2f} s)", ex)
@@ -892,17 +906,19 @@ def print_table(figures, files, everything):
             stages.get("check_done_s", 0), stages.get("write_started_s", 0),
             stages.get("write_started_s", 0) + stages.get("write_s", 0), t.get("history_rows", 0)))
     fs = fl["stages"]
-    lines.append(f"  django-import-export: {ie.get('history_rows', 0):,} history rows for {ie['rows']:,} people "
-                 "(simple-history records the save and again when the categories are set)")
+    if ie:
+        lines.append(f"  django-import-export: {ie.get('history_rows', 0):,} history rows for {ie['rows']:,} people "
+                     "(simple-history records the save and again when the categories are set)")
     lines.append(f"  floor: calamine read {fs['read_s']:.2f} s, convert {fs['convert_s']:.2f} s, "
                  f"bulk_create {fs['insert_s']:.2f} s")
 
     tongxin = rate(t)
     ratios = [
         ("Tongxin / floor", tongxin / rate(fl)),
-        ("Tongxin / django-import-export", tongxin / rate(ie)),
         ("export / xlsxwriter", rate(ex) / rate(xw)),
     ]
+    if ie:
+        ratios.append(("Tongxin / django-import-export", tongxin / rate(ie)))
     if "export_cold" in figures:
         ratios.append(("export before ANALYZE / xlsxwriter", rate(figures["export_cold"]) / rate(xw)))
     lines.append("  ratios: " + "；".join(f"{name} = {value:.2f}" for name, value in ratios))
@@ -918,11 +934,14 @@ def print_table(figures, files, everything):
         else:
             checks.append(("≥ 10,000 rows/s end to end (SQLite not run)", f"{tongxin:,.0f}",
                            tongxin >= TARGET_SQLITE_RATE))
+    both_peaks = t["peak_mb"] + t.get("child_peak_mb", 0)
+    checks.append(("within 1.5× of the floor (Tongxin/floor ≥ 0.667)", f"{ratios[0][1]:.3f}",
+                   ratios[0][1] >= TARGET_FLOOR_RATIO))
+    if ie:
+        checks.append(("≥ 10× django-import-export", f"{ratios[2][1]:.1f}×", ratios[2][1] >= TARGET_IE_RATIO))
     checks += [
-        ("within 1.5× of the floor (Tongxin/floor ≥ 0.667)", f"{ratios[0][1]:.3f}", ratios[0][1] >= TARGET_FLOOR_RATIO),
-        ("≥ 10× django-import-export", f"{ratios[1][1]:.1f}×", ratios[1][1] >= TARGET_IE_RATIO),
-        ("import peak memory < 600 MB", f"{t['peak_mb']:.0f} MB", t["peak_mb"] < TARGET_PEAK_MB),
-        ("export ≥ 0.7× xlsxwriter", f"{ratios[2][1]:.3f}", ratios[2][1] >= TARGET_EXPORT_RATIO),
+        ("import peak memory, process + reader < 600 MB", f"{both_peaks:.0f} MB", both_peaks < TARGET_PEAK_MB),
+        ("export ≥ 0.7× xlsxwriter", f"{ratios[1][1]:.3f}", ratios[1][1] >= TARGET_EXPORT_RATIO),
     ]
     if "export_cold" in figures:
         cold = rate(figures["export_cold"]) / rate(xw)
@@ -946,6 +965,9 @@ def main(argv=None):
     parser.add_argument("--profile", metavar="PATH",
                         help="also run the Tongxin import once more under cProfile (stats to PATH.<db>, summary "
                              "on stderr)")
+    parser.add_argument("--skip-import-export", action="store_true",
+                        help="leave out the django-import-export comparison (e.g. when the bench extra is not "
+                             "installed)")
     parser.add_argument("--worker", nargs=2, metavar=("STEP", "SPEC"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -957,8 +979,10 @@ def main(argv=None):
         import import_export  # noqa: F401
         import tablib  # noqa: F401
     except ImportError:
-        parser.error("django-import-export is missing: install the bench extra, e.g. "
-                     ".venv/bin/pip install 'django-import-export[xlsx]==4.4.3' (pyproject.toml, bench)")
+        if not args.skip_import_export:
+            parser.error("django-import-export is missing: install the bench extra, e.g. "
+                         ".venv/bin/pip install 'django-import-export[xlsx]==4.4.3' (pyproject.toml, bench), "
+                         "or leave that comparison out with --skip-import-export")
 
     bench = Bench(args)
 
