@@ -366,11 +366,12 @@ def _peak_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def _child_peak_mb():
-    """The largest peak RSS among this process's finished children: the caged workbook reader."""
-    import resource
+def _reader_peak_mb():
+    """The peak RSS of the caged workbook reader (the child process that parsed the file), as it reported it
+    (RUSAGE_CHILDREN would count the pages of this process it was forked from)."""
+    from core.importing import largest_reader_peak_kb
 
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return largest_reader_peak_kb() / 1024
 
 
 def worker_setup(spec):
@@ -454,7 +455,7 @@ def worker_tongxin(spec):
         stats.sort_stats("tottime").print_stats(30)
         print("--- by cumulative time ---", file=sys.stderr)
         stats.sort_stats("cumulative").print_stats(45)
-    return {"seconds": seconds, "rows": result.created, "peak_mb": peak, "child_peak_mb": _child_peak_mb(),
+    return {"seconds": seconds, "rows": result.created, "peak_mb": peak, "child_peak_mb": _reader_peak_mb(),
             "stages": stages, "history_rows": history, "people": Person.objects.count()}
 
 
