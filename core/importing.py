@@ -285,15 +285,19 @@ class Workbook:
         return self._sizes[sheet.name]
 
     def check_size(self, sheet):
-        refusal = self._refusals.get(sheet.name)
-        if refusal is not None:
-            raise refusal
+        """The used area of `sheet`; raises the refusal of a sheet past the row or column cap."""
+        self._check(sheet)
         return self.size(sheet)
 
     def rows(self, sheet):
         """All rows of `sheet` (the list the reader returned: callers may change it)."""
-        self.check_size(sheet)
+        self._check(sheet)
         return self._rows[sheet.name]
+
+    def _check(self, sheet):
+        refusal = self._refusals.get(sheet.name)
+        if refusal is not None:
+            raise refusal
 
     def merged_ranges(self, sheet):
         """[((first row, first column), (last row, last column))] (0-based) of the merged cells of `sheet`."""

@@ -34,6 +34,7 @@ import resource
 import signal
 import struct
 import sys
+import threading
 import zipfile
 from xml.etree import ElementTree
 
@@ -74,7 +75,11 @@ class Output:
         self.stream = stream
 
     def send(self, kind, payload):
-        body = pickle.dumps((kind, payload), protocol=5)
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, protocol=5)
+        pickler.fast = True  # no memo: frames hold no shared or recursive structures, and this is faster
+        pickler.dump((kind, payload))
+        body = buffer.getbuffer()
         self.stream.write(struct.pack(">I", len(body)))
         self.stream.write(body)
 
@@ -130,8 +135,10 @@ class DepthMeter:
         self.limit = limit
         self.depth = 0
 
-    def feed(self, buffer):
-        if b"<!" in buffer or b"<?" in buffer or buffer.count(b"<") != buffer.count(b">"):
+    def feed(self, buffer, special):
+        """`special`: whether the piece may hold "<!" or "<?" (comments, CDATA, declarations, processing
+        instructions), which the caller has looked for already."""
+        if special or buffer.count(b"<") != buffer.count(b">"):
             self._exact(buffer)
             return
         count, rfind, limit = buffer.count, buffer.rfind, self.limit
@@ -181,21 +188,25 @@ class Budget:
             raise Refused(self.code, limit=self.limit)
 
 
-def _cut(buffer):
+def _cut(buffer, declarations, instructions):
     """Where to split `buffer` so that the first piece ends before a "<" and cuts no comment, CDATA or
-    processing instruction in two: the piece's text then holds only whole tags."""
+    processing instruction in two: the piece's text then holds only whole tags. `declarations` and
+    `instructions`: whether "<!" and "<?" occur in `buffer` at all."""
     cut = buffer.rfind(b"<")
     for start, end in _UNTERMINATED:
+        if not (declarations if start[1:2] == b"!" else instructions):
+            continue
         opening = buffer.rfind(start)
         if opening >= 0 and buffer.find(end, opening + len(start)) < 0:
             cut = min(cut, opening)
     return cut
 
 
-def xml_buffers(archive, name, limits, budget):
+def xml_buffers(archive, name, limits, budget, *, depth=True):
     """The part `name` in pieces of about 4 MB, each ending before a "<", after checking each for a DTD or
-    entity declaration and for nesting depth. UTF-16 parts are refused (no office program writes them)."""
-    meter = DepthMeter(limits["max_xml_depth"])
+    entity declaration and (unless `depth` is false: see `DeferredDepth`) for nesting depth. UTF-16 parts
+    are refused (no office program writes them)."""
+    meter = DepthMeter(limits["max_xml_depth"]) if depth else None
     tail = b""
     first = True
     try:
@@ -204,21 +215,27 @@ def xml_buffers(archive, name, limits, budget):
                 chunk = stream.read(CHUNK)
                 budget.spend(len(chunk))
                 buffer = tail + chunk
-                declaration = 0
-                if first and buffer:
-                    first = False
-                    if buffer[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in buffer[:64]:
-                        raise Refused("xml_encoding", part=name)
-                    declaration = _declaration_end(buffer)
+                if first and (buffer[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in buffer[:64]):
+                    raise Refused("xml_encoding", part=name)
+                # Whether the text holds declarations or processing instructions: one quick scan each, for
+                # the cut, the DTD check and the depth count.
+                declarations, instructions = b"<!" in buffer, b"<?" in buffer
                 if chunk:
-                    cut = _cut(buffer)
+                    cut = _cut(buffer, declarations, instructions)
                     if cut <= 0:
                         tail = buffer
                         continue
                     buffer, tail = buffer[:cut], buffer[cut:]
-                if _DTD.search(buffer):
+                if declarations and _DTD.search(buffer):
                     raise Refused("dtd", part=name)
-                meter.feed(buffer[declaration:] if declaration else buffer)
+                if meter is not None:
+                    skip = _declaration_end(buffer) if first else 0
+                    if skip:
+                        buffer_after = buffer[skip:]
+                        meter.feed(buffer_after, declarations or b"<?" in buffer_after)
+                    else:
+                        meter.feed(buffer, declarations or instructions)
+                first = False
                 yield buffer
                 if not chunk:
                     return
@@ -235,6 +252,37 @@ def _declaration_end(buffer):
         return 0
     end = buffer.find(b"?>", start)
     return end + 2 if end > 0 else 0
+
+
+class DeferredDepth:
+    """The depth of the worksheets calamine streams, checked in a thread while calamine reads the workbook.
+
+    calamine parses XML as a stream, so deep nesting costs it nothing; it is refused all the same, but
+    counting it costs about half a second per 100 MB of sheet XML, so that runs beside calamine (which
+    releases the GIL while it reads) instead of before it. Everything that protects memory — sizes, shared
+    strings, expansion — is checked before calamine starts. Nothing of a sheet is sent before `wait()`.
+    """
+
+    def __init__(self, archive, parts, limits):
+        self.error = None
+        self.thread = threading.Thread(target=self._run, args=(archive, parts, limits), daemon=True)
+        self.thread.start()
+
+    def _run(self, archive, parts, limits):
+        try:
+            budget = Budget(limits["max_unpacked"], "unpacked")
+            for part in parts:
+                for _ in xml_buffers(archive, part, limits, budget):
+                    pass
+        except BaseException as exc:  # noqa: BLE001 (handed to the main thread by wait())
+            self.error = exc
+        finally:
+            archive.close()
+
+    def wait(self):
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
 
 
 def check_part(archive, info, limits, budget):
@@ -454,8 +502,8 @@ def measure_sheet(archive, part, max_rows, max_columns, strings, limits, budget)
 
 
 def check_xlsx(archive, limits, budget):
-    """Check every part of an .xlsx and measure its worksheets. Returns ({sheet name: refusal or None}, the
-    names of worksheets known to the workbook)."""
+    """Check every part of an .xlsx and measure its worksheets. Returns {sheet name: refusal or None} and the
+    worksheet parts whose depth is left to `DeferredDepth` (those measured exactly had theirs counted)."""
     names = archive.NameToInfo
     if "xl/workbook.xml" not in names:
         raise Refused("not_spreadsheet")
@@ -488,14 +536,17 @@ def check_xlsx(archive, limits, budget):
             check_part(archive, info, limits, budget)
     max_rows, max_columns = limits["max_rows"], limits["max_columns"]
     refusals = {}
+    deferred = []
     expanded = 0
     for name, part in parts.items():
         scan = SheetScan(max_rows, max_columns, strings)
-        for buffer in xml_buffers(archive, part, limits, budget):
+        for buffer in xml_buffers(archive, part, limits, budget, depth=False):
             scan.feed(buffer)
         sheet_expanded = scan.expanded
         refusal = None
-        if not scan.plain:
+        if scan.plain:
+            deferred.append(part)
+        else:
             size, sheet_expanded = measure_sheet(archive, part, max_rows, max_columns, strings, limits, budget)
             refusal = size_refusal(name, size, max_rows, max_columns)
         refusals[name] = refusal
@@ -503,7 +554,7 @@ def check_xlsx(archive, limits, budget):
             expanded += sheet_expanded
             if expanded > limits["max_expanded_bytes"]:
                 raise Refused("expanded", limit=limits["max_expanded_bytes"])
-    return refusals
+    return refusals, deferred
 
 
 def size_refusal(name, size, max_rows, max_columns):
@@ -601,7 +652,7 @@ def check_ods(archive, limits, budget):
         parser.close()
     except ElementTree.ParseError as exc:
         raise Refused("damaged") from exc
-    return {}
+    return {}, []
 
 
 def _ods_text_bytes(cell):
@@ -618,7 +669,9 @@ def _ods_text_bytes(cell):
 # Reading with calamine
 
 
-def read_sheets(data, file_format, refusals, limits, output):
+def read_sheets(data, file_format, refusals, limits, output, depth=None):
+    """Read the worksheets with calamine and send them. `depth`: a `DeferredDepth` still running, waited for
+    before the first rows are sent."""
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
     try:
@@ -656,10 +709,15 @@ def read_sheets(data, file_format, refusals, limits, output):
         cells += size[0] * size[1]
         if cells > limits["max_cells"]:
             raise Refused("cells", limit=limits["max_cells"])
+        if depth is not None:
+            depth.wait()
+            depth = None
         output.send("sheet", dict(info, refused=None))
         send_rows(sheet, output, text if file_format == "xls" else None)
         output.send("sheet_end", {"merged": [tuple(map(tuple, pair)) for pair in sheet.merged_cell_ranges or ()]})
         del sheet
+    if depth is not None:
+        depth.wait()
 
 
 def send_rows(sheet, output, text):
@@ -716,15 +774,17 @@ def parse(data, limits, output):
         return
     archive = open_archive(data, limits)
     if "xl/workbook.xml" in archive.NameToInfo:
-        refusals = check_xlsx(archive, limits, budget)
+        refusals, deferred = check_xlsx(archive, limits, budget)
         file_format = "xlsx"
     elif "mimetype" in archive.NameToInfo:
-        refusals = check_ods(archive, limits, budget)
+        refusals, deferred = check_ods(archive, limits, budget)
         file_format = "ods"
     else:
         raise Refused("not_spreadsheet")
-    archive.close()
-    read_sheets(data, file_format, refusals, limits, output)
+    depth = DeferredDepth(archive, deferred, limits) if deferred else None
+    if depth is None:
+        archive.close()
+    read_sheets(data, file_format, refusals, limits, output, depth)
 
 
 def peak_kb():
