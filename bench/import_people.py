@@ -366,6 +366,11 @@ def _peak_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+def _rss_mb():
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1024 / 1024
+
+
 def _reader_peak_mb():
     """The peak RSS of the caged workbook reader (the child process that parsed the file), as it reported it
     (RUSAGE_CHILDREN would count the pages of this process it was forked from)."""
@@ -419,6 +424,8 @@ def worker_tongxin(spec):
 
     def progress(done, total, stage):
         now = time.perf_counter()
+        if f"{stage}_first" not in marks and stage == "check":
+            marks["rss_after_read_mb"] = _rss_mb()  # the file has been read: the reader child has just ended
         marks.setdefault(f"{stage}_first", now)
         marks[f"{stage}_last"] = now
 
@@ -455,8 +462,12 @@ def worker_tongxin(spec):
         stats.sort_stats("tottime").print_stats(30)
         print("--- by cumulative time ---", file=sys.stderr)
         stats.sort_stats("cumulative").print_stats(45)
-    return {"seconds": seconds, "rows": result.created, "peak_mb": peak, "child_peak_mb": _reader_peak_mb(),
-            "stages": stages, "history_rows": history, "people": Person.objects.count()}
+    child = _reader_peak_mb()
+    # At any one time, this process and the reader together: the reader runs while this process holds at most
+    # what it holds once reading is over; this process's own peak comes later, when the reader has ended.
+    together = max(peak, marks.get("rss_after_read_mb", peak) + child)
+    return {"seconds": seconds, "rows": result.created, "peak_mb": peak, "child_peak_mb": child,
+            "together_peak_mb": together, "stages": stages, "history_rows": history, "people": Person.objects.count()}
 
 
 def worker_floor(spec):
@@ -864,6 +875,7 @@ def summary(figures):
         "import_export_rows_per_s": round(rate(ie)) if ie else None,
         "peak_rss_mb": round(figures["tongxin"]["peak_mb"]),
         "reader_peak_rss_mb": round(figures["tongxin"].get("child_peak_mb", 0)),
+        "together_peak_rss_mb": round(figures["tongxin"].get("together_peak_mb", figures["tongxin"]["peak_mb"])),
         "export_rows_per_s": round(rate(figures["export"])),
         "xlsxwriter_rows_per_s": round(rate(figures["xlsxwriter"])),
         "export_peak_rss_mb": round(figures["export"]["peak_mb"]),
@@ -889,6 +901,7 @@ def print_table(figures, files, everything):
 
     line("Tongxin import_ledger (whole import)", t)
     lines.append(f"{'  its workbook reader (child process)':<52}{'':>19}{t.get('child_peak_mb', 0):>9.0f}")
+    lines.append(f"{'  both at once (peak)':<52}{'':>19}{t.get('together_peak_mb', t['peak_mb']):>9.0f}")
     line("floor: calamine + bulk_create", fl)
     if ie:
         ie_note = "" if ie["rows"] == count else f"(first {ie['rows']:,} rows only)"
@@ -935,13 +948,13 @@ def print_table(figures, files, everything):
         else:
             checks.append(("≥ 10,000 rows/s end to end (SQLite not run)", f"{tongxin:,.0f}",
                            tongxin >= TARGET_SQLITE_RATE))
-    both_peaks = t["peak_mb"] + t.get("child_peak_mb", 0)
+    together = t.get("together_peak_mb", t["peak_mb"])
     checks.append(("within 1.5× of the floor (Tongxin/floor ≥ 0.667)", f"{ratios[0][1]:.3f}",
                    ratios[0][1] >= TARGET_FLOOR_RATIO))
     if ie:
         checks.append(("≥ 10× django-import-export", f"{ratios[2][1]:.1f}×", ratios[2][1] >= TARGET_IE_RATIO))
     checks += [
-        ("import peak memory, process + reader < 600 MB", f"{both_peaks:.0f} MB", both_peaks < TARGET_PEAK_MB),
+        ("import peak memory, process + reader < 600 MB", f"{together:.0f} MB", together < TARGET_PEAK_MB),
         ("export ≥ 0.7× xlsxwriter", f"{ratios[1][1]:.3f}", ratios[1][1] >= TARGET_EXPORT_RATIO),
     ]
     if "export_cold" in figures:

@@ -261,10 +261,8 @@ class Workbook:
     the refusal, raised when the sheet is asked for. Use `open_workbook(data)`; nothing of the file is parsed
     in this process."""
 
-    def __init__(self, file_format, limits):
-        self.format = file_format
-        self.max_rows = limits.max_rows
-        self.max_columns = limits.max_columns
+    def __init__(self):
+        self.format = ""  # "xlsx", "xls" or "ods"
         self.sheets = []
         self.reader_peak_kb = None  # the child process's peak RSS (KiB), as it reported it
         self._rows = {}
@@ -476,7 +474,7 @@ class _WorkbookBuilder:
 
     def __init__(self, data, limits):
         self.legacy = data.startswith(OLE_MAGIC)
-        self.workbook = Workbook("", limits)
+        self.workbook = Workbook()
         self.buffer = bytearray()
         # What a well-behaved child can send for the largest file the limits allow; a child that sends more
         # is broken, whatever it says.

@@ -71,7 +71,7 @@ def shared_string_bomb(cells=60_000, length=32_000, seed=11):
     rng = random.Random(seed)
     text = "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") for _ in range(length))
     columns = 50
-    positions = sorted(rng.sample(range(columns * 4 * cells // columns), cells))
+    positions = sorted(rng.sample(range(10 * cells), cells))  # 12,000 rows × 50 columns: within the caps
     rows = {}
     for position in positions:
         row, column = divmod(position, columns)
