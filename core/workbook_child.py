@@ -75,10 +75,10 @@ class Output:
         self.stream = stream
 
     def send(self, kind, payload):
+        # With the pickle's memo, a string that occurs in many cells of a frame (a village, a category: the
+        # rows share one object, see send_rows) goes over once and comes out as one object in the parent.
         buffer = io.BytesIO()
-        pickler = pickle.Pickler(buffer, protocol=5)
-        pickler.fast = True  # no memo: frames hold no shared or recursive structures, and this is faster
-        pickler.dump((kind, payload))
+        pickle.Pickler(buffer, protocol=5).dump((kind, payload))
         body = buffer.getbuffer()
         self.stream.write(struct.pack(">I", len(body)))
         self.stream.write(body)
@@ -728,8 +728,12 @@ def send_rows(sheet, output, text):
         return
     pad = [None] * start[1]
     batch = []
+    # One object per distinct text in a frame, which the pickle then sends once: the parent's copy of a
+    # ledger (villages, categories, genders repeated on every row) is about half as big.
+    texts = {}
+    same = texts.setdefault
     for values in sheet.iter_rows():
-        row = [None if value == "" else value for value in values]
+        row = [None if value == "" else same(value, value) if value.__class__ is str else value for value in values]
         if pad:
             row = pad + row
         if text is not None:
@@ -738,6 +742,7 @@ def send_rows(sheet, output, text):
         if len(batch) == ROWS_PER_FRAME:
             output.send("rows", batch)
             batch = []
+            texts.clear()
     if batch:
         output.send("rows", batch)
 
