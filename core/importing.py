@@ -1,35 +1,55 @@
-"""Reading uploaded Excel files, generically: every importer (units, ledger, ...) builds on these helpers.
+"""Reading uploaded spreadsheets, generically: every importer (units, ledger, schemes, ...) builds on these helpers.
 
 What is here knows nothing about any model:
 
-- `read_upload(file)`: the bytes of an uploaded .xlsx, refused early when too big or not really xlsx.
-- `open_workbook(data)`: a `Workbook` whose sheets are measured *before* python-calamine reads them.
-  calamine loads a whole sheet into a dense grid, so one stray value in cell XFD1048576 would make it
-  allocate billions of cells; `Workbook` streams the sheet's XML first and refuses a sheet whose used
-  area exceeds the caps (20,000 rows, 50 columns by default).
+- `read_upload(file)`: the bytes of an uploaded file, refused early when too big or not a workbook.
+- `open_workbook(data)`: a `Workbook` of an .xlsx, .xls or .ods file, read by python-calamine in a *caged child
+  process* (core/workbook_child.py): a fresh interpreter with a hard memory cap (RLIMIT_AS) and CPU cap,
+  killed when its time is up, that checks the file against explicit limits before calamine reads it —
+  sheets, rows and columns per sheet (calamine loads a whole sheet into a dense grid, so one stray value in
+  cell XFD1048576 would make it allocate billions of cells), cells, shared strings and the text they expand
+  to (one long string referenced by 60,000 cells turns 224 KB into gigabytes), zip entries, unpacked size
+  and compression ratio, XML nesting depth, DTDs and entities (refused). The rows come back as plain values
+  (decoded with a pickle that may name no class but the datetime types); whatever the file does, this
+  process only ever sees a refusal with a Chinese message naming the limit. `ReaderLimits` holds the limits;
+  `open_large_workbook` uses `LARGE_LIMITS`, sized for a county ledger of 100,000+ rows.
 - `locate_table(workbook, columns, required)`: the first sheet whose header row (title rows above it are
   fine) names the required columns, matched through synonyms; `records(table)` then yields
   `(excel_row_number, {column: raw value})`, skipping blank rows.
-- Cell conversion: `normalise_text`, `cell_text`, `cell_code`, `cell_int`. They raise `CellError` with a
-  Chinese message; the importer adds the row number and column name.
+- Cell conversion: `normalise_text`, `cell_text`, `cell_code`, `cell_int`, `cell_date`. They raise `CellError`
+  with a Chinese message; the importer adds the row number and column name.
 
 Every problem with the file as a whole raises `ImportFileError`, whose message is Chinese and meant for
 the user as is.
 """
 
+import contextlib
+import dataclasses
 import datetime
+import importlib.util
 import io
-import posixpath
+import json
+import logging
+import os
+import pickle
 import re
-import zipfile
+import selectors
+import signal
+import struct
+import subprocess
+import sys
+import threading
+import time
 from dataclasses import dataclass, field
-from xml.etree import ElementTree
+from pathlib import Path
 
-from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 MAX_COLUMNS = 50
+MAX_CELLS = 1_000_000
+MAX_SHEETS = 100
 # The unpacked size of every part of the archive together: a 5 MB upload can unpack to gigabytes.
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 # An xlsx has a few dozen parts that compress 5–30 times; a zip bomb has many parts or compresses thousands
@@ -37,13 +57,17 @@ MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_ENTRIES = 1000
 MAX_RATIO = 200
 RATIO_CHECK_BYTES = 1024 * 1024
+MAX_SHARED_STRINGS = 500_000
+MAX_SHARED_STRINGS_BYTES = 32 * 1024 * 1024
+MAX_EXPANDED_BYTES = 64 * 1024 * 1024
+MAX_XML_DEPTH = 256  # libxml2's default limit; real spreadsheet parts nest about 10 deep
+READER_MEMORY_MB = 512
+READER_SECONDS = 30  # within a web request (gunicorn's timeout is 60 s)
 
 ZIP_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and other legacy Office files
-
-_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and other legacy Office files, and encrypted .xlsx
+SPREADSHEET_FORMATS = ("xlsx", "xls", "ods")
+FORMAT_NAMES = {"xlsx": "Excel（.xlsx）", "xls": "Excel 97-2003（.xls）", "ods": "OpenDocument 表格（.ods）"}
 
 
 class ImportFileError(Exception):
@@ -146,32 +170,73 @@ def is_blank_row(values):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Upload and workbook
+# Upload
 
 
-def read_upload(uploaded, *, max_bytes=MAX_UPLOAD_BYTES):
-    """The bytes of an uploaded file (a Django UploadedFile or any file object), checked to be xlsx."""
+def read_upload(uploaded, *, max_bytes=MAX_UPLOAD_BYTES, formats=("xlsx",)):
+    """The bytes of an uploaded file (a Django UploadedFile or any file object), checked by their first bytes
+    to be one of `formats` ("xlsx", "xls", "ods")."""
     size = getattr(uploaded, "size", None)
     if size is not None and size > max_bytes:
         raise ImportFileError(f"文件过大（{_megabytes(size)}），上限为 {_megabytes(max_bytes)}。")
     data = uploaded.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise ImportFileError(f"文件过大，上限为 {_megabytes(max_bytes)}。")
-    check_xlsx(data)
+    check_format(data, formats)
     return data
 
 
-def check_xlsx(data):
+def check_format(data, formats=SPREADSHEET_FORMATS):
+    """Refuse at once what cannot be a workbook of `formats`: .xlsx and .ods are zip archives, .xls an OLE
+    compound file (which is also what an .xlsx with an opening password is)."""
     if not data:
         raise ImportFileError("文件是空的。")
     if data.startswith(OLE_MAGIC):
-        raise ImportFileError("这是旧版 Excel（.xls）文件或已加密的文件，请在 Excel 中“另存为”.xlsx 格式后再上传。")
-    if not data.startswith(ZIP_MAGIC):
-        raise ImportFileError("文件不是 Excel（.xlsx）格式。")
+        if "xls" not in formats:
+            raise ImportFileError("这是旧版 Excel（.xls）文件或已加密的文件，请在 Excel 中“另存为”.xlsx 格式后再上传。")
+        return
+    if not data.startswith(ZIP_MAGIC) or not {"xlsx", "ods"} & set(formats):
+        raise ImportFileError(f"文件不是 {_format_names(formats)}格式。")
+
+
+def _format_names(formats):
+    names = [FORMAT_NAMES[name] for name in formats]
+    return names[0] if len(names) == 1 else "、".join(names[:-1]) + "或" + names[-1]
 
 
 def _megabytes(size):
     return f"{size / 1024 / 1024:.1f} MB".replace(".0 MB", " MB")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The caged reader
+
+
+@dataclass(frozen=True)
+class ReaderLimits:
+    """What one untrusted workbook may take. The child process that parses it gets these (core/workbook_child.py
+    checks each and names the one a file breaks); `memory_mb` and `seconds` are its hard caps."""
+
+    max_rows: int = MAX_ROWS  # per sheet: the last row holding a value
+    max_columns: int = MAX_COLUMNS  # per sheet
+    max_cells: int = MAX_CELLS  # all sheets read: rows × columns of their used area from A1
+    max_sheets: int = MAX_SHEETS
+    max_entries: int = MAX_ENTRIES  # parts of a zip archive (.xlsx, .ods)
+    max_unpacked: int = MAX_UNPACKED_BYTES  # all parts unpacked
+    max_ratio: int = MAX_RATIO
+    ratio_check_bytes: int = RATIO_CHECK_BYTES
+    max_shared_strings: int = MAX_SHARED_STRINGS
+    max_shared_strings_bytes: int = MAX_SHARED_STRINGS_BYTES
+    max_expanded_bytes: int = MAX_EXPANDED_BYTES  # the text of all cells, each shared string once per cell
+    max_xml_depth: int = MAX_XML_DEPTH
+    memory_mb: int = READER_MEMORY_MB  # the child's address space (RLIMIT_AS)
+    seconds: float = READER_SECONDS  # wall clock (the child is killed) and CPU time (RLIMIT_CPU)
+
+
+LARGE_LIMITS = ReaderLimits(
+    max_rows=200_000, max_cells=4_000_000, max_unpacked=1024 * 1024 * 1024, max_shared_strings=2_000_000,
+    max_shared_strings_bytes=128 * 1024 * 1024, max_expanded_bytes=128 * 1024 * 1024, memory_mb=768, seconds=300,
+)
 
 
 @dataclass
@@ -186,110 +251,59 @@ class SheetSize:
 class Sheet:
     name: str
     index: int
-    part: str  # the sheet's XML part inside the archive, e.g. "xl/worksheets/sheet1.xml"
     visible: bool
 
 
 class Workbook:
-    """An xlsx file whose sheets are measured before they are read. Use `open_workbook(data)`."""
+    """A workbook as the caged reader returned it: its worksheets, each with its rows (`rows[i]` is Excel row
+    i + 1, column A is index 0, empty cells None; values are str, int, float, bool, date, datetime, time or
+    timedelta as python-calamine gives them) and merged ranges — or, for a sheet past the row or column cap,
+    the refusal, raised when the sheet is asked for. Use `open_workbook(data)`; nothing of the file is parsed
+    in this process."""
 
-    def __init__(self, data, *, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS, max_unpacked=MAX_UNPACKED_BYTES):
-        check_xlsx(data)
-        self.max_rows = max_rows
-        self.max_columns = max_columns
-        try:
-            self._zip = zipfile.ZipFile(io.BytesIO(data))
-            names = set(self._zip.namelist())
-        except (zipfile.BadZipFile, ValueError) as exc:
-            raise ImportFileError("文件已损坏或不是 Excel（.xlsx）格式。") from exc
-        if "xl/workbook.xml" not in names:
-            raise ImportFileError("文件不是 Excel（.xlsx）格式（可能是 Word、WPS 或其他压缩文件）。")
-        infos = self._zip.infolist()
-        if len(infos) > MAX_ENTRIES:
-            raise ImportFileError(f"文件包含的部件过多（{len(infos)}个），不像正常的 Excel 文件。")
-        if sum(info.file_size for info in infos) > max_unpacked:
-            raise ImportFileError("文件解压后过大，请删除无关的工作表、图片后重试。")
-        if any(info.file_size > RATIO_CHECK_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1)
-               for info in infos):
-            raise ImportFileError("文件压缩比异常（疑似压缩炸弹），已拒绝读取。")
-        self._verify_archive(max_unpacked)
-        try:
-            self._calamine = CalamineWorkbook.from_object(io.BytesIO(data))
-        except (CalamineError, ValueError, OSError) as exc:
-            raise ImportFileError("无法读取该 Excel 文件，文件可能已损坏或已加密。") from exc
-        parts = self._sheet_parts()
+    def __init__(self):
+        self.format = ""  # "xlsx", "xls" or "ods"
         self.sheets = []
-        for index, meta in enumerate(self._calamine.sheets_metadata):
-            if meta.typ != SheetTypeEnum.WorkSheet or meta.name not in parts:
-                continue
-            self.sheets.append(Sheet(meta.name, index, parts[meta.name], meta.visible == SheetVisibleEnum.Visible))
+        self.reader_peak_kb = None  # the child process's peak RSS (KiB), as it reported it
+        self._rows = {}
+        self._merged = {}
+        self._refusals = {}
         self._sizes = {}
 
-    def _verify_archive(self, max_unpacked):
-        """Unpack every part once, in small chunks: catches lying sizes (CRC errors) and zip bombs."""
-        total = 0
-        try:
-            for info in self._zip.infolist():
-                with self._zip.open(info) as part:
-                    while chunk := part.read(1024 * 1024):
-                        total += len(chunk)
-                        if total > max_unpacked:
-                            raise ImportFileError("文件解压后过大，请删除无关的工作表、图片后重试。")
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError) as exc:
-            raise ImportFileError("文件已损坏或已加密，无法读取。") from exc
-
-    def _sheet_parts(self):
-        """{sheet name: XML part path} from xl/workbook.xml and its relationships."""
-        try:
-            workbook = ElementTree.fromstring(self._zip.read("xl/workbook.xml"))  # noqa: S314 (see _parse_note)
-            rels = ElementTree.fromstring(self._zip.read("xl/_rels/workbook.xml.rels"))  # noqa: S314
-        except (KeyError, ElementTree.ParseError) as exc:
-            raise ImportFileError("文件已损坏：找不到工作表目录。") from exc
-        targets = {}
-        for rel in rels.iter(f"{{{_PKG_REL_NS}}}Relationship"):
-            target = rel.get("Target", "")
-            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-            targets[rel.get("Id")] = path
-        parts = {}
-        for sheet in workbook.iter(f"{{{_MAIN_NS}}}sheet"):
-            path = targets.get(sheet.get(f"{{{_REL_NS}}}id"))
-            if path:
-                parts[sheet.get("name")] = path
-        return parts
-
     def size(self, sheet):
-        """The used area of `sheet`, measured by streaming its XML (constant memory). Stops early once the
-        caps are exceeded, so the returned size is then only known to be too big."""
+        """The used area of `sheet`; for a refused sheet, what the reader had measured when it stopped."""
         if sheet.name not in self._sizes:
-            self._sizes[sheet.name] = _measure(self._zip, sheet.part, self.max_rows, self.max_columns)
+            rows = self._rows.get(sheet.name) or []
+            last_row = last_column = 0
+            for number, row in enumerate(rows, 1):
+                used = [index for index, value in enumerate(row) if value is not None]
+                if used:
+                    last_row, last_column = number, max(last_column, used[-1] + 1)
+            self._sizes[sheet.name] = SheetSize(last_row, last_column)
         return self._sizes[sheet.name]
 
     def check_size(self, sheet):
-        size = self.size(sheet)
-        if size.rows > self.max_rows:
-            raise ImportFileError(
-                f"工作表“{sheet.name}”的数据超过 {self.max_rows} 行（可能有远处的零星单元格），"
-                "请删除多余的行或拆分成多个文件后重试。"
-            )
-        if size.columns > self.max_columns:
-            raise ImportFileError(
-                f"工作表“{sheet.name}”的数据超过 {self.max_columns} 列（可能有远处的零星单元格），"
-                "请删除多余的列后重试。"
-            )
-        return size
+        """The used area of `sheet`; raises the refusal of a sheet past the row or column cap."""
+        self._check(sheet)
+        return self.size(sheet)
 
     def rows(self, sheet):
-        """All rows of `sheet` as lists of raw values; `rows[i]` is Excel row i + 1, column A is index 0."""
-        self.check_size(sheet)
-        try:
-            values = self._calamine.get_sheet_by_index(sheet.index).to_python(skip_empty_area=False)
-        except (CalamineError, ValueError) as exc:
-            raise ImportFileError(f"无法读取工作表“{sheet.name}”。") from exc
-        return [[None if v == "" else v for v in row] for row in values]
+        """All rows of `sheet` (the list the reader returned: callers may change it)."""
+        self._check(sheet)
+        return self._rows[sheet.name]
+
+    def _check(self, sheet):
+        refusal = self._refusals.get(sheet.name)
+        if refusal is not None:
+            raise refusal
+
+    def merged_ranges(self, sheet):
+        """[((first row, first column), (last row, last column))] (0-based) of the merged cells of `sheet`."""
+        return self._merged.get(sheet.name, [])
 
     def close(self):
-        self._calamine.close()
-        self._zip.close()
+        self._rows.clear()
+        self._merged.clear()
 
     def __enter__(self):
         return self
@@ -298,71 +312,280 @@ class Workbook:
         self.close()
 
 
-def open_workbook(data, **limits):
-    """A `Workbook` over the bytes of an xlsx file. Raises `ImportFileError` with a Chinese message."""
-    return Workbook(data, **limits)
+def open_workbook(data, *, limits=None, **caps):
+    """A `Workbook` read from the bytes of an .xlsx, .xls or .ods file in a caged child process, under
+    `limits` (default `ReaderLimits()`) with any of its fields overridden by `caps` (e.g. `max_rows=100`).
+    Raises `ImportFileError` with a Chinese message naming the limit a file breaks."""
+    limits = dataclasses.replace(limits or ReaderLimits(), **caps)
+    check_format(data)
+    return _read_in_cage(data, limits)
 
 
-# _parse_note: the XML parsed here comes from the uploaded file. ElementTree resolves no external entities
-# and the bundled expat (>= 2.4) limits entity expansion ("billion laughs"), so plain ElementTree is safe.
-
-_CELL_REF = re.compile(r"([A-Z]{1,3})(\d+)$")
-
-
-def _column_number(letters):
-    number = 0
-    for char in letters:
-        number = number * 26 + ord(char) - 64
-    return number
+def open_large_workbook(data, **caps):
+    """`open_workbook` with the caps of big tables (`LARGE_LIMITS`: a county ledger has 100,000+ rows)."""
+    return open_workbook(data, limits=LARGE_LIMITS, **caps)
 
 
-def _measure(archive, part, max_rows, max_columns):
-    """The last row and column holding a value in a sheet part, read as a stream.
+_CHILD = Path(__file__).with_name("workbook_child.py")
+_FRAME_HEADER = struct.Struct(">I")
+_STDERR_KEPT = 16 * 1024
+_CELL_TYPES = frozenset({str, int, float, bool, type(None), datetime.date, datetime.datetime, datetime.time,
+                         datetime.timedelta})
 
-    Cells without a value (only formatting) do not count, as calamine skips them too. Rows and cells
-    without an "r" attribute take the position after the previous one, as the format specifies.
-    """
-    row_tag, cell_tag, data_tag = (f"{{{_MAIN_NS}}}{name}" for name in ("row", "c", "sheetData"))
-    value_tags_v = f"{{{_MAIN_NS}}}v"
-    value_tags = {value_tags_v, f"{{{_MAIN_NS}}}is"}
-    last_row = last_column = 0
-    current_row = current_column = 0
-    sheet_data = row_element = None
+
+class _ReaderOutputError(Exception):
+    """The child's output is not what it sends: it must be treated as broken."""
+
+
+class _RowsUnpickler(pickle.Unpickler):
+    """The child parsed hostile bytes, so what it sends is decoded as data only: the one class a pickle of its
+    frames may name is one of the datetime types; anything else (any callable) is refused."""
+
+    _ALLOWED = {("datetime", name): getattr(datetime, name) for name in ("date", "datetime", "time", "timedelta")}
+
+    def find_class(self, module, name):
+        try:
+            return self._ALLOWED[(module, name)]
+        except KeyError:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed") from None
+
+
+def _read_in_cage(data, limits):
+    """Run core/workbook_child.py on `data` and build the `Workbook` from its frames, enforcing the wall-clock
+    limit (the child is killed) and turning every failure of the child into an `ImportFileError`."""
+    request = json.dumps({"size": len(data), "limits": dataclasses.asdict(limits)}).encode() + b"\n"
+    calamine = importlib.util.find_spec("python_calamine")
+    site = str(Path(calamine.origin).resolve().parent.parent) if calamine and calamine.origin else ""
     try:
-        with archive.open(part) as stream:
-            for event, element in ElementTree.iterparse(stream, events=("start", "end")):  # noqa: S314
-                tag = element.tag
-                if event == "start":
-                    if tag == cell_tag:
-                        match = _CELL_REF.match(element.get("r") or "")
-                        if match:
-                            current_column = _column_number(match.group(1))
-                            current_row = int(match.group(2))
-                        else:
-                            current_column += 1
-                    elif tag == row_tag:
-                        r = element.get("r")
-                        current_row = int(r) if r and r.isdigit() else current_row + 1
-                        current_column = 0
-                        row_element = element
-                    elif tag == data_tag:
-                        sheet_data = element
-                    continue
-                if tag == cell_tag:
-                    if any(child.tag in value_tags and (child.tag != value_tags_v or child.text) for child in element):
-                        last_row = max(last_row, current_row)
-                        last_column = max(last_column, current_column)
-                        if last_row > max_rows or last_column > max_columns:
-                            return SheetSize(last_row, last_column)
-                    # Drop what has been measured, so memory stays constant however many cells there are.
-                    if row_element is not None and len(row_element) and row_element[-1] is element:
-                        del row_element[-1]
-                    element.clear()
-                elif tag == row_tag and sheet_data is not None:
-                    sheet_data.clear()
-    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, OSError) as exc:
-        raise ImportFileError("文件已损坏：工作表内容无法解析。") from exc
-    return SheetSize(last_row, last_column)
+        child = subprocess.Popen(  # noqa: S603 (a fixed command: this interpreter running the child script)
+            [sys.executable, "-I", str(_CHILD), site], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, env={"PATH": os.defpath, "LC_ALL": "C.UTF-8"}, close_fds=True,
+        )
+    except OSError as exc:
+        logger.error("The workbook reader could not be started: %s", exc)
+        raise ImportFileError("暂时无法读取文件（解析程序无法启动），请稍后重试或联系系统管理员。") from exc
+    feeder = threading.Thread(target=_feed, args=(child.stdin, request, data), daemon=True)
+    feeder.start()
+    builder = _WorkbookBuilder(data, limits)
+    deadline = time.monotonic() + limits.seconds
+    timed_out = broken = True  # until the child's output has been read to its end
+    stderr = bytearray()
+    try:
+        timed_out, broken = _collect(child, deadline, builder, stderr)
+    finally:
+        if timed_out or broken:
+            child.kill()
+        status = _reap(child, deadline)
+        feeder.join(timeout=5)
+        child.stdout.close()
+        child.stderr.close()
+    _note_peak(builder.peak_kb)
+    builder.workbook.reader_peak_kb = builder.peak_kb
+    error = _failure(limits, status, timed_out, broken, builder)
+    if error is not None:
+        if stderr and not timed_out:
+            logger.warning("Workbook reader exited with %s: %s", status, bytes(stderr[-2000:]).decode(errors="replace"))
+        error.reader_peak_kb = builder.peak_kb
+        raise error
+    return builder.workbook
+
+
+_largest_peak_kb = 0
+
+
+def _note_peak(peak_kb):
+    global _largest_peak_kb
+    _largest_peak_kb = max(_largest_peak_kb, peak_kb or 0)
+
+
+def largest_reader_peak_kb():
+    """The largest peak RSS (KiB) a reader child of this process reported (children killed at their memory
+    cap report nothing: their peak is the cap)."""
+    return _largest_peak_kb
+
+
+def _feed(stream, request, data):
+    # OSError (a broken pipe): the child stopped reading; its exit status tells why.
+    with contextlib.suppress(OSError), stream:
+        stream.write(request)
+        stream.write(data)
+
+
+def _collect(child, deadline, builder, stderr):
+    """Read the child's frames until it closes its output. Returns (timed out, output broken)."""
+    with selectors.DefaultSelector() as selector:
+        selector.register(child.stdout, selectors.EVENT_READ)
+        selector.register(child.stderr, selectors.EVENT_READ)
+        while selector.get_map():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return True, False
+            for key, _ in selector.select(remaining):
+                chunk = os.read(key.fd, 1024 * 1024)
+                if not chunk:
+                    selector.unregister(key.fileobj)
+                elif key.fileobj is child.stdout:
+                    try:
+                        builder.feed(chunk)
+                    except _ReaderOutputError:
+                        logger.warning("The workbook reader sent output that is not a frame", exc_info=True)
+                        return False, True
+                elif len(stderr) < _STDERR_KEPT:
+                    stderr += chunk[: _STDERR_KEPT - len(stderr)]
+    return False, False
+
+
+def _reap(child, deadline):
+    """Wait for the child, killing it once the deadline has passed; returns its exit status."""
+    while child.poll() is None:
+        if time.monotonic() >= deadline:
+            child.kill()
+            return child.wait()
+        time.sleep(0.01)
+    return child.returncode
+
+
+def _failure(limits, status, timed_out, broken, builder):
+    """The ImportFileError for a read that did not end with the child's "done", or None."""
+    if timed_out or status == -signal.SIGXCPU:
+        logger.warning("Workbook refused: the reader ran out of time (%s s)", limits.seconds)
+        return ImportFileError(f"文件解析超时（{limits.seconds:g} 秒），已停止读取：{_TOO_BIG_OR_ODD}")
+    if broken:
+        return ImportFileError("文件解析结果无效，未读取任何数据：文件可能已损坏或结构异常。")
+    if status in (_CHILD_OUT_OF_MEMORY, -signal.SIGABRT, -signal.SIGKILL):
+        logger.warning("Workbook refused: the reader ran out of memory (%s MB)", limits.memory_mb)
+        return ImportFileError(f"文件解析超出内存上限（{limits.memory_mb} MB），已停止读取：{_TOO_BIG_OR_ODD}")
+    if builder.refusal is not None:
+        return builder.refusal
+    if status != 0:
+        logger.warning("Workbook refused: the reader exited with status %s", status)
+        return ImportFileError("文件解析程序异常退出，未读取任何数据：文件可能已损坏或结构异常。")
+    if not builder.done:
+        return ImportFileError("文件解析结果无效，未读取任何数据：文件可能已损坏或结构异常。")
+    return None
+
+
+_CHILD_OUT_OF_MEMORY = 3  # workbook_child's exit status after a MemoryError
+_TOO_BIG_OR_ODD = "文件过大或结构异常，请删除无关内容或拆分后重试。"
+
+
+class _WorkbookBuilder:
+    """Decodes the child's frames (4-byte length, restricted pickle of (kind, payload)) into a `Workbook`."""
+
+    def __init__(self, data, limits):
+        self.legacy = data.startswith(OLE_MAGIC)
+        self.workbook = Workbook()
+        self.buffer = bytearray()
+        # What a well-behaved child can send for the largest file the limits allow; a child that sends more
+        # is broken, whatever it says.
+        self.allowance = 64 * limits.max_cells + 2 * limits.max_expanded_bytes + 4 * len(data) + (16 << 20)
+        self.received = 0
+        self.sheet = None
+        self.refusal = None
+        self.done = False
+        self.peak_kb = None  # the child's own peak RSS, as it reported it
+
+    def feed(self, chunk):
+        self.received += len(chunk)
+        if self.received > self.allowance:
+            raise _ReaderOutputError("too much output")
+        self.buffer += chunk
+        header = _FRAME_HEADER.size
+        while len(self.buffer) >= header:
+            (size,) = _FRAME_HEADER.unpack_from(self.buffer)
+            if len(self.buffer) < header + size:
+                return
+            body = bytes(self.buffer[header:header + size])
+            del self.buffer[:header + size]
+            try:
+                frame = _RowsUnpickler(io.BytesIO(body)).load()
+                kind, payload = frame
+                self.handle(kind, payload)
+            except (pickle.UnpicklingError, ValueError, TypeError, KeyError, AttributeError, EOFError,
+                    IndexError) as exc:
+                raise _ReaderOutputError(str(exc)) from exc
+
+    def handle(self, kind, payload):
+        if self.done or self.refusal is not None and kind != "done":
+            raise _ReaderOutputError(f"{kind} after the end")
+        workbook = self.workbook
+        if kind == "rows":
+            if self.sheet is None or type(payload) is not list:
+                raise _ReaderOutputError("rows outside a sheet")
+            for row in payload:
+                if type(row) is not list or not _CELL_TYPES.issuperset(map(type, row)):
+                    raise _ReaderOutputError("not a row of cell values")
+            workbook._rows[self.sheet.name].extend(payload)
+        elif kind == "workbook":
+            workbook.format = str(payload["format"])
+        elif kind == "sheet":
+            self.sheet = Sheet(str(payload["name"]), int(payload["index"]), bool(payload["visible"]))
+            workbook.sheets.append(self.sheet)
+            refused = payload["refused"]
+            if refused is None:
+                workbook._rows[self.sheet.name] = []
+            else:
+                workbook._refusals[self.sheet.name] = _refusal(dict(refused), self.legacy)
+                workbook._sizes[self.sheet.name] = SheetSize(int(refused.get("rows", 0)),
+                                                             int(refused.get("columns", 0)))
+                self.sheet = None
+        elif kind == "sheet_end":
+            if self.sheet is None:
+                raise _ReaderOutputError("sheet_end outside a sheet")
+            workbook._merged[self.sheet.name] = [((int(a), int(b)), (int(c), int(d)))
+                                                 for (a, b), (c, d) in payload["merged"]]
+            self.sheet = None
+        elif kind == "refused":
+            self.refusal = _refusal(dict(payload), self.legacy)
+        elif kind == "done":
+            self.done = True
+            self.peak_kb = int(payload["peak_kb"])
+        else:
+            raise _ReaderOutputError(f"unknown frame {kind!r}")
+
+
+def _refusal(params, legacy):
+    """The ImportFileError for a refusal the child reported: a code and the figures of the limit."""
+    code = str(params.pop("code", ""))
+    if code == "unreadable" and legacy:
+        code = "unreadable_legacy"
+    message = _REFUSALS.get(code)
+    if message is None:
+        raise _ReaderOutputError(f"unknown refusal {code!r}")
+    (logger.warning if code in _SUSPICIOUS else logger.info)("Workbook refused: %s %s", code, params)
+    if isinstance(params.get("limit"), int):
+        params["megabytes"] = _megabytes(params["limit"])
+    try:
+        return ImportFileError(message.format(**params, formats=_format_names(SPREADSHEET_FORMATS)))
+    except (KeyError, IndexError, ValueError) as exc:
+        raise _ReaderOutputError(f"bad refusal {code!r}") from exc
+
+
+_SUSPICIOUS = {"ratio", "unpacked", "entries", "expanded", "xml_depth", "dtd", "xml_encoding", "shared_strings",
+               "shared_strings_bytes", "cells"}
+_REFUSALS = {
+    "empty": "文件是空的。",
+    "not_spreadsheet": "文件不是 {formats}格式（可能是 Word 文档或其他压缩文件）。",
+    "damaged": "文件已损坏或不是 Excel（.xlsx）格式。",
+    "unreadable": "无法读取该文件，文件可能已损坏或已加密。",
+    "unreadable_legacy": "无法读取该 .xls 文件（可能已损坏或已加密），请在 Excel 中“另存为”.xlsx 格式后再上传。",
+    "unreadable_sheet": "无法读取工作表“{sheet}”。",
+    "password": "文件设置了打开密码，请在 Excel 中取消密码（或另存为不加密的 .xlsx）后再上传。",
+    "entries": "文件包含的部件过多（{count}个，上限{limit}个），不像正常的 Excel 文件。",
+    "unpacked": "文件解压后过大（上限 {megabytes}），请删除无关的工作表、图片后重试。",
+    "ratio": "文件压缩比异常（超过 {limit} 倍，疑似压缩炸弹），已拒绝读取。",
+    "sheets": "文件包含 {count} 个工作表，超过上限 {limit} 个，请删除无关的工作表后重试。",
+    "shared_strings": "文件中的共享字符串超过上限（{limit} 个），请删除无关内容或拆分文件后重试。",
+    "shared_strings_bytes": "文件中的共享字符串总长度超过上限（{megabytes}），请删除无关内容或拆分文件后重试。",
+    "expanded": "文件中的文字展开后超过上限（{megabytes}）：大量单元格引用了很长的文字，疑似恶意构造的文件，"
+                "已拒绝读取。",
+    "cells": "文件的单元格总数超过上限（{limit} 个），请删除无关的工作表或拆分文件后重试。",
+    "xml_depth": "文件的 XML 嵌套层数超过上限（{limit} 层），疑似恶意构造的文件，已拒绝读取。",
+    "dtd": "文件中含有 XML 文档类型定义或实体声明（DOCTYPE/ENTITY），正常的表格文件不含这些内容，已拒绝读取。",
+    "xml_encoding": "文件中有 UTF-16 编码的 XML 部件，正常的表格文件不用这种编码，已拒绝读取。",
+    "rows": "工作表“{sheet}”的数据超过 {limit} 行（可能有远处的零星单元格），请删除多余的行或拆分成多个文件后重试。",
+    "columns": "工作表“{sheet}”的数据超过 {limit} 列（可能有远处的零星单元格），请删除多余的列后重试。",
+}
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -485,45 +708,7 @@ class Problem:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Additions for large tables (a county ledger can have 100,000+ rows) and for dates.
-
-
-class LargeWorkbook(Workbook):
-    """A `Workbook` for big tables: the size check scans the sheet's XML as bytes first.
-
-    The exact measure (`Workbook.size`) parses every cell and takes about 10 s for 100,000 rows × 20
-    columns; the quick scan takes a fraction of that. It vouches for a sheet only when the sheet is plainly
-    within the caps (every cell carries its own reference, no reference beyond the caps); anything unusual
-    falls back to the exact measure, so the caps hold exactly as in `Workbook`.
-    """
-
-    def check_size(self, sheet):
-        if sheet.name not in self._sizes and _fits_quickly(self._zip, sheet.part, self.max_rows, self.max_columns):
-            return None  # within the caps; the exact size was not computed
-        return super().check_size(sheet)
-
-    def rows(self, sheet):
-        """As `Workbook.rows` (empty cells are None), converted in place to spare a copy of a big sheet; the
-        sheet's merged ranges are kept for `merged_ranges`."""
-        self.check_size(sheet)
-        try:
-            source = self._calamine.get_sheet_by_index(sheet.index)
-            values = source.to_python(skip_empty_area=False)
-            merged = getattr(self, "_merged", None)
-            if merged is None:
-                merged = self._merged = {}
-            merged[sheet.name] = list(source.merged_cell_ranges or [])
-        except (CalamineError, ValueError) as exc:
-            raise ImportFileError(f"无法读取工作表“{sheet.name}”。") from exc
-        for row in values:
-            for index, value in enumerate(row):
-                if value == "":
-                    row[index] = None
-        return values
-
-    def merged_ranges(self, sheet):
-        """[((first row, first column), (last row, last column))] (0-based) of a sheet read by `rows`."""
-        return getattr(self, "_merged", {}).get(sheet.name, [])
+# Merged cells and dates
 
 
 def fill_merged_down(rows, ranges, below):
@@ -545,51 +730,6 @@ def fill_merged_down(rows, ranges, below):
                 row.extend([None] * (first_col + 1 - len(row)))
             if row[first_col] is None:
                 row[first_col] = value
-
-
-def open_large_workbook(data, *, max_rows=200_000, max_columns=MAX_COLUMNS, max_unpacked=1024 * 1024 * 1024):
-    """A `LargeWorkbook` over the bytes of an xlsx file, with caps sized for big ledgers."""
-    return LargeWorkbook(data, max_rows=max_rows, max_columns=max_columns, max_unpacked=max_unpacked)
-
-
-_PREFIXED_CELL = re.compile(rb":c[\s/>]")
-
-
-def _fits_quickly(archive, part, max_rows, max_columns):
-    """True when the sheet part is certainly within `max_rows` × `max_columns`; False when unsure.
-
-    Works on the raw bytes in chunks (text nodes cannot contain "<", so a chunk is cut before its last
-    "<" and the rest carried over). Every cell tag must start `<c r="` followed by a reference no longer
-    than the caps allow: a cell without a reference takes the position after the previous one, which only
-    the exact measure follows. References exactly as long as the caps are compared by value.
-    """
-    letters = len(column_letter(max_columns - 1))
-    digits = len(str(max_rows))
-    # "<c" not followed by a letter (<col>, <cfRule>, ...) nor by a short enough reference.
-    unusual = re.compile(rb'<c(?![a-zA-Z]| r="[A-Z]{1,%d}\d{1,%d}")' % (letters, digits))
-    as_long = re.compile(rb'<c r="(?:([A-Z]{%d})\d|[A-Z]+(\d{%d})")' % (letters, digits))
-    last_column = column_letter(max_columns - 1).encode()
-    tail = b""
-    try:
-        with archive.open(part) as stream:
-            while True:
-                chunk = stream.read(4 * 1024 * 1024)
-                buffer = tail + chunk
-                if chunk:
-                    cut = buffer.rfind(b"<")
-                    if cut <= 0:
-                        tail = buffer
-                        continue
-                    buffer, tail = buffer[:cut], buffer[cut:]
-                if _PREFIXED_CELL.search(buffer) or unusual.search(buffer):
-                    return False
-                for column, row in as_long.findall(buffer):
-                    if (column and column > last_column) or (row and int(row) > max_rows):
-                        return False
-                if not chunk:
-                    return True
-    except (KeyError, zipfile.BadZipFile, OSError):
-        return False
 
 
 _DATE_TEXT = [

@@ -1,9 +1,14 @@
 import datetime
+import logging
 import time
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from . import crypto
+
+logger = logging.getLogger(__name__)
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -106,9 +111,11 @@ class AuditEvent(models.Model):
 class ImportJob(models.Model):
     """A background import (ledger, units, ...): who uploaded what into which unit, its progress and outcome.
 
-    The uploaded bytes live in `data` only while the job needs them (check, preview, confirm) and are
-    cleared when it ends, is cancelled or expires: nothing of an upload is kept on disk or in the database.
-    A job is shown to nobody but the user who created it.
+    The uploaded bytes live in `data` only while the job needs them (check, preview, confirm), encrypted
+    (`ImportJob.seal`, core.crypto with a key of its own), and are cleared when the job ends (done, failed,
+    cancelled) and at the latest `UPLOAD_LIFETIME` after the upload, whatever its state (`expire_stale`, run
+    by the import pages and by `manage.py expire_import_uploads`): nothing of an upload is kept on disk or
+    in the database. A job is shown to nobody but the user who created it.
     """
 
     class Status(models.TextChoices):
@@ -123,6 +130,8 @@ class ImportJob(models.Model):
 
     RUNNING = (Status.QUEUED, Status.CHECKING, Status.IMPORTING)
     FINISHED = (Status.DONE, Status.FAILED, Status.CANCELLED, Status.EXPIRED)
+    UPLOAD_PURPOSE = "import-upload"
+    UPLOAD_LIFETIME = datetime.timedelta(hours=2)
 
     kind = models.CharField("类型", max_length=50, db_index=True)  # e.g. "people.person"
     user = models.ForeignKey(
@@ -166,9 +175,20 @@ class ImportJob(models.Model):
             return 0
         return min(100, round(100 * self.progress_done / self.progress_total))
 
+    @classmethod
+    def seal(cls, data):
+        """The uploaded bytes as `data` keeps them: encrypted."""
+        return crypto.encrypt_bytes(data, cls.UPLOAD_PURPOSE)
+
     def upload(self):
-        """The uploaded bytes (None once cleared)."""
-        return bytes(self.data) if self.data is not None else None
+        """The uploaded bytes (None once cleared, or if what is kept cannot be decrypted)."""
+        if self.data is None:
+            return None
+        try:
+            return crypto.decrypt_bytes(bytes(self.data), self.UPLOAD_PURPOSE)
+        except crypto.TamperedValue:
+            logger.warning("The upload of import job %s cannot be decrypted", self.pk)
+            return None
 
     def set_status(self, status, *, expected=None, **fields):
         """Move to `status`, writing only what changes; a finished job drops the upload. With `expected`,
@@ -202,13 +222,17 @@ class ImportJob(models.Model):
 
     @classmethod
     def expire_stale(cls, idle=datetime.timedelta(hours=2), running=datetime.timedelta(hours=24)):
-        """Drop the uploads of jobs left waiting (a preview never confirmed) or stuck (a worker that died)."""
+        """Drop the uploads of jobs left waiting (a preview never confirmed), stuck (a worker that died) or
+        older than `UPLOAD_LIFETIME`. A job still importing keeps its state (its task read the upload when it
+        started) but not its upload. Returns how many jobs lost their upload."""
         now = timezone.now()
-        stale = cls.objects.filter(data__isnull=False).filter(
-            models.Q(updated_at__lt=now - idle) & ~models.Q(status=cls.Status.IMPORTING)
-            | models.Q(updated_at__lt=now - running)
-        )
-        return stale.update(data=None, status=cls.Status.EXPIRED, finished_at=now, updated_at=now)
+        old = models.Q(created_at__lt=now - cls.UPLOAD_LIFETIME)
+        importing = models.Q(status=cls.Status.IMPORTING)
+        with_upload = cls.objects.filter(data__isnull=False)
+        expired = with_upload.filter(
+            (models.Q(updated_at__lt=now - idle) | old) & ~importing | models.Q(updated_at__lt=now - running)
+        ).update(data=None, status=cls.Status.EXPIRED, finished_at=now, updated_at=now)
+        return expired + with_upload.filter(old & importing).update(data=None)
 
 
 class Notification(models.Model):

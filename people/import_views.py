@@ -163,7 +163,7 @@ class PersonImportView(ImportAccessMixin, View):
         data = form.data_bytes
         job = ImportJob.objects.create(
             kind=KIND, user=request.user, unit=form.cleaned_data["unit"], file_name=_file_name(upload.name),
-            file_size=len(data), data=data,
+            file_size=len(data), data=ImportJob.seal(data),
             options={"update": form.cleaned_data["update"], "skip_invalid": form.cleaned_data["skip_invalid"]},
         )
         check_ledger_import.enqueue(job.pk)

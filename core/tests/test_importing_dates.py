@@ -1,4 +1,4 @@
-"""Additions to core.importing used by the ledger import: `cell_date` and `LargeWorkbook` (a quick size
+"""Additions to core.importing used by the ledger import: `cell_date` and `open_large_workbook` (a quick size
 check for big sheets that falls back to the exact measure whenever it cannot vouch for a sheet)."""
 
 import datetime
@@ -11,7 +11,7 @@ import xlsxwriter
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core import importing
+from core import importing, workbook_child
 from core.importing import CellError, ImportFileError, cell_date
 
 
@@ -99,8 +99,14 @@ def sheet_bytes(rows, columns, *, far=None, blank_far=None):
 
 
 def quick(data, max_rows, max_columns):
-    with importing.open_large_workbook(data, max_rows=max_rows, max_columns=max_columns) as book:
-        return importing._fits_quickly(book._zip, book.sheets[0].part, max_rows, max_columns)
+    """Whether the reader's quick scan vouches for the sheet (else it measures the sheet exactly)."""
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    scan = workbook_child.SheetScan(max_rows, max_columns, workbook_child.SharedStrings([]))
+    budget = workbook_child.Budget(importing.MAX_UNPACKED_BYTES, "unpacked")
+    limits = {"max_xml_depth": importing.MAX_XML_DEPTH}
+    for buffer in workbook_child.xml_buffers(archive, "xl/worksheets/sheet1.xml", limits, budget):
+        scan.feed(buffer)
+    return scan.plain
 
 
 def test_quick_check_vouches_for_a_plain_sheet_and_respects_the_caps_exactly():
