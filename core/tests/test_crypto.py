@@ -130,8 +130,9 @@ def test_digest_algorithms():
 
 @pytest.mark.parametrize(
     "value,masked",
-    [("330102199001011234", "330***********1234"), ("33010219900101123X", "330***********123X"),
-     ("330102900101123", "330********1123"), ("1234567", "*******"), ("12", "**"), ("", "")],
+    [("330102199001011234", "330102************"), ("33010219900101123X", "330102************"),
+     ("330102900101123", "330102*********"), ("12345678901234", "**************"), ("12", "**"),
+     ("", "")],
 )
 def test_mask_id_number(value, masked):
     assert crypto.mask_id_number(value) == masked
@@ -152,6 +153,9 @@ def test_masks_never_reveal_more_than_the_edges(value):
         assert len(masked) == len(value)
         if len(value) >= 8:
             assert value not in masked
+    # An ID number's mask shows the region only: no birth date, sequence or check digit.
+    assert crypto.mask_id_number(value)[6:] == "*" * max(0, len(value) - 6)
+    assert crypto.mask_id_number(value)[:6] in (value[:6], "*" * min(6, len(value)))
 
 
 # --- the model field --------------------------------------------------------------------------------------
