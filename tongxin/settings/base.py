@@ -134,6 +134,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 
+# ID-number lookups (core.lookups): a user may make at most this many targeted misses (a second, third, ...
+# different number at one region + birth date + gender that is not registered) per hour; then every ID
+# lookup of theirs is refused until the oldest leaves the hour, and the security administrators are told.
+ID_LOOKUP_TARGETED_MISSES_PER_HOUR = 10
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
