@@ -7,6 +7,7 @@ from django.db.models import Prefetch
 from core.excel import SheetWriter
 from people import choices
 from people.models import Person, SocialPosition
+from people.privacy import birth_date_text
 
 from . import services
 from .models import Field, Kind, Level, Stage
@@ -52,7 +53,7 @@ def write_representatives(target, queryset, *, title=TITLE, subtitle="") -> int:
         person = rep.person
         writer.write_row([
             number, person.name, labels["gender"].get(person.gender, ""), labels["ethnicity"].get(person.ethnicity, ""),
-            person.birth_date.strftime("%Y.%m") if person.birth_date else "",
+            birth_date_text(person.birth_date, day=False, export=True),
             labels["affiliation"].get(person.affiliation, ""),
             "".join(part for part in (person.workplace, person.position) if part),
             labels["level"].get(rep.level, ""), labels["field"].get(rep.field, ""), labels["kind"].get(rep.kind, ""),
