@@ -369,7 +369,7 @@ class IdNumberSearchForm(forms.Form):
     id_number = forms.CharField(
         label="身份证号", max_length=30, error_messages={"required": "请输入完整的身份证号"},
         widget=forms.TextInput(attrs={"autocomplete": "off", "class": "form-control", "spellcheck": "false",
-                                      "placeholder": "完整18位身份证号"}),
+                                      "placeholder": "完整18位身份证号（每次查找记入审计日志）"}),
     )
 
     def clean_id_number(self):
