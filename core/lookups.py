@@ -27,7 +27,12 @@ a form, the check of an import (which rows would update someone registered) — 
   administrator gets one in-app notification.
 
 What this bounds: the first miss at each birth date is free, so a user can try about one number per day of
-the birth month plus the limit per hour against one person (≈ 40), against 14,000+ candidates.
+the birth month plus the limit per hour against one person (≈ 40), against 14,000+ candidates. What it costs:
+a file of new people counts where two of them share region, birth date and gender and someone registered has
+that birth date and gender. Into an empty ledger nothing counts; into a county of 20,000 people (the
+distribution of bench/import_people.py) a file of 300 new people makes about 1 targeted miss, 1,000 about 6,
+2,000 about 13 — refused: such a file is split, or imported by an operator (`manage.py import_people` without
+`--user` is audited and not limited).
 
 The sliding window is core.models.IdLookup: per lookup with new misses, 12 bytes per number (prefixes of a
 keyed hash of its visible identity and of its keyed hash), no digits.
@@ -51,6 +56,10 @@ IDENTITY_BYTES = 8  # of the keyed hash of a number's visible identity
 NUMBER_BYTES = 4  # of the number's keyed hash: tells different numbers of one identity apart
 RECORD_BYTES = IDENTITY_BYTES + NUMBER_BYTES
 LISTED_HASHES = 200  # hashes one audit event lists at most (the counts are always complete)
+# Different numbers of one visible identity a user may miss per hour before the next ones count as targeted.
+# 1: the second guess at a person counts. 2 would let a file of ~8,000 new people into a county of 20,000
+# (instead of ~1,500) at the price of twice as many free guesses (about 60 + the limit an hour, not 30 +).
+FREE_MISSES_PER_IDENTITY = 1
 SECURITY_ADMIN = "security"
 
 
@@ -141,13 +150,11 @@ def _classify(window, misses, registered):
     for number, number_hash in misses:
         identity = bytes.fromhex(identity_hash(visible_identity(number))[:2 * IDENTITY_BYTES])
         key = bytes.fromhex(number_hash[:2 * NUMBER_BYTES])
-        numbers = seen.get(identity)
-        if numbers is None:
-            seen[identity] = {key}
-        elif key in numbers:
+        numbers = seen.setdefault(identity, set())
+        if key in numbers:
             continue  # looked up before: nothing new learnt
-        else:
-            numbers.add(key)
+        numbers.add(key)
+        if len(numbers) > FREE_MISSES_PER_IDENTITY:
             candidates.append((number, number_hash))
         new.append(identity + key)
     if candidates and registered is not None:
