@@ -986,7 +986,7 @@ def _work_and_position(raw):
 
 def _month_key(date):
     """How a month-precise birth date keys a row without an ID number (a date keys it otherwise)."""
-    return None if date is None else ("month", date.year, date.month)
+    return ("month", date.year, date.month)
 
 
 def _month_precise(row):

@@ -150,8 +150,8 @@ def person_sections(person, birth_day=True):
     def rows(*names):
         return [(Person._meta.get_field(n).verbose_name, _display(person, n)) for n in names]
 
-    basic = rows("name", "gender", "ethnicity", "birth_date", "native_place", "address")
-    basic[3] = (basic[3][0], birth_date_text(person.birth_date, day=birth_day))
+    birth = (Person._meta.get_field("birth_date").verbose_name, birth_date_text(person.birth_date, day=birth_day))
+    basic = [*rows("name", "gender", "ethnicity"), birth, *rows("native_place", "address")]
 
     return [
         ("basic", "基本信息", basic),
