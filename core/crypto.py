@@ -110,8 +110,34 @@ def keyed_hasher(purpose="hash"):
     key = _derive(_master_key(), suite, purpose, 32)
     if suite == "sm":
         return lambda value: hmac_sm3(key, value.encode())
-    # hmac.digest is the one-shot C implementation: the same HMAC as hmac.new(...), about twice as fast.
-    return lambda value: hmac.digest(key, value.encode(), "sha256").hex()
+    mac = _hmac_sha256(key)
+    return lambda value: mac(value.encode()).hex()
+
+
+def _hmac_sha256(key):
+    """HMAC-SHA256 under `key` (at most 64 bytes) for many short values: the key's padded blocks are hashed
+    once and copied per value. The same digests as hmac.digest(key, value, "sha256"), in about half the time."""
+    block = key.ljust(64, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+
+    def mac(data):
+        first = inner.copy()
+        first.update(data)
+        second = outer.copy()
+        second.update(first.digest())
+        return second.digest()
+    return mac
+
+
+def keyed_digester(purpose):
+    """Like `keyed_hasher(purpose)`, returning the raw digest bytes (for compact records, not for lookups)."""
+    suite = current_suite()
+    key = _derive(_master_key(), suite, purpose, 32)
+    if suite == "sm":
+        return lambda value: bytes.fromhex(hmac_sm3(key, value.encode()))
+    mac = _hmac_sha256(key)
+    return lambda value: mac(value.encode())
 
 
 def encrypter():

@@ -70,10 +70,13 @@ class LookupRefused(Exception):
         super().__init__(message)
 
 
+_PARITY = {digit: str(int(digit) % 2) for digit in "0123456789"}
+
+
 def visible_identity(number):
     """What a mask and a month-precise birth date leave of an 18-digit number, with the day: region, birth
     date and the gender digit's parity."""
-    return number[:14] + str(int(number[16]) % 2)
+    return number[:14] + _PARITY[number[16]]
 
 
 def targeted_limit():
@@ -145,10 +148,10 @@ def _classify(window, misses, registered):
         for start in range(0, len(blob) - RECORD_BYTES + 1, RECORD_BYTES):
             seen.setdefault(blob[start:start + IDENTITY_BYTES], set()).add(
                 blob[start + IDENTITY_BYTES:start + RECORD_BYTES])
-    identity_hash = crypto.keyed_hasher("id-identity")
+    identity_digest = crypto.keyed_digester("id-identity")
     new, candidates = [], []
     for number, number_hash in misses:
-        identity = bytes.fromhex(identity_hash(visible_identity(number))[:2 * IDENTITY_BYTES])
+        identity = identity_digest(visible_identity(number))[:IDENTITY_BYTES]
         key = bytes.fromhex(number_hash[:2 * NUMBER_BYTES])
         numbers = seen.setdefault(identity, set())
         if key in numbers:

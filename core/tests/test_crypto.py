@@ -103,6 +103,15 @@ def test_unknown_suite_is_a_configuration_error():
 
 # --- keyed hash and digest --------------------------------------------------------------------------------
 
+@pytest.mark.parametrize("suite", SUITES)
+def test_bulk_hashers_agree_with_keyed_hash(suite):
+    with override_settings(CRYPTO_SUITE=suite):
+        hasher, digester = crypto.keyed_hasher(), crypto.keyed_digester("hash")
+        for value in ("13812345678", "33099819750315123X", "", "张三" * 40):
+            assert hasher(value) == crypto.keyed_hash(value) == digester(value).hex()
+        assert crypto.keyed_hasher("other")("13812345678") != crypto.keyed_hash("13812345678")
+
+
 def test_keyed_hash():
     value = crypto.keyed_hash("13812345678")
     assert value == crypto.keyed_hash("13812345678")  # deterministic: usable for lookup and uniqueness
