@@ -20,6 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 NONCE_BYTES = 12
 TAG_BYTES = 16
+ID_MASK_VISIBLE = 6  # digits of an ID number a mask shows: the region code
 
 
 class TamperedValue(Exception):
@@ -131,16 +132,44 @@ def keyed_hash(value: str) -> str:
     key = _derive(_master_key(), suite, "hash", 32)
     if suite == "sm":
         return hmac_sm3(key, value.encode())
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, value.encode(), "sha256").hex()
 
 
-def keyed_hasher():
-    """`keyed_hash` for many values (bulk imports): the key is derived once, not per value."""
+def keyed_hasher(purpose="hash"):
+    """`keyed_hash` for many values (bulk imports): the key is derived once, not per value. Another `purpose`
+    gives an unrelated keyed hash (its own key), for values that must not be comparable with the lookup hashes."""
     suite = current_suite()
-    key = _derive(_master_key(), suite, "hash", 32)
+    key = _derive(_master_key(), suite, purpose, 32)
     if suite == "sm":
         return lambda value: hmac_sm3(key, value.encode())
-    return lambda value: hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+    mac = _hmac_sha256(key)
+    return lambda value: mac(value.encode()).hex()
+
+
+def _hmac_sha256(key):
+    """HMAC-SHA256 under `key` (at most 64 bytes) for many short values: the key's padded blocks are hashed
+    once and copied per value. The same digests as hmac.digest(key, value, "sha256"), in about half the time."""
+    block = key.ljust(64, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+
+    def mac(data):
+        first = inner.copy()
+        first.update(data)
+        second = outer.copy()
+        second.update(first.digest())
+        return second.digest()
+    return mac
+
+
+def keyed_digester(purpose):
+    """Like `keyed_hasher(purpose)`, returning the raw digest bytes (for compact records, not for lookups)."""
+    suite = current_suite()
+    key = _derive(_master_key(), suite, purpose, 32)
+    if suite == "sm":
+        return lambda value: bytes.fromhex(hmac_sm3(key, value.encode()))
+    mac = _hmac_sha256(key)
+    return lambda value: mac(value.encode())
 
 
 def encrypter():
@@ -183,12 +212,18 @@ def digest(data: bytes, suite=None) -> str:
 
 
 def mask_id_number(value: str) -> str:
-    """330***********1234: the province/city prefix and the last four stay readable."""
+    """330784************: only the first six digits (the region of registration) stay readable.
+
+    Nothing after them is shown: digits 7-14 are the birth date (shown elsewhere only to the month to users
+    who may not see sensitive fields) and 15-17 the sequence, whose 17th digit's parity is the gender. With
+    the birth date and gender known, showing any sequence digit or the check digit would leave only a few
+    hundred candidates; without them at least 28 x 500 remain (see core.lookups for how guessing is limited).
+    """
     if not value:
         return ""
-    if len(value) <= 7:
+    if len(value) < 15:  # not an ID number (15 or 18 characters): nothing of it is a region code
         return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+    return value[:ID_MASK_VISIBLE] + "*" * (len(value) - ID_MASK_VISIBLE)
 
 
 def mask_phone(value: str) -> str:

@@ -76,6 +76,7 @@ class AuditEvent(models.Model):
         CONFIG = "config", "配置变更"
         DENIED = "denied", "越权访问"
         REVIEW = "review", "审计日审"
+        LOOKUP = "lookup", "身份证号查询"
 
     timestamp = models.DateTimeField("时间", db_index=True)
     user = models.ForeignKey(
@@ -106,6 +107,33 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.timestamp:%Y-%m-%d %H:%M:%S} {self.username} {self.get_action_display()}"
+
+
+class IdLookup(models.Model):
+    """One ID-number lookup of a user that told them a number is not registered (core.lookups): what the
+    guessing limit needs over its sliding hour, and never a number. `misses` packs, per number missed,
+    the first 8 bytes of the keyed hash of its visible identity (region, birth date, gender) and the first
+    4 of the keyed hash of the number itself. Rows older than the window are deleted as new ones are written.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE,
+                             related_name="+")
+    at = models.DateTimeField("时间")
+    source = models.CharField("来源", max_length=20)
+    misses = models.BinaryField("未命中", default=b"")
+    targeted = models.PositiveIntegerField("针对性未命中", default=0)
+
+    class Meta:
+        verbose_name = "身份证号查询"
+        verbose_name_plural = "身份证号查询"
+        default_permissions = ()
+        indexes = [
+            models.Index(fields=["user", "at"], name="idlookup_user_at"),
+            models.Index(fields=["at"], name="idlookup_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.at:%Y-%m-%d %H:%M:%S} {self.source}"
 
 
 class ImportJob(models.Model):

@@ -38,6 +38,7 @@ from people.choices import Status
 from people.identity import id_number_problem
 from people.metrics import REQUIRED_FIELDS, missing_q
 from people.models import Person
+from people.privacy import birth_date_text
 from representatives.models import Representative, Stage
 
 STALE_DAYS = 365
@@ -346,7 +347,9 @@ def duplicate_issues(visible, person_url, people_rows, labels):
             person = people_rows[pk][1]
             others = [(f"{other_unit}的“{name}”", person_url.format(other)) for other, other_unit in records
                       if other != pk]
-            detail = (f"与{'、'.join(label for label, _ in others)}姓名、出生日期（{birth:%Y-%m-%d}）相同，"
+            # The month only: the day is a sensitive field (people.privacy), and the check compares it anyway.
+            detail = (f"与{'、'.join(label for label, _ in others)}姓名、出生日期相同"
+                      f"（{birth_date_text(birth, day=False)}），"
                       "请核实是否为同一人")
             issues.append(Issue(Kind.DUPLICATE, labels.get(person.owner_unit_id, ""), name, person_url.format(pk),
                                 detail, pk, person.owner_unit__path, others))

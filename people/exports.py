@@ -3,14 +3,16 @@
 Both use the columns of the import template (people/columns.py) in its order, so an exported file imports
 again. How each column is written, so that the importer reads back what was exported:
 
-- 出生年月 and 加入时间: the full date as text, "1975-03-01" (no precision is lost; the importer reads it).
+- 出生年月: as text, the full date "1975-03-15" where the ID number is written in full (a full export, rows
+  inside the user's view_sensitive scope), else the month only, "1975.03" (people.privacy); the importer reads
+  both and does not let a month overwrite the stored day. 加入时间: the full date as text.
 - 类别 and 标签: the names joined with "、" (a category whose own name contains "、", such as
   "华侨、归侨及侨眷", is matched whole by the importer before it splits).
 - 工作单位及职务 holds the workplace only and 职务 the position, so a re-import does not append the
   position to the workplace a second time.
 - 所在村(社区): the name of the unit that keeps the record.
 - 身份证号 and 联系电话: text cells (an ID number typed as a number loses its last digits in Excel),
-  masked ("330***********1234", "138****5678") unless the export is a full one.
+  masked ("330784************", "138****5678") unless the export is a full one.
 - Free text starting with = + - @ is neutralised (core.excel.neutralise).
 
 `write_ledger` does the work without a request (the view and the benchmark call it). It reads the rows
@@ -30,6 +32,7 @@ from . import choices
 from .columns import HEADERS, LEDGER_COLUMNS
 from .identity import check_digit
 from .models import Category, Person
+from .privacy import birth_date_text
 
 LEDGER_TITLE = "统战成员台账"
 DATA_SHEET = "台账"
@@ -146,7 +149,7 @@ def write_ledger(target, queryset, *, tags, masked=True, title=LEDGER_TITLE, sub
             if ethnicity_:
                 put(row, c_ethnicity, ethnicity.get(ethnicity_, ethnicity_))
             if birth is not None:
-                put(row, c_birth, birth.isoformat(), text)
+                put(row, c_birth, birth_date_text(birth, day=show, export=True), text)
             if id_number:
                 put(row, c_id, id_number if show else mask_id(id_number), text)
             if affiliation_:

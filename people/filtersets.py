@@ -1,4 +1,3 @@
-import datetime
 import re
 from collections import Counter
 
@@ -12,19 +11,12 @@ from core.filtersets import ScopedFilterSet
 from . import choices
 from .identity import to_halfwidth
 from .models import Category, Person, Tag
+from .privacy import SensitiveScope, born_by_age_q
 from .visibility import only_visible_people
 
 ALL = "all"
 DEMOCRATIC_PARTIES = "dp"
 MINORITY = "minority"
-
-
-def years_before(day, years):
-    """The same calendar day `years` earlier (29 February falls back to the 28th)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
 
 
 def category_ids_with_subtypes(category):
@@ -184,12 +176,17 @@ class PersonFilterSet(ScopedFilterSet):
         return self.filter_person(queryset, ethnicity=value)
 
     def filter_age_min(self, queryset, name, value):
-        # At least N years old: born on or before this day N years ago.
-        return self.filter_person(queryset, birth_date__lte=years_before(datetime.date.today(), int(value)))
+        return self.with_visible_person(queryset).filter(**born_by_age_q(self.person_prefix, int(value), at_least=True,
+                                               day=self.ages_to_the_day()))
 
     def filter_age_max(self, queryset, name, value):
-        # At most N years old: born after this day N+1 years ago.
-        return self.filter_person(queryset, birth_date__gt=years_before(datetime.date.today(), int(value) + 1))
+        return self.with_visible_person(queryset).filter(**born_by_age_q(self.person_prefix, int(value), at_least=False,
+                                               day=self.ages_to_the_day()))
+
+    def ages_to_the_day(self):
+        """Ages count from the birth day only for a user who may see every birth day in their list; for the
+        others from the first of the birth month, else a daily look at the filter would give the day away."""
+        return self.request is None or SensitiveScope(self.request.user).everything
 
     def filter_representative(self, queryset, name, value):
         return self.filter_person(queryset, is_representative=value == "1")

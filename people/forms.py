@@ -15,7 +15,7 @@ from core.images import PhotoField
 from core.uploads import ATTACHMENT_ACCEPT, clean_attachment
 from org.models import Unit
 
-from . import choices
+from . import choices, lookups
 from .identity import (
     birth_date_from_id,
     gender_from_id,
@@ -25,9 +25,10 @@ from .identity import (
     phone_problem,
 )
 from .models import Attachment, Category, Person, SocialPosition, Tag, acting_unit
+from .privacy import birth_date_text, may_see_sensitive
 
 PHOTO_MAX_SIDE = 1200  # a portrait for the archive: longer side in pixels once re-encoded
-DUPLICATE_HIDDEN = "该身份证号已在本县台账中登记，请联系县委统战部核实"
+BIRTH_FROM_ID = "出生日期以已登记的身份证号为准，不能单独修改；如需更正，请同时重新填写身份证号"
 TAG_SEPARATORS = r"[、,，;；\s]+"
 
 
@@ -82,7 +83,12 @@ class PersonPhotoField(PhotoField):
 
 class PersonForm(ScopedModelForm):
     """Create and edit a person. ID number and phone are never sent back to the browser: the inputs start
-    empty (the masked value shows as a hint) and an empty input keeps what is stored."""
+    empty (the masked value shows as a hint) and an empty input keeps what is stored. So is the birth date
+    for a user who may not see the person's sensitive fields (its month shows as the hint): nor can they
+    type one to compare with a stored ID number (people.privacy).
+
+    The ID number typed is looked up (people.lookups): audited, refused once the user has guessed too often;
+    a number registered outside the user's scope is answered with the registering unit only."""
 
     tag_names = forms.CharField(label="标签", required=False, max_length=300,
                                 help_text="多个标签用“、”或逗号分隔，没有的标签会自动新建")
@@ -139,6 +145,16 @@ class PersonForm(ScopedModelForm):
         self.visible_tags = Tag.objects.visible_to(user)
         if person.pk:
             self.initial["tag_names"] = "、".join(t.name for t in person.tags.filter(pk__in=self.visible_tags))
+        self.birth_guarded = bool(person.pk) and not may_see_sensitive(user, person)
+        if self.birth_guarded:
+            self.initial["birth_date"] = None
+            field = self.fields["birth_date"]
+            field.widget = forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "maxlength": 10})
+            if person.birth_date:
+                month = birth_date_text(person.birth_date, day=False)
+                field.widget.attrs["placeholder"] = f"已登记 {month}，留空则不修改"
+            field.help_text = "以身份证号为准" if person.id_number else "如需修改，请填写完整日期，如 1975-03-15"
+        self.id_number_typed = self.birth_date_typed = False
         style(self)
 
     def section_fields(self):
@@ -160,17 +176,32 @@ class PersonForm(ScopedModelForm):
         problem = id_number_problem(value)
         if problem:
             raise ValidationError(problem)
+        self.id_number_typed = True
+        number_hash = crypto.keyed_hash(value)
         existing = (
-            Person.objects.filter(id_number_hash=crypto.keyed_hash(value)).exclude(pk=self.instance.pk)
-            .only("pk", "name", "owner_unit").first()
+            Person.objects.filter(id_number_hash=number_hash).select_related("owner_unit")
+            .only("pk", "name", "owner_unit__name").first()
         )
-        if existing is not None:
-            if self.user is not None and Person.objects.visible_to(self.user, "view").filter(pk=existing.pk).exists():
-                raise ValidationError(format_html(
-                    '该身份证号已登记为 <a href="{}">{}</a>（{}），请勿重复登记', existing.get_absolute_url(),
-                    existing.name, existing.owner_unit,
-                ))
-            raise ValidationError(DUPLICATE_HIDDEN)
+        duplicate = existing is not None and existing.pk != self.instance.pk
+        visible = duplicate and self.user is not None and \
+            Person.objects.visible_to(self.user, "view").filter(pk=existing.pk).exists()
+        try:
+            if existing is None:
+                lookups.settle(self.user, lookups.FORM, misses=[(value, number_hash)])
+            elif duplicate and not visible:
+                lookups.settle(self.user, lookups.FORM, hits=[number_hash],
+                               outside={number_hash: existing.owner_unit.name})
+            else:
+                lookups.settle(self.user, lookups.FORM, hits=[number_hash])
+        except lookups.LookupRefused as refused:
+            raise ValidationError(str(refused)) from refused
+        if visible:
+            raise ValidationError(format_html(
+                '该身份证号已登记为 <a href="{}">{}</a>（{}），请勿重复登记', existing.get_absolute_url(),
+                existing.name, existing.owner_unit,
+            ))
+        if duplicate:
+            raise ValidationError(lookups.registered_elsewhere(existing.owner_unit.name))
         return value
 
     def clean_phone(self):
@@ -186,6 +217,9 @@ class PersonForm(ScopedModelForm):
         value = self.cleaned_data.get("birth_date")
         if value and (value > datetime.date.today() or value.year < 1900):
             raise ValidationError("出生日期不在合理范围内")
+        if value is None and self.birth_guarded:
+            return self.instance.birth_date  # left blank: the stored date (the user sees its month only) stays
+        self.birth_date_typed = value is not None
         return value
 
     def clean(self):
@@ -195,6 +229,11 @@ class PersonForm(ScopedModelForm):
         if cleaned.get("clear_phone"):
             cleaned["phone"] = ""
         id_number = cleaned.get("id_number")
+        # The stored number of a person whose birth day the user may not see: a date typed and compared with it
+        # would tell them the day, so one is refused whatever it is, and the stored date is left alone.
+        hidden_birth = self.birth_guarded and not self.id_number_typed
+        if hidden_birth and id_number and self.birth_date_typed and "birth_date" not in self.errors:
+            self.add_error("birth_date", BIRTH_FROM_ID)
         if id_number and "id_number" not in self.errors and not id_number_problem(id_number):
             gender, birth = gender_from_id(id_number), birth_date_from_id(id_number)
             if "gender" not in self.errors:
@@ -202,8 +241,8 @@ class PersonForm(ScopedModelForm):
                     cleaned["gender"] = gender
                 elif cleaned["gender"] != gender:
                     self.add_error("gender", "性别与身份证号不符")
-            if "birth_date" not in self.errors:
-                if not cleaned.get("birth_date"):
+            if "birth_date" not in self.errors and not hidden_birth:
+                if not cleaned.get("birth_date") or (self.birth_guarded and not self.birth_date_typed):
                     cleaned["birth_date"] = birth
                 elif cleaned["birth_date"] != birth:
                     self.add_error("birth_date", "出生日期与身份证号不符")
@@ -340,7 +379,7 @@ class IdNumberSearchForm(forms.Form):
     id_number = forms.CharField(
         label="身份证号", max_length=30, error_messages={"required": "请输入完整的身份证号"},
         widget=forms.TextInput(attrs={"autocomplete": "off", "class": "form-control", "spellcheck": "false",
-                                      "placeholder": "完整18位身份证号"}),
+                                      "placeholder": "完整18位身份证号（每次查找记入审计日志）"}),
     )
 
     def clean_id_number(self):

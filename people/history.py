@@ -11,6 +11,7 @@ from core.fields import EncryptedCharField
 from org.models import Unit
 
 from .models import Category, Person
+from .privacy import birth_date_text
 
 NOT_SHOWN = {"created_by", "updated_by", "created_at", "updated_at", "id"}
 # Records of one save and its m2m updates (categories.set() writes several) are shown as one entry.
@@ -35,8 +36,8 @@ class Entry:
         return [(label, old, new) for label, (old, new) in self.changes.items()]
 
 
-def history_entries(person, limit=200):
-    """Newest first."""
+def history_entries(person, limit=200, birth_day=True):
+    """Newest first. Without `birth_day`, birth dates show their month only (people.privacy)."""
     records = list(
         person.history.select_related("history_user").order_by("-history_date", "-history_id")[:limit]
     )
@@ -54,7 +55,8 @@ def history_entries(person, limit=200):
             for change in delta.changes:
                 model_field = Person._meta.get_field(change.field)
                 changes[str(model_field.verbose_name)] = [
-                    _display(model_field, change.old, units), _display(model_field, change.new, units),
+                    _display(model_field, change.old, units, birth_day),
+                    _display(model_field, change.new, units, birth_day),
                 ]
             old_cats, new_cats = category_rows.get(previous.pk, []), category_rows.get(record.pk, [])
             if old_cats != new_cats:
@@ -113,9 +115,11 @@ def _join(ids, names):
     return "、".join(names.get(pk, str(pk)) for pk in ids)
 
 
-def _display(model_field, value, units):
+def _display(model_field, value, units, birth_day=True):
     if value in (None, ""):
         return ""
+    if model_field.name == "birth_date":
+        return birth_date_text(value, day=birth_day)
     if isinstance(model_field, EncryptedCharField):
         return model_field.masked(value)
     if model_field.name == "owner_unit":

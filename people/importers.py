@@ -50,7 +50,7 @@ from core.models import AuditEvent
 from core.scope import Scope
 from org.models import Unit
 
-from . import choices
+from . import choices, lookups
 from .columns import HEADERS, REQUIRED, SYNONYMS
 from .identity import (
     birth_date_from_id,
@@ -60,6 +60,7 @@ from .identity import (
     normalize_phone,
     phone_problem,
 )
+from .lookups import registered_elsewhere
 from .models import Category, Person, Tag, acting_unit
 from .pinyin import SURNAME_READINGS
 
@@ -74,7 +75,6 @@ UPDATE_POLICIES = {
 }
 ERROR_COLUMN = "错误说明"  # the last column of the error workbook; ignored when that file comes back
 NUMERIC_ID = "身份证号被Excel存成了数字，后几位已丢失，请将该列设为文本格式后重新填写"
-OUT_OF_SCOPE = "该身份证号已在其他单位登记，无权修改，请联系县委统战部"
 OUT_OF_SCOPE_NAMELESS = "该人员已在台账中登记，您无权修改，请联系县委统战部"
 SEPARATORS = re.compile(r"[、，,/／;；|｜\s]+")
 BATCH = 900  # ids per IN (...) list: SQLite's historical limit of 999 parameters per statement
@@ -145,7 +145,9 @@ def import_ledger(data, file_name, unit, user, *, update="fill", skip_invalid=Fa
     All or nothing: with any invalid row nothing is written, unless `skip_invalid`. `update` says what
     happens to people already in the county: "fill" empty fields, "overwrite", or "skip". `progress`, if
     given, is called as `progress(done, total, stage)` while rows are checked and written.
-    Raises `ImportFileError` when the file cannot be read and `ImportDenied` when `unit` is out of scope.
+    Raises `ImportFileError` when the file cannot be read, `ImportDenied` when `unit` is out of scope and
+    `people.lookups.LookupRefused` when the file's ID numbers would take `user` past the guessing limit (a
+    check shows which rows update someone registered: it is an ID lookup, see core.lookups).
     """
     if update not in UPDATE_POLICIES:
         raise ValueError(f"unknown update policy {update!r}")
@@ -515,6 +517,7 @@ class LedgerImport:
         if not result.data_rows:
             result.notices.append(f"表头（第{result.header_row}行）下方没有数据行。")
         self.match_existing(rows)
+        self.settle_lookups(rows)
         result.valid_rows = result.data_rows - len(self.invalid)
         result.errors = sorted(self.problems, key=lambda p: (p.row, _column_order(p.column)))
         plan = self.plan(rows)
@@ -613,6 +616,7 @@ class LedgerImport:
                 got[name] = converted
 
         name = got.get("name")
+        birth_key = None  # a month-precise 出生年月 without an ID number matches a stored date by its month
         if name is None and not any(p.column == "姓名" for p in problems):
             problems.append(Problem(number, "姓名", "姓名不能为空"))
         id_number = got.get("id_number")
@@ -643,6 +647,8 @@ class LedgerImport:
                 elif date > datetime.date.today():
                     problems.append(Problem(number, "出生年月", "出生年月晚于今天"))
                 values[_INDEX["birth_date"]] = date
+                if precision == "month":
+                    birth_key = _month_key(date)
         for simple in ("ethnicity", "education", "degree", "affiliation", "tier", "is_representative",
                        "native_place", "address", "field", "notes", "position"):
             if simple in got:
@@ -669,7 +675,7 @@ class LedgerImport:
         if unit_id is None:
             unit_id = self.unit.pk
 
-        key = id_hash or (unit_id, name, values[_INDEX["birth_date"]])
+        key = id_hash or (unit_id, name, birth_key or values[_INDEX["birth_date"]])
         earlier = seen.get(key)
         if earlier is None:
             if id_hash or not any(p.column == "身份证号" for p in problems):
@@ -718,8 +724,9 @@ class LedgerImport:
 
     def match_existing(self, rows):
         """Attach the stored person to each row that names one; rows naming a person outside the user's
-        jurisdiction become invalid without learning anything about that person."""
+        jurisdiction become invalid, learning only which unit registered the ID number."""
         self.existing = {}
+        self.outside = {}  # row key -> the unit (its name once matched) of a person outside the user's jurisdiction
         hashes = [row.id_hash for row in rows if row.id_hash]
         fields = ("pk", "id_number_hash", "owner_unit_id", "phone_hash", *_STORED_FIELDS)
         for batch in _among(Person.objects.all(), "id_number_hash", hashes):
@@ -733,20 +740,34 @@ class LedgerImport:
             if len(names) <= BATCH:
                 candidates = candidates.filter(name__in=names)
             found = [values for values in candidates.values_list(*fields) if values[4] in names]
+            birth = _field_position("birth_date")
+            # A row matches by the stored date, or by its month when the file gives the month only (as a masked
+            # export writes it for a user who may not see the day).
+            keyed = (lambda values: (values[2], values[4], values[birth]),
+                     lambda values: (values[2], values[4], _month_key(values[birth])) if values[birth] else None)
+            wanted = {row.key for row in nameless}
             by_key = {}
             for values in found:
-                by_key.setdefault((values[2], values[4], values[_field_position("birth_date")]), []).append(values)
+                for key_of in keyed:
+                    key = key_of(values)
+                    if key in wanted:
+                        by_key.setdefault(key, []).append(values)
             ambiguous = {key for key, people in by_key.items() if len(people) > 1}
             for row in nameless:
                 if row.key in ambiguous:
                     self.reject(row.number, [Problem(row.number, "姓名", (
                         "台账中已有多名同名、同出生年月且没有身份证号的人员，无法确定对应哪一位，请填写身份证号"))])
-            self._adopt([people[0] for key, people in by_key.items() if key not in ambiguous],
-                        key=lambda values: (values[2], values[4], values[_field_position("birth_date")]))
+            for key_of in keyed:
+                self._adopt([people[0] for key, people in by_key.items()
+                             if key not in ambiguous and key == key_of(people[0])], key=key_of)
+        if self.outside:
+            units = dict(Unit.objects.filter(pk__in=set(self.outside.values())).values_list("pk", "name"))
+            self.outside = {key: units.get(unit_id, "") for key, unit_id in self.outside.items()}
         for row in rows:
             if row.key in self.existing and self.existing[row.key] is None:
                 if row.id_hash:
-                    self.reject(row.number, [Problem(row.number, "身份证号", OUT_OF_SCOPE)])
+                    message = registered_elsewhere(self.outside[row.key])
+                    self.reject(row.number, [Problem(row.number, "身份证号", message)])
                 else:
                     self.reject(row.number, [Problem(row.number, "姓名", OUT_OF_SCOPE_NAMELESS)])
         self._load_links()
@@ -762,6 +783,28 @@ class LedgerImport:
                 self.existing[key(values)] = Existing(values[0], stored, values[2], values[3])
             else:
                 self.existing[key(values)] = None
+                self.outside[key(values)] = values[2]
+
+    def settle_lookups(self, rows):
+        """The file's ID numbers are one ID lookup (people.lookups): audited, and refused as a whole — before
+        anything of the check is shown — when they would take the user past the guessing limit. A number is
+        a hit when the file's row matched someone (to update, or registered outside the user's scope)."""
+        number = _INDEX["id_number"]
+        misses, hits, outside = [], [], {}
+        for row in rows:
+            if not row.id_hash:
+                continue
+            if row.key not in self.existing:
+                misses.append((row.values[number], row.id_hash))
+                continue
+            hits.append(row.id_hash)
+            if self.existing[row.key] is None:
+                outside[row.id_hash] = self.outside[row.key]
+        if not (misses or hits):
+            return  # no ID number in the file: nothing was looked up
+        source = lookups.IMPORT_CHECK if self.dry_run else lookups.IMPORT
+        lookups.settle(self.user, source, misses=misses, hits=hits, outside=outside, label=self.file_name,
+                       details={"文件": self.file_name, "导入单位": self.unit.name})
 
     def changeable(self):
         if self.user is None:
@@ -809,6 +852,8 @@ class LedgerImport:
                         changes["phone"] = new
                     continue
                 old = stored[name]
+                if name == "birth_date" and _month_precise(row) and old is not None:
+                    continue  # matched by its month: the stored day is kept
                 if new != old and (overwrite or old in ("", None, False)):
                     changes[name] = new
             if overwrite and row.unit_named and row.unit_id != existing.unit_id:
@@ -947,6 +992,15 @@ def _work_and_position(raw):
     if len(position) > 100:
         raise CellError(f"职务不能超过100个字（现有{len(position)}个字）")
     return workplace, position
+
+
+def _month_key(date):
+    """How a month-precise birth date keys a row without an ID number (a date keys it otherwise)."""
+    return ("month", date.year, date.month)
+
+
+def _month_precise(row):
+    return not row.id_hash and isinstance(row.key[2], tuple)
 
 
 def _same_birth(typed, derived):

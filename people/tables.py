@@ -1,16 +1,17 @@
-import datetime
 import hashlib
 
 import django_tables2 as tables
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
+from django.db.models.functions import TruncMonth
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from .choices import Status
 from .models import Person, Transfer
+from .privacy import age
 
 # Columns a phone does not have room for: shown from the md breakpoint (768px) up.
 SECONDARY = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell"}}
@@ -84,13 +85,6 @@ class ChoiceColumn(tables.Column):
         return self.labels.get(getattr(record, self.field_name), "")
 
 
-def age_on(birth_date, today=None):
-    if birth_date is None:
-        return None
-    today = today or datetime.date.today()
-    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
-
-
 class PersonTable(tables.Table):
     """The ledger list. The view prefetches categories and selects the unit: a fixed number of queries."""
 
@@ -122,8 +116,22 @@ class PersonTable(tables.Table):
         attrs = {"class": "table table-vcenter card-table table-striped table-sm"}
         orderable = True
 
-    def render_age(self, value):
-        return age_on(value)
+    def __init__(self, *args, sensitive=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sensitive = sensitive  # people.privacy.SensitiveScope: whose birth day the user may see
+
+    def shows_birth_day(self, record):
+        return self.sensitive is None or self.sensitive.covers(record)
+
+    def render_age(self, value, record):
+        return age(value, day=self.shows_birth_day(record))
+
+    def order_age(self, queryset, is_descending):
+        # Sorting people of one birth month by their day would give the days away to a user who may not see them.
+        key = "birth_date"
+        if self.sensitive is not None and not self.sensitive.everything:
+            queryset, key = queryset.annotate(birth_month=TruncMonth("birth_date")), "birth_month"
+        return queryset.order_by(*((key, "-id") if is_descending else (f"-{key}", "id"))), True
 
     def render_categories(self, record):
         return "、".join(c.name for c in record.categories.all()) or "—"

@@ -14,6 +14,7 @@ from core.importing import ImportFileError
 from core.models import ImportJob
 
 from .importers import ImportDenied, import_ledger
+from .lookups import LookupRefused
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ def _run(job, *, dry_run):
             data, job.file_name, job.unit, job.user, update=options.get("update", "fill"),
             skip_invalid=bool(options.get("skip_invalid")), dry_run=dry_run, progress=job.progress_reporter(),
         )
-    except (ImportFileError, ImportDenied) as exc:
+    except (ImportFileError, ImportDenied, LookupRefused) as exc:
         _finish(job, running, ImportJob.Status.FAILED, message=str(exc))
         return
     except IntegrityError:

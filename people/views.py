@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 from django_tables2 import SingleTableMixin
@@ -20,6 +21,7 @@ from django_tables2 import SingleTableMixin
 from core import audit, crypto, views
 from core.models import AuditEvent
 
+from . import lookups
 from .filtersets import PersonFilterSet, looks_like_id_number, search_people
 from .forms import (
     AttachmentForm,
@@ -35,6 +37,7 @@ from .forms import (
 )
 from .history import history_entries
 from .models import Attachment, Person, Tag, Transfer, acting_unit
+from .privacy import SensitiveScope, birth_date_text, may_see_sensitive
 from .tables import CachedCountPaginator, PersonTable, TransferTable
 
 MAX_PER_PAGE = 100
@@ -57,6 +60,9 @@ class PersonListView(views.ObjectListView):
     filterset_class = PersonFilterSet
     template_name = "people/person_list.html"
     table_pagination = {"per_page": 25, "paginator_class": CappedCountPaginator}
+
+    def get_table_kwargs(self):
+        return {**super().get_table_kwargs(), "sensitive": SensitiveScope(self.request.user)}
 
     def get_queryset(self):
         # The list never shows the ID number or free text: leave them (and their decryption) out.
@@ -95,7 +101,8 @@ class PersonAutocompleteView(views.ObjectAutocompleteView):
 @method_decorator(require_POST, name="dispatch")
 class PersonIdSearchView(views.ScopedViewMixin, View):
     """Exact search by the full ID number. Sent by POST (never in a URL), matched through the keyed hash,
-    and only inside the user's scope: "未找到" says nothing about people outside it."""
+    and only inside the user's scope: "未找到" says nothing about people outside it. Every search is an
+    ID lookup (people.lookups): audited, and refused once the user has guessed too often."""
 
     model = Person
 
@@ -105,11 +112,21 @@ class PersonIdSearchView(views.ScopedViewMixin, View):
         if not form.is_valid():
             messages.error(request, "；".join(form.errors["id_number"]))
             return HttpResponseRedirect(list_url)
-        person = (
-            self.get_queryset().filter(id_number_hash=crypto.keyed_hash(form.cleaned_data["id_number"]))
-            .only("pk").first()
-        )
-        if person is None:
+        number = form.cleaned_data["id_number"]
+        number_hash = crypto.keyed_hash(number)
+        person = Person.objects.filter(id_number_hash=number_hash).select_related("owner_unit").only(
+            "pk", "owner_unit__name").first()
+        found = person is not None and self.get_queryset().filter(pk=person.pk).exists()
+        try:
+            if found:
+                lookups.settle(request.user, lookups.SEARCH, hits=[number_hash])
+            else:
+                outside = {number_hash: person.owner_unit.name} if person is not None else {}
+                lookups.settle(request.user, lookups.SEARCH, misses=[(number, number_hash)], outside=outside)
+        except lookups.LookupRefused as refused:
+            messages.error(request, str(refused))
+            return HttpResponseRedirect(list_url)
+        if not found:
             messages.warning(request, "未找到：在您的数据范围内没有该身份证号对应的人员。")
             return HttpResponseRedirect(list_url)
         return HttpResponseRedirect(person.get_absolute_url())
@@ -127,13 +144,17 @@ def _display(person, name):
     return value
 
 
-def person_sections(person):
-    """[(title, [(label, value)])] of the five-part archive (attachments are shown separately)."""
+def person_sections(person, birth_day=True):
+    """[(title, [(label, value)])] of the five-part archive (attachments are shown separately). Without
+    `birth_day` the birth date shows its month only (people.privacy)."""
     def rows(*names):
         return [(Person._meta.get_field(n).verbose_name, _display(person, n)) for n in names]
 
+    birth = (Person._meta.get_field("birth_date").verbose_name, birth_date_text(person.birth_date, day=birth_day))
+    basic = [*rows("name", "gender", "ethnicity"), birth, *rows("native_place", "address")]
+
     return [
-        ("basic", "基本信息", rows("name", "gender", "ethnicity", "birth_date", "native_place", "address")),
+        ("basic", "基本信息", basic),
         ("work", "工作与学历", rows("workplace", "position", "field", "education", "degree")),
         ("political", "政治面貌与社会职务", rows("affiliation", "affiliation_date")),
         ("unitedfront", "统战信息", [
@@ -166,14 +187,15 @@ class PersonDetailView(views.ObjectDetailView):
         context = super().get_context_data(**kwargs)
         person, user = self.object, self.request.user
         can_change = context["can_change"]
+        birth_day = may_see_sensitive(user, person)
         context.update(
-            sections=person_sections(person),
+            sections=person_sections(person, birth_day=birth_day),
             id_number_masked=Person._meta.get_field("id_number").masked(person.id_number),
             phone_masked=Person._meta.get_field("phone").masked(person.phone),
             can_reveal=may_reveal(user, person) and bool(person.id_number or person.phone),
             reveal_form=RevealForm(),
             attachment_form=AttachmentForm() if can_change else None,
-            history=history_entries(person),
+            history=history_entries(person, birth_day=birth_day),
             transfers=person.transfers.select_related("from_unit", "to_unit", "created_by"),
         )
         return context
@@ -190,8 +212,10 @@ class PersonMixin(views.ScopedViewMixin):
         return self.person
 
 
+@method_decorator(never_cache, name="dispatch")
 class PersonRevealView(PersonMixin, View):
-    """Shows the full ID number and phone after the user types their password again; audited either way."""
+    """Shows the full ID number and phone after the user types their password again; audited either way.
+    No response of it is kept by a browser or proxy cache (never_cache: Cache-Control no-store)."""
 
     action = "view_sensitive"
     template_name = "people/person_reveal.html"

@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 from core.excel import SheetWriter
 from people import choices
 from people.models import Person, SocialPosition
+from people.privacy import birth_date_text
 from people.visibility import with_person_visible
 
 from . import services
@@ -60,7 +61,7 @@ def write_representatives(target, queryset, *, user, title=TITLE, subtitle="") -
         person = rep.person
         row = [
             number, person.name, labels["gender"].get(person.gender, ""), labels["ethnicity"].get(person.ethnicity, ""),
-            person.birth_date.strftime("%Y.%m") if person.birth_date else "",
+            birth_date_text(person.birth_date, day=False, export=True),
             labels["affiliation"].get(person.affiliation, ""),
             "".join(part for part in (person.workplace, person.position) if part),
             labels["level"].get(rep.level, ""), labels["field"].get(rep.field, ""), labels["kind"].get(rep.kind, ""),

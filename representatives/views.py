@@ -19,6 +19,7 @@ from core.models import AuditEvent
 from people.choices import Status
 from people.export_views import describe_filter
 from people.models import Person, SocialPosition
+from people.privacy import birth_date_text, may_see_sensitive
 from people.views import PersonAutocompleteView, may_reveal
 from people.visibility import may_see_person, visible_people, with_person_visible
 
@@ -112,8 +113,9 @@ class CandidateAutocompleteView(PersonAutocompleteView):
 
 # --- detail --------------------------------------------------------------------------------------------
 
-def person_rows(person):
-    """The person's basic facts shown on the profile (ID number and phone masked, never revealed here)."""
+def person_rows(person, birth_day=True):
+    """The person's basic facts shown on the profile (ID number and phone masked, never revealed here; the
+    birth date to the month only without `birth_day`, see people.privacy)."""
     def label(name):
         return Person._meta.get_field(name).verbose_name
 
@@ -123,7 +125,7 @@ def person_rows(person):
 
     return [
         (label("gender"), shown("gender")), (label("ethnicity"), shown("ethnicity")),
-        (label("birth_date"), person.birth_date and person.birth_date.strftime("%Y-%m-%d")),
+        (label("birth_date"), birth_date_text(person.birth_date, day=birth_day)),
         (label("affiliation"), shown("affiliation")),
         ("工作单位及职务", "".join(part for part in (person.workplace, person.position) if part)),
         (label("education"), shown("education")),
@@ -163,7 +165,7 @@ class RepresentativeDetailView(views.ObjectDetailView):
         certify_next = Stage.CERTIFIED in services.next_stages(rep)
         context.update(
             rep=rep, person=person, person_visible=person_visible,
-            person_rows=person_rows(person) if person_visible else [],
+            person_rows=person_rows(person, birth_day=may_see_sensitive(user, person)) if person_visible else [],
             person_can_reveal=person_visible and may_reveal(user, person),
             stage_form=StageForm(representative=rep, user=user) if can_change else None,
             certify_refused=certify_next and not services.may_certify(user, rep),

@@ -103,6 +103,15 @@ def test_unknown_suite_is_a_configuration_error():
 
 # --- keyed hash and digest --------------------------------------------------------------------------------
 
+@pytest.mark.parametrize("suite", SUITES)
+def test_bulk_hashers_agree_with_keyed_hash(suite):
+    with override_settings(CRYPTO_SUITE=suite):
+        hasher, digester = crypto.keyed_hasher(), crypto.keyed_digester("hash")
+        for value in ("13812345678", "33099819750315123X", "", "张三" * 40):
+            assert hasher(value) == crypto.keyed_hash(value) == digester(value).hex()
+        assert crypto.keyed_hasher("other")("13812345678") != crypto.keyed_hash("13812345678")
+
+
 def test_keyed_hash():
     value = crypto.keyed_hash("13812345678")
     assert value == crypto.keyed_hash("13812345678")  # deterministic: usable for lookup and uniqueness
@@ -130,8 +139,9 @@ def test_digest_algorithms():
 
 @pytest.mark.parametrize(
     "value,masked",
-    [("330102199001011234", "330***********1234"), ("33010219900101123X", "330***********123X"),
-     ("330102900101123", "330********1123"), ("1234567", "*******"), ("12", "**"), ("", "")],
+    [("330102199001011234", "330102************"), ("33010219900101123X", "330102************"),
+     ("330102900101123", "330102*********"), ("12345678901234", "**************"), ("12", "**"),
+     ("", "")],
 )
 def test_mask_id_number(value, masked):
     assert crypto.mask_id_number(value) == masked
@@ -152,6 +162,9 @@ def test_masks_never_reveal_more_than_the_edges(value):
         assert len(masked) == len(value)
         if len(value) >= 8:
             assert value not in masked
+    # An ID number's mask shows the region only: no birth date, sequence or check digit.
+    assert crypto.mask_id_number(value)[6:] == "*" * max(0, len(value) - 6)
+    assert crypto.mask_id_number(value)[:6] in (value[:6], "*" * min(6, len(value)))
 
 
 # --- the model field --------------------------------------------------------------------------------------

@@ -81,7 +81,7 @@ class LedgerExportTests(ExportTestCase):
         wb = workbook(self.export(self.county_staff))
         subtitle, _, rows = ledger_rows(wb)
         row = next(r for r in rows if r["姓名"] == "张三")
-        self.assertEqual(row["身份证号"], self.p1.id_number[:3] + "*" * 11 + self.p1.id_number[-4:])
+        self.assertEqual(row["身份证号"], self.p1.id_number[:6] + "*" * 12)
         self.assertEqual(row["联系电话"], "138****5678")
         text = repr([list(r) for r in wb["台账"].iter_rows(values_only=True)])
         self.assertNotIn(self.p1.id_number, text)

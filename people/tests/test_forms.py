@@ -6,7 +6,6 @@ from django.test import TestCase
 from core.testing import build_county, create_user
 from people.choices import Status, Tier
 from people.forms import (
-    DUPLICATE_HIDDEN,
     AttachmentForm,
     IdNumberSearchForm,
     PersonForm,
@@ -15,6 +14,7 @@ from people.forms import (
     TransferForm,
 )
 from people.identity import check_digit
+from people.lookups import registered_elsewhere
 from people.models import Category, Person
 
 from .test_views import make_id
@@ -73,7 +73,8 @@ class PersonFormTests(TestCase):
         self.assertIn(f'href="{self.existing.get_absolute_url()}"', visible.errors["id_number"][0])
         hidden = self.form(id_number=self.hidden.id_number)
         self.assertFalse(hidden.is_valid())
-        self.assertEqual(hidden.errors["id_number"], [DUPLICATE_HIDDEN])
+        self.assertEqual(hidden.errors["id_number"], [registered_elsewhere("西岭村")])
+        self.assertNotIn("王五", str(hidden.errors))
         # The person's own number is not a duplicate of itself.
         self.assertTrue(self.form(instance=self.existing, name="张三", id_number=self.existing.id_number).is_valid())
 

@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from core.testing import create_user
-from people.importers import NUMERIC_ID, OUT_OF_SCOPE
+from people.importers import NUMERIC_ID
+from people.lookups import registered_elsewhere
 from people.models import Person
 
 from .test_importer import ledger, make_id, person
@@ -126,6 +127,6 @@ def test_user_scope_applies(org, good, tmp_path):
     status, _, err = run(str(good), "--unit", org.town2.division_code, "--user", "town02", "--report", str(report))
     assert status == 1 and "秘密人" not in err
     assert json.loads(report.read_text(encoding="utf-8"))["errors"] == [
-        {"row": 3, "column": "身份证号", "message": OUT_OF_SCOPE}]
+        {"row": 3, "column": "身份证号", "message": registered_elsewhere("东溪村")}]
     assert run(str(good), "--unit", org.town1.division_code, "--user", "town01", "--skip-invalid")[0] == 0
     assert Person.objects.get(name="李四").created_by.username == "town01"

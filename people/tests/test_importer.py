@@ -23,13 +23,13 @@ from people import choices
 from people.identity import check_digit
 from people.importers import (
     NUMERIC_ID,
-    OUT_OF_SCOPE,
     ImportDenied,
     PinyinCache,
     _id_number,
     import_ledger,
     write_error_workbook,
 )
+from people.lookups import registered_elsewhere
 from people.models import Category, Person, Tag
 from people.pinyin import SURNAME_READINGS, name_initials, name_pinyin
 
@@ -445,9 +445,10 @@ def test_a_person_outside_the_users_jurisdiction_is_refused_without_revealing_th
     town2_officer = create_user("town02", org.town2, "town_officer")
     data = ledger([person("张三", 身份证号=make_id(seq=123), 工作单位及职务="改掉")])
     result = import_ledger(data, "a.xlsx", Unit.objects.get(pk=org.town2.pk), town2_officer)
-    assert problems_of(result) == [(3, "身份证号", OUT_OF_SCOPE)]
+    # The unit that registered the number is named, so that the user knows whom to ask; the person is not.
+    assert problems_of(result) == [(3, "身份证号", registered_elsewhere("东溪村"))]
     text = " ".join(p.message for p in result.errors)
-    assert "秘密人" not in text and "东溪" not in text
+    assert "秘密人" not in text and "东溪某单位" not in text
     hidden.refresh_from_db()
     assert hidden.workplace == "东溪某单位" and hidden.name == "秘密人"
     with pytest.raises(ImportDenied):
@@ -458,7 +459,7 @@ def test_the_system_imports_with_the_whole_subtree_of_the_unit(org, town):
     Person.objects.create(name="外镇人", id_number=make_id(seq=125), owner_unit=org.village2)
     data = ledger([person(身份证号=make_id(seq=123)), person("李四", 身份证号=make_id(seq=125))])
     result = import_ledger(data, "a.xlsx", town, None, skip_invalid=True)
-    assert problems_of(result) == [(4, "身份证号", OUT_OF_SCOPE)]
+    assert problems_of(result) == [(4, "身份证号", registered_elsewhere("西岭村"))]
     created = Person.objects.get(name="张三")
     assert created.created_by is None and created.history.get().history_user is None
 

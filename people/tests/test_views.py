@@ -13,6 +13,7 @@ from core.models import AuditEvent
 from core.testing import PASSWORD, ScopedViewTestCase, build_county, create_user
 from core.tests.test_images import jpeg_bytes
 from people.choices import Affiliation, Status, Tier
+from people.forms import BIRTH_FROM_ID
 from people.identity import check_digit
 from people.models import Attachment, Category, Person, Tag, Transfer
 
@@ -312,7 +313,7 @@ class RevealTests(LedgerTestCase):
         detail = self.client.get(self.p1.get_absolute_url())
         self.assertNotContains(detail, "reveal-modal")
         self.assertNotContains(detail, self.p1.id_number)
-        self.assertContains(detail, "330***********")
+        self.assertContains(detail, "330998************")
         self.assertEqual(self.client.post(self.url(self.p1), {"password": PASSWORD}).status_code, 403)
         self.assertFalse(AuditEvent.objects.filter(action=AuditEvent.Action.REVEAL).exists())
 
@@ -332,6 +333,15 @@ class RevealTests(LedgerTestCase):
         event = AuditEvent.objects.get(action=AuditEvent.Action.REVEAL, success=True)
         self.assertEqual((event.object_id, event.changes), (str(self.p1.pk), {"字段": ["身份证号", "联系电话"]}))
         self.assertEqual(event.username, "c_staff")
+
+    def test_no_reveal_response_is_cached(self):
+        self.client.force_login(self.county_staff)
+        for response in (self.client.get(self.url(self.p1)),
+                         self.client.post(self.url(self.p1), {"password": "wrong-password"}),
+                         self.client.post(self.url(self.p1), {"password": PASSWORD}, HTTP_HX_REQUEST="true")):
+            self.assertEqual(response.status_code, 200)
+            self.assertIn("no-store", response["Cache-Control"])
+            self.assertIn("private", response["Cache-Control"])
 
     def test_reveal_without_htmx_renders_a_page(self):
         self.client.force_login(self.county_staff)
@@ -475,10 +485,15 @@ class DuplicateIdTests(LedgerTestCase):
         self.client.force_login(self.town1_user)
         response = self.client.post(reverse("people:person_add"),
                                     person_form_data(self.org.village1, id_number=self.p2.id_number))
-        self.assertContains(response, "该身份证号已在本县台账中登记，请联系县委统战部核实")
+        # Only that it is registered and which unit to ask: neither the person nor a link.
+        self.assertContains(response, "该身份证号已在台账中登记（登记单位：西岭村），请与该单位联系核实")
         self.assertNotContains(response, "王西岭")
-        self.assertNotContains(response, "西岭村")
         self.assertNotContains(response, self.p2.get_absolute_url())
+        event = AuditEvent.objects.get(action=AuditEvent.Action.LOOKUP)
+        self.assertEqual((event.username, event.changes["来源"], event.changes["登记单位"]),
+                         ("town01", "登记查重", "西岭村"))
+        self.assertEqual(event.changes["哈希"], self.p2.id_number_hash)
+        self.assertNotIn(self.p2.id_number, str(event.changes) + event.object_label)
 
 
 class CreateAndEditTests(LedgerTestCase):
@@ -532,10 +547,14 @@ class CreateAndEditTests(LedgerTestCase):
         self.assertEqual(response.status_code, 302)
         self.p1.refresh_from_db()
         self.assertEqual((self.p1.name, self.p1.phone, self.p1.id_number[:6]), ("张三丰", "13812345678", "330998"))
-        # ...and still checks what is typed against the stored number.
-        response = self.client.post(reverse("people:person_edit", kwargs={"pk": self.p1.pk}),
-                                    person_form_data(self.org.village1, name="张三丰", birth_date="1999-01-01"))
-        self.assertContains(response, "出生日期与身份证号不符")
+        # A birth date typed beside the stored number is refused whatever it is: comparing it with the number
+        # would tell a user who may not see the birth day whether they guessed it.
+        for typed in ("1999-01-01", self.p1.id_number[6:10] + "-" + self.p1.id_number[10:12] + "-"
+                      + self.p1.id_number[12:14]):
+            response = self.client.post(reverse("people:person_edit", kwargs={"pk": self.p1.pk}),
+                                        person_form_data(self.org.village1, name="张三丰", birth_date=typed))
+            self.assertContains(response, BIRTH_FROM_ID)
+            self.assertNotContains(response, "出生日期与身份证号不符")
 
     def test_edit_can_clear_phone(self):
         self.client.force_login(self.town1_user)

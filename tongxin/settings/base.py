@@ -140,6 +140,11 @@ AXES_CLIENT_IP_CALLABLE = "core.network.client_ip"
 # unix socket. None by default; production reads the list from the environment.
 TRUSTED_PROXIES = []
 
+# ID-number lookups (core.lookups): a user may make at most this many targeted misses (a second, third, ...
+# different number at one region + birth date + gender that is not registered) per hour; then every ID
+# lookup of theirs is refused until the oldest leaves the hour, and the security administrators are told.
+ID_LOOKUP_TARGETED_MISSES_PER_HOUR = 10
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from core.importing import ImportFileError
 from org.models import Unit
 from people.importers import UPDATE_POLICIES, ImportDenied, import_ledger
+from people.lookups import LookupRefused
 
 SHOWN_PROBLEMS = 50
 
@@ -51,7 +52,7 @@ class Command(BaseCommand):
         try:
             result = import_ledger(data, path.name, target, account, update=update, skip_invalid=skip_invalid,
                                    dry_run=dry_run)
-        except ImportDenied as exc:
+        except (ImportDenied, LookupRefused) as exc:
             raise CommandError(str(exc), returncode=2) from exc
         except ImportFileError as exc:
             self._fail(str(exc), report)

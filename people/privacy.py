@@ -1,0 +1,85 @@
+"""What of a person a user may see. The ID number and the phone are masked, and the birth date is shown to
+the month only ("1975年03月", the way paper ledgers record 出生年月), unless the person is inside the user's
+`view_sensitive` scope. The day is hidden because with region (the mask), birth date and gender only the
+500 sequence numbers of one day would be left of an ID number (see core.lookups).
+
+One rule for pages, forms, lists and exports: `may_see_sensitive` for one person, `SensitiveScope` for many
+rows, `birth_date_text` and `age` to render.
+"""
+
+import datetime
+
+from core.scope import Scope
+
+from .metrics import years_before
+from .models import Person
+
+
+def sensitive_scope(user):
+    """The scope in which `user` may see sensitive fields (nothing for an anonymous user)."""
+    if user is None or not user.is_authenticated:
+        return Scope.nothing()
+    return user.scope_for(Person, "view_sensitive")
+
+
+class SensitiveScope:
+    """`user`'s view_sensitive scope, checked in memory against people whose `owner_unit` is loaded (as
+    `Scope.q` would match them: the unit's subtree or the unit itself, or the record's creator)."""
+
+    def __init__(self, user):
+        self.scope = sensitive_scope(user)
+        self.everything = self.scope.everything_
+        if not self.everything and user is not None and user.is_authenticated:
+            # Every record the user may view is inside it: one answer for the whole list (filters, sorting).
+            self.everything = not self.scope.is_empty and self.scope == user.scope_for(Person, "view")
+
+    def covers(self, person):
+        scope = self.scope
+        if self.everything or scope.everything_:
+            return True
+        if scope.is_empty:
+            return False
+        return scope.covers_unit(person.owner_unit) or person.created_by_id in scope.user_ids
+
+
+def may_see_sensitive(user, person):
+    """Whether `user` may see `person`'s sensitive fields: the birth day, and the ID number and phone on request."""
+    return SensitiveScope(user).covers(person)
+
+
+def birth_date_text(value, *, day, export=False):
+    """A birth date as the user may see it: with `day` "1975-03-15", else the month only — "1975年03月" on a
+    page, "1975.03" in an export (the importer reads it back at month precision)."""
+    if value is None:
+        return ""
+    if day:
+        return value.isoformat()
+    if export:
+        return f"{value.year}.{value.month:02d}"
+    return f"{value.year}年{value.month:02d}月"
+
+
+def age(value, *, day, today=None):
+    """Age in whole years. Without `day` it is counted by month (one more year from the first of the birth
+    month), so that watching it change from one day to the next does not give the birth day away."""
+    if value is None:
+        return None
+    today = today or datetime.date.today()
+    if day:
+        return today.year - value.year - ((today.month, today.day) < (value.month, value.day))
+    return today.year - value.year - (today.month < value.month)
+
+
+def first_of_next_month(day):
+    return datetime.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def born_by_age_q(prefix, years, *, at_least, day, today=None):
+    """Keyword lookups for "aged at least / at most `years`" on `prefix`birth_date, by `age` with `day`."""
+    today = today or datetime.date.today()
+    anchor = years_before(today, years if at_least else years + 1)
+    if day:
+        return {f"{prefix}birth_date__lte" if at_least else f"{prefix}birth_date__gt": anchor}
+    # By month: aged at least N from the first of the birth month, i.e. born before the next month began.
+    bound = first_of_next_month(anchor)
+    return {f"{prefix}birth_date__lt" if at_least else f"{prefix}birth_date__gte": bound}
