@@ -36,8 +36,9 @@ MATRIX = {
     "accounts:grant_edit": admin("security", "grant", post=FORM),
     "accounts:grant_delete": admin("security", "grant", get=405, post=ACTION),
     # Grant approval (授权审批): a business account holding the approve-grants right (dept_leader), never one of
-    # the three admins; a grant whose account lies outside the approver's scope does not exist for them. An empty
-    # POST decides nothing (the form asks to approve or reject).
+    # the three admins. An empty POST decides nothing (the form asks to approve or reject). dept_leader sits at
+    # the county, so every unit's request is inside; a request outside a town approver's scope (404) is tested in
+    # accounts/tests/test_grant_approval.py.
     "accounts:grant_review_list": needs(Grant, "approve", post=FORM, post_ok=405),
     "accounts:grant_review": needs(Grant, "approve", "grant_request", post=FORM),
     "accounts:role_list": admin("security"),
