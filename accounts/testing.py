@@ -3,7 +3,9 @@
 One user per demo account (accounts.demo.ACCOUNTS) plus a member-unit liaison and an anonymous visitor, each
 holding their built-in role in the small county of core.testing.build_county. What each may do and see is
 derived from the role table (accounts.roles.BUILTIN_ROLES): the actions of the role, its data scope anchored
-at the user's unit, its admin kind — never from the code under test.
+at the user's unit, its admin kind — never from the code under test. A permission a role carries besides its
+business actions (accounts.roles.EXTRA_PERMISSIONS, e.g. "approve_grant" of the grant approver) is one more
+action of the actor ("approve"), which only a model with that permission (Grant) has.
 
 Placements are where fixture objects live: a unit of the county, or "own" (a county record kept by the
 pairing official themselves, the one their "仅本人" scope reaches). Every fixture object carries its
@@ -17,7 +19,7 @@ from core.testing import build_county, create_user
 
 from .demo import ACCOUNTS as DEMO_ACCOUNTS
 from .models import Role
-from .roles import BUILTIN_ROLES
+from .roles import BUILTIN_ROLES, EXTRA_PERMISSIONS
 
 # Where the demo accounts sit, in build_county's units.
 DEMO_UNITS = {"county": "county", "town1": "town1", "town2": "town2", "village0101": "village1"}
@@ -60,11 +62,17 @@ def _sees(scope, unit, username, placement):
     return False
 
 
+def _extra_actions(role_code):
+    """The actions of the role's extra permissions: a codename is "<action>_<model name>", and model names have
+    no underscore ("approve_grant" → "approve")."""
+    return {codename.rsplit("_", 1)[0] for code, _, codename in EXTRA_PERMISSIONS if code == role_code}
+
+
 def _actor(username, role_code, unit):
     _, _, _, admin_kind, scope, actions = next(r for r in BUILTIN_ROLES if r[0] == role_code)
     seen = set() if admin_kind else {p for p in PLACEMENT_UNITS if _sees(scope, unit, username, p)}
     return Actor(
-        name=username, actions=frozenset(actions), admin_kind=admin_kind,
+        name=username, actions=frozenset(actions) | _extra_actions(role_code), admin_kind=admin_kind,
         county_wide=not admin_kind and (scope == Role.DataScope.ALL
                                         or (scope == Role.DataScope.UNIT_AND_BELOW and unit == "county")),
         sees=tuple(p for p in INSIDE_ORDER if p in seen),

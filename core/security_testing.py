@@ -24,7 +24,8 @@ A rule states the exceptions a view really has in `overrides` (GET) and `post_ov
 Besides the status, every response body (HTML, JSON, SVG, and the text inside xlsx/docx downloads) is checked
 for leaks: it must not contain the tag of any placement the actor must not see (each fixture object carries
 its placement's tag in its name), nor any of the class's `secrets` (e.g. clear ID numbers, which no GET may
-show).
+show), nor, for an actor whose roles lack an action, the strings `secrets_without[action]` (e.g. the day of
+birth, for who may not see sensitive values).
 """
 
 import io
@@ -86,7 +87,8 @@ class Rule:
     method_first: bool = False  # the view refuses other methods before it checks anything (require_POST)
     post: str | None = None  # None: POST not walked; FORM: an empty POST is harmless; ACTION: never sent allowed
     post_ok: object = 200  # an empty POST when permitted and inside (FORM only); None: any status but 500
-    post_data: dict = field(default_factory=dict)  # the body of the POST when not empty (still not a valid one)
+    post_data: dict = field(default_factory=dict)  # the body of the POST when not empty (still not a valid one);
+    # the target's `data` is added to it
     outside: object = 404  # when permitted but the object is outside the scope
     query: dict = field(default_factory=dict)  # added to every request of this URL
     overrides: dict = field(default_factory=dict)  # actor name → status, or (inside, outside), for GET
@@ -157,10 +159,12 @@ class Actor:
 
 @dataclass(frozen=True)
 class Target:
-    """What a URL is built with: its kwargs and query parameters."""
+    """What a URL is built with: its kwargs and query parameters; and `data`, added to the body of its POSTs (ids
+    of fixture objects, e.g. a selection to export)."""
 
     kwargs: dict = field(default_factory=dict)
     query: dict = field(default_factory=dict)
+    data: dict = field(default_factory=dict)
 
 
 def model_actions(model):
@@ -267,6 +271,7 @@ class UrlMatrixTestCase(TestCase):
     matrix = {}
     actors = ()
     secrets = ()  # strings no walked response may contain (set in setUpTestData)
+    secrets_without = {}  # {action: strings} no response to an actor lacking `action` may contain
     __test__ = False
 
     def __init_subclass__(cls, **kwargs):
@@ -415,7 +420,7 @@ class UrlMatrixTestCase(TestCase):
         client = Client(REMOTE_ADDR=f"192.0.2.{[a.name for a in self.actors].index(actor.name) + 1}")
         if actor.signed_in:
             client.cookies[settings.SESSION_COOKIE_NAME] = self.sessions[actor.name]
-        response = client.get(url) if method == "GET" else client.post(url, rule.post_data)
+        response = client.get(url) if method == "GET" else client.post(url, {**rule.post_data, **target.data})
         status = response.status_code
         need = rule.post_need if method == "POST" and rule.post_need is not None else rule.need
         where = f"{method} {url} as {actor.name} (the view needs: {need})"
@@ -460,6 +465,12 @@ class UrlMatrixTestCase(TestCase):
         for secret in self.secrets:
             if secret in text:
                 self.fail(f"{where}: shows the secret {secret!r}: …{_around(text, secret)}…")
+        for action, secrets in self.secrets_without.items():
+            if action in actor.actions:
+                continue
+            for secret in secrets:
+                if secret in text:
+                    self.fail(f"{where}: shows {secret!r}, a secret without {action}: …{_around(text, secret)}…")
 
 
 def _reverse_any(name, *candidates):

@@ -1,11 +1,12 @@
 """Every URL of accounts (sign-in, password, and the security administrator's pages) as every demo role."""
 
 from django.test import SimpleTestCase
+from django.utils import timezone
 
 from accounts.demo import ACCOUNTS as DEMO_ACCOUNTS
 from accounts.models import Grant, Role, User
 from accounts.testing import DEMO_ACTORS, DemoRolesMatrixTestCase
-from core.security_testing import ACTION, ANYWHERE, FORM, Redirect, Target, admin, public, signed_in
+from core.security_testing import ACTION, ANYWHERE, FORM, Redirect, Target, admin, needs, public, signed_in
 
 SIGNED_IN = [actor.name for actor in DEMO_ACTORS if actor.signed_in]
 
@@ -25,12 +26,21 @@ MATRIX = {
     "accounts:user_edit": admin("security", "account", post=FORM),
     # An empty form issues a generated password: never sent when allowed.
     "accounts:user_password": admin("security", "account", post=ACTION),
+    # The generated password, shown once after the redirect (here: none waits in the session, so the page only
+    # says it was issued).
+    "accounts:password_issued": admin("security", "account", post=FORM, post_ok=405),
     "accounts:user_unlock": admin("security", "account", get=405, post=ACTION),
     "accounts:user_deactivate": admin("security", "account", get=405, post=ACTION),
     "accounts:user_activate": admin("security", "account", get=405, post=ACTION),
     "accounts:grant_add": admin("security", "account", post=FORM),
     "accounts:grant_edit": admin("security", "grant", post=FORM),
     "accounts:grant_delete": admin("security", "grant", get=405, post=ACTION),
+    # Grant approval (授权审批): a business account holding the approve-grants right (dept_leader), never one of
+    # the three admins. An empty POST decides nothing (the form asks to approve or reject). dept_leader sits at
+    # the county, so every unit's request is inside; a request outside a town approver's scope (404) is tested in
+    # accounts/tests/test_grant_approval.py.
+    "accounts:grant_review_list": needs(Grant, "approve", post=FORM, post_ok=405),
+    "accounts:grant_review": needs(Grant, "approve", "grant_request", post=FORM),
     "accounts:role_list": admin("security"),
     "accounts:role_add": admin("security", post=FORM),
     "accounts:role_detail": admin("security", "role"),
@@ -49,8 +59,19 @@ class AccountsUrlSecurityTests(DemoRolesMatrixTestCase):
                                            must_change_password=False)
         role = Role.objects.create(name="自定义角色", code="walk_custom", data_scope=Role.DataScope.UNIT)
         grant = Grant.objects.create(user=account, role=role)
+        # In each unit, an account whose business role the security administrator asked for: pending.
+        liaison = Role.objects.get(code="village_liaison")
+        requests = {}
+        for name, place in places.items():
+            if place.owner is not None:
+                continue  # "own" is a record of the county's, not a unit of its own
+            requested = User.objects.create_user(username=f"walk_{name}", unit=place.unit,
+                                                 must_change_password=False)
+            pending = Grant.objects.create(user=requested, role=liaison, status=Grant.Status.PENDING,
+                                           requested_by=cls.users["secadmin"], requested_at=timezone.now())
+            requests[name] = Target({"pk": pending.pk})
         return {"account": {ANYWHERE: Target({"pk": account.pk})}, "grant": {ANYWHERE: Target({"pk": grant.pk})},
-                "role": {ANYWHERE: Target({"pk": role.pk})}}
+                "role": {ANYWHERE: Target({"pk": role.pk})}, "grant_request": requests}
 
 
 class DemoActorsTests(SimpleTestCase):
@@ -65,6 +86,9 @@ class DemoActorsTests(SimpleTestCase):
         self.assertIn("view_sensitive", self.actor("county_staff").actions)
         self.assertNotIn("view_sensitive", self.actor("town01").actions)
         self.assertEqual((self.actor("auditor").admin_kind, self.actor("auditor").actions), ("audit", frozenset()))
+        # The grant approver: no business action, only its extra permission (accounts.approve_grant).
+        self.assertEqual(self.actor("dept_leader").actions, frozenset({"approve"}))
+        self.assertEqual(self.actor("dept_leader").admin_kind, "")
         self.assertEqual({a.name for a in DEMO_ACTORS} - {"anonymous", "member01"},
                          {username for username, *_ in DEMO_ACCOUNTS})
 

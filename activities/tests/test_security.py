@@ -30,12 +30,15 @@ MATRIX = {
     # 应开展与已开展, drilled down to a unit (?unit=): a unit outside the scope does not exist.
     "activities:due": needs(Plan, "view", also=(needs(Plan, "view", "unit"),)),
     "activities:due_export": needs(Plan, "export", also=(needs(Plan, "export", "unit"),)),
-    # Sign-in: the QR page and image are for who may change the activity; the list for who may see it (adding
-    # the signed-in people to the participants is a change).
+    # Sign-in: the QR page and image are for who may change the activity; the list (GET only: a POST is refused
+    # before the activity is looked up) for who may see it. Confirming or ignoring sign-ins (adding the matched
+    # people to the participants) is a change: an empty POST decides nothing and goes back to the activity.
     "activities:signin_qr": needs(Activity, "change", "activity", post=FORM,
                                   post_ok=Redirect("activities:signin_qr")),
     "activities:signin_qr_svg": needs(Activity, "change", "activity"),
-    "activities:signin_list": needs(Activity, "view", "activity", post=ACTION, post_action="change"),
+    "activities:signin_list": needs(Activity, "view", "activity", post=FORM, post_ok=405),
+    "activities:signin_confirm": post_only(Activity, "change", "activity", post=FORM,
+                                           post_ok=Redirect("activities:activity_detail")),
     # The phone page behind the QR code: no login, the token is the key.
     "activities:signin": public("signin", post=FORM),
 }

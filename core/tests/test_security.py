@@ -6,11 +6,24 @@ import inspect
 
 from django.apps import apps
 from django.test import SimpleTestCase
+from django.utils import timezone
 
 from accounts.testing import DemoRolesMatrixTestCase
 from core import audit
 from core.models import AuditEvent, Notification
-from core.security_testing import ACTION, ANYWHERE, FORM, Target, UrlMatrixTestCase, admin, app_urls, signed_in
+from core.security_testing import (
+    ACTION,
+    ANYWHERE,
+    FORM,
+    Redirect,
+    Target,
+    UrlMatrixTestCase,
+    admin,
+    app_urls,
+    signed_in,
+)
+
+REVIEW_DAY = timezone.localdate().isoformat()  # the day the fixtures' events are recorded
 
 MATRIX = {
     "workbench": signed_in(),
@@ -19,6 +32,12 @@ MATRIX = {
     "audit:event_detail": admin("audit", "event", post=FORM, post_ok=405),
     "audit:event_export": admin("audit", post=FORM, post_ok=405),
     "audit:chain_verify": admin("audit", post=FORM, post_ok=405),
+    # The daily review (安全事件日审) of the fixtures' day, and its Excel: the business event's label (a person's
+    # name, here a placement tag) is masked there as everywhere on the auditor's pages.
+    "audit:daily_review": admin("audit", query={"day": REVIEW_DAY}, post=FORM, post_ok=405),
+    "audit:daily_review_export": admin("audit", query={"day": REVIEW_DAY}, post=FORM, post_ok=405),
+    # Marking a day reviewed appends an event; an empty POST names no day: refused with a message, nothing written.
+    "audit:daily_review_mark": admin("audit", get=405, post=FORM, post_ok=Redirect("audit:daily_review")),
     # Notifications are their recipient's: another user's does not exist (404).
     "notifications:list": signed_in(),
     "notifications:read_all": signed_in(get=405, post=ACTION),
@@ -33,8 +52,10 @@ class CoreUrlSecurityTests(DemoRolesMatrixTestCase):
 
     @classmethod
     def build_targets(cls, places):
-        event = audit.record(AuditEvent.Action.CONFIG, user=cls.users["sysadmin"], object_type="org.Unit",
-                             label="调整组织机构")
+        audit.record(AuditEvent.Action.CONFIG, user=cls.users["sysadmin"], object_type="org.Unit", label="调整组织机构")
+        # A business event (a person's ID number revealed): the auditor sees who did it, never whom it was about.
+        event = audit.record(AuditEvent.Action.REVEAL, user=cls.users["county_staff"], object_type="people.Person",
+                             object_id="1", label=places["village1"].tag, changes={"字段": ["身份证号"]})
         return {"event": {ANYWHERE: Target({"pk": event.pk})}}
 
     @classmethod

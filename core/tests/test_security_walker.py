@@ -139,5 +139,15 @@ class LeakTests(SimpleTestCase):
         with self.assertRaisesRegex(AssertionError, "secret"):
             case.check_leaks(HttpResponse("身份证号 330998196001020010"), READER, None, 200, "GET /x/ as reader")
 
+    def test_a_secret_without_an_action_fails_only_for_who_lacks_it(self):
+        case = self.walker()
+        case.secrets_without = {"change": ("1960-01-02",)}
+        page = "出生日期 1960-01-02"
+        case.check_leaks(HttpResponse(page), TOWN, "near", 200, "GET /x/ as town")
+        with self.assertRaisesRegex(AssertionError, "a secret without change"):
+            case.check_leaks(HttpResponse(page), READER, "near", 200, "GET /x/ as reader")
+        with self.assertRaisesRegex(AssertionError, "a secret without change"):
+            case.check_leaks(HttpResponse(page), AUDITOR, None, 200, "GET /x/ as auditor")
+
     def test_redirect_expectation_names_its_target(self):
         self.assertEqual(str(Redirect("workbench")), "302→workbench")

@@ -42,7 +42,8 @@ MATRIX = {
     # 考核细则: the county staff manage them; whoever may view schemes sees the county's.
     "duties:scheme_list": needs(Scheme, "view"),
     "duties:scheme_detail": needs(Scheme, "view", "scheme"),
-    "duties:scheme_export": needs(Scheme, "view", "scheme"),
+    # The scheme's Excel, letters and notices as Word are exports: `export` (leader and village liaison: 403).
+    "duties:scheme_export": needs(Scheme, "export", "scheme"),
     "duties:scheme_add": needs(Scheme, "manage", post=FORM),
     "duties:scheme_import": needs(Scheme, "manage", post=FORM),
     "duties:scheme_edit": needs(Scheme, "manage", "scheme", post=FORM),
@@ -78,11 +79,11 @@ MATRIX = {
     # 发函提醒 and 通报: a letter is its addressee's; notices are the county's.
     "duties:reminderletter_list": needs(ReminderLetter, "view"),
     "duties:reminderletter_detail": needs(ReminderLetter, "view", "letter"),
-    "duties:reminderletter_download": needs(ReminderLetter, "view", "letter"),
+    "duties:reminderletter_download": needs(ReminderLetter, "export", "letter"),
     "duties:reminderletter_issue": needs(ReminderLetter, "manage", post=FORM),
     "duties:notice_list": needs(Notice, "view"),
     "duties:notice_detail": needs(Notice, "view", "notice"),
-    "duties:notice_download": needs(Notice, "view", "notice"),
+    "duties:notice_download": needs(Notice, "export", "notice"),
     "duties:notice_issue": needs(Notice, "manage", post=FORM),
     # 考核结果: each unit's result is its own; exports need `export`.
     "duties:finalresult_list": needs(FinalResult, "view"),

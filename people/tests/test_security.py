@@ -15,9 +15,19 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
 
 
+def birth_date(serial):
+    return datetime.date(1960, 1, 1) + datetime.timedelta(days=serial)
+
+
 def id_number(serial):
-    first17 = f"330998{datetime.date(1960, 1, 1) + datetime.timedelta(days=serial):%Y%m%d}{serial:03d}"
+    first17 = f"330998{birth_date(serial):%Y%m%d}{serial:03d}"
     return first17 + check_digit(first17)
+
+
+def day_texts(day):
+    """A date written with its day, as pages, forms and exports write one."""
+    return [day.isoformat(), f"{day.year}年{day.month:02d}月{day.day:02d}日", f"{day.year}年{day.month}月{day.day}日",
+            f"{day.year}.{day.month:02d}.{day.day:02d}", f"{day:%Y/%m/%d}"]
 
 
 MATRIX = {
@@ -44,11 +54,22 @@ MATRIX = {
     "people:person_bulk_tag": needs(Person, "change", get=Redirect("people:person_list"), post=FORM,
                                     post_ok=Redirect("people:person_list")),
     "people:transfer_list": needs(Person, "view"),
-    # A selection may be POSTed (an empty one exports the filtered list). The full export (clear ID and phone
-    # numbers) is never a GET, nor a POST without the user's password: `full=1` may then be refused or ignored,
-    # but the secrets (every fixture's clear ID number and phone) must not come back.
-    "people:person_export": needs(Person, "export", post=FORM, also=(
-        needs(Person, "export", get=None, query={"full": "1"}, post=FORM, post_ok=None, post_data={"full": "1"}),)),
+    # The masked export: the filtered list by GET, a selection by GET or POST (nothing ticked: back to the list).
+    # The selection names every fixture's person: only those the actor may export come back. The full export
+    # (clear ID and phone numbers) is never a GET (`full=1` leads to the password page), nor a POST without the
+    # user's password (the password page again, for who holds view_sensitive): the secrets (every fixture's
+    # clear ID number and phone) never come back.
+    "people:person_export": needs(Person, "export", post=FORM, post_ok=Redirect("people:person_list"), also=(
+        needs(Person, "export", "selection", post=FORM),
+        needs(Person, "export", query={"full": "1"}, get=Redirect("people:person_export_full"), post=FORM,
+              post_data={"full": "1"}, post_ok=Redirect("people:person_list")),
+        needs(Person, "export", "selection", query={"full": "1"}, get=Redirect("people:person_export_full"),
+              post=FORM, post_data={"full": "1"}, post_action=("export", "view_sensitive")),
+        needs(Person, "export", query={"full": "1"}, get=Redirect("people:person_export_full"), post=FORM,
+              post_data={"full": "1", "password": "不是本人的密码"}, post_action=("export", "view_sensitive")),
+    )),
+    # The full export's password page (the filter as query string): who may export and see sensitive values.
+    "people:person_export_full": needs(Person, ("export", "view_sensitive")),
     "people:person_template": needs(Person, "import"),
     "people:person_import": needs(Person, "import", post=FORM),
     # An import job is its creator's alone: inside = the actor's own job, outside = another user's.
@@ -71,23 +92,30 @@ class PeopleUrlSecurityTests(DemoRolesMatrixTestCase):
     @classmethod
     def build_targets(cls, places):
         people, attachments = {}, {}
-        secrets = []
+        secrets, birth_days = [], []
         for serial, (name, place) in enumerate(places.items(), start=1):
             person = Person.objects.create(
                 name=place.tag, owner_unit=place.unit, created_by=place.owner,
                 id_number=id_number(serial), phone=f"1370000{serial:04d}", workplace=f"{place.tag}公司",
-                photo=ContentFile(PNG, name="photo.png"),
+                birth_date=birth_date(serial), photo=ContentFile(PNG, name="photo.png"),
             )
-            person.tags.add(Tag.objects.create(name=f"{place.tag}标签"))
-            secrets += [id_number(serial), f"1370000{serial:04d}"]
+            person.tags.add(Tag.objects.create(name=f"{place.tag}标签", owner_unit=place.unit,
+                                                   created_by=place.owner))
+            # The clear numbers, and the end of the ID number behind a mask (a mask shows the region only).
+            secrets += [id_number(serial), f"1370000{serial:04d}", f"*{id_number(serial)[-4:]}"]
+            birth_days += day_texts(birth_date(serial))
             attachment = Attachment.objects.create(person=person, file=ContentFile(b"%PDF-1.4", name="a.pdf"),
                                                    name=f"{place.tag}证书.pdf", size=8)
             people[name] = Target({"pk": person.pk})
             attachments[name] = Target({"pk": person.pk, "attachment": attachment.pk})
         cls.secrets = tuple(secrets)
+        # The day of birth is sensitive: month only for who may not see sensitive values.
+        cls.secrets_without = {"view_sensitive": tuple(birth_days)}
         parent = Category.objects.filter(parent=None).order_by("code").first()
         subtype = Category.objects.create(code=f"{parent.code}99", name="安全测试子类", parent=parent)
-        return {"person": people, "attachment": attachments, "category": {ANYWHERE: Target({"pk": subtype.pk})}}
+        everyone = sorted(t.kwargs["pk"] for t in people.values())
+        return {"person": people, "attachment": attachments, "category": {ANYWHERE: Target({"pk": subtype.pk})},
+                "selection": {ANYWHERE: Target(query={"ids": everyone}, data={"ids": everyone})}}
 
     @classmethod
     def build_actor_targets(cls, actor, user):
@@ -97,6 +125,8 @@ class PeopleUrlSecurityTests(DemoRolesMatrixTestCase):
 
 
 def _job(user):
+    # Checked, its upload held (sealed) until the user confirms or cancels.
     job = ImportJob.objects.create(kind=IMPORT_KIND, user=user, unit=user.unit, file_name="台账.xlsx",
-                                   status=ImportJob.Status.CHECKED, result={"counts": {}})
+                                   file_size=len(PNG), data=ImportJob.seal(PNG), status=ImportJob.Status.CHECKED,
+                                   result={"counts": {}})
     return Target({"pk": job.pk})

@@ -5,6 +5,7 @@ import datetime
 from accounts.testing import DemoRolesMatrixTestCase
 from core.security_testing import ACTION, FORM, Target, needs, post_only
 from people.models import Person, Tag
+from people.tests.test_security import birth_date, day_texts
 from representatives.models import Assessment, Cultivation, Field, Level, Representative
 
 MATRIX = {
@@ -36,10 +37,13 @@ class RepresentativeUrlSecurityTests(DemoRolesMatrixTestCase):
     @classmethod
     def build_targets(cls, places):
         reps, cultivations, assessments = {}, {}, {}
-        for name, place in places.items():
+        birth_days = []
+        for serial, (name, place) in enumerate(places.items(), start=1):
             person = Person.objects.create(name=place.tag, owner_unit=place.unit, created_by=place.owner,
-                                           workplace=f"{place.tag}公司")
-            person.tags.add(Tag.objects.create(name=f"{place.tag}标签"))
+                                           workplace=f"{place.tag}公司", birth_date=birth_date(serial))
+            birth_days += day_texts(birth_date(serial))
+            person.tags.add(Tag.objects.create(name=f"{place.tag}标签", owner_unit=place.unit,
+                                                   created_by=place.owner))
             Person.objects.create(name=f"{place.tag}候选", owner_unit=place.unit, created_by=place.owner)
             rep = Representative.objects.create(person=person, owner_unit=place.unit, created_by=place.owner,
                                                 level=Level.TOWN, field=Field.NON_PARTY, notes=f"{place.tag}备注")
@@ -50,6 +54,8 @@ class RepresentativeUrlSecurityTests(DemoRolesMatrixTestCase):
             reps[name] = Target({"pk": rep.pk})
             cultivations[name] = Target({"pk": rep.pk, "record": cultivation.pk})
             assessments[name] = Target({"pk": rep.pk, "record": assessment.pk})
+        # The day of birth is sensitive (the representative's detail and export show the month only).
+        cls.secrets_without = {"view_sensitive": tuple(birth_days)}
         # The town1 representative's person now lives in village2: the name is the representative's (town1
         # sees it), the person's details carry village2's tag.
         moved_person = Person.objects.create(name="调出人员", owner_unit=places["village2"].unit,
