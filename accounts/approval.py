@@ -9,6 +9,12 @@ Who may decide a pending grant:
   account's unit and every unit the grant would open (`Grant.reach`: all roots for a "全部" role);
 - never the account the grant is for, and never the person who asked for it.
 
+A grant in force goes back to pending, with a note saying why (`Grant.request_note`), when what it opens may now be
+used by someone else: the account moved to another unit, or the security administrator reset its password (they
+were shown the new one, so until the owner is confirmed they could sign in as them). The only grants that take
+effect without a second person are those `manage.py bootstrap_accounts` writes on a fresh install (the three
+administrators and the first approver, whom nobody could approve) or with `--add-approver`.
+
 Revoking a grant needs no approval and takes effect at once. Every request, approval and rejection is an audit
 event (AuditEvent.Action.ROLE, object type "授权", `changes["操作"]`), so it is in the auditor's daily review;
 approvers are notified of a request, the requester of the decision (core.notifications).
@@ -30,6 +36,11 @@ OP_APPROVE = "批准授权"
 OP_REJECT = "驳回授权"
 OP_REVOKE = "撤销角色"
 OP_WITHDRAW = "撤回授权申请"
+OP_AFTER_RESET = "密码已重置，授权待重新审批"
+OP_BOOTSTRAP = "命令行初始化授权（直接生效）"
+OP_ADD_APPROVER = "命令行补充授权审批人（直接生效）"
+
+NOTE_AFTER_RESET = "密码已由安全管理员重置，待确认本人身份后恢复"
 
 
 def grant_operation(event):
@@ -97,14 +108,17 @@ def approvers_for(grant):
     return [user for user in holders if covers(approver_scope(user), grant)]
 
 
-def mark_requested(grant, requester):
-    """Put `grant` into the state its role asks for: pending (business roles) or in force (admin roles)."""
+def mark_requested(grant, requester, note=""):
+    """Put `grant` into the state its role asks for: pending (business roles), with `note` telling the approver
+    why, or in force (admin roles)."""
     if grant.needs_approval:
         grant.status = Grant.Status.PENDING
         grant.requested_by = requester
         grant.requested_at = timezone.now()
+        grant.request_note = note
     else:
         grant.status = Grant.Status.APPROVED
+        grant.request_note = ""
     grant.decided_by = None
     grant.decided_at = None
     grant.decision_note = ""
@@ -119,7 +133,8 @@ def notify_approvers(grant):
         notify(
             approver, f"授权待审批：{grant.user.username} · {grant.role.name}",
             body=f"{requester} 申请为账号 {grant.user.username}（{grant.user}，{grant.user.unit or '未设单位'}）"
-                 f"授予角色“{grant.role.name}”，数据范围：{grant.scope_label}。",
+                 f"授予角色“{grant.role.name}”，数据范围：{grant.scope_label}。"
+                 + (f"申请说明：{grant.request_note}。" if grant.request_note else ""),
             url=url, key=f"grant-request:{grant.pk}:{grant.requested_at:%Y%m%d%H%M%S%f}",
         )
     return len(approvers)
@@ -150,20 +165,39 @@ def decide(grant, approver, *, approve, note=""):
 
 def resubmit_after_unit_change(user, editor, old_unit):
     """An account moved to another unit: its business grants scoped by its own unit now open other data, so
-    they go back to pending until approved again. Returns those grants."""
+    they go back to pending until approved again. Returns [(grant, approvers told)]."""
     grants = list(user.grants.select_related("role").filter(
         status=Grant.Status.APPROVED, unit__isnull=True, role__admin_kind="",
         role__data_scope__in=[Role.DataScope.UNIT, Role.DataScope.UNIT_AND_BELOW],
-    ))
+    ).order_by("role__name"))
+    old_name, new_name = (old_unit.name if old_unit else ""), (user.unit.name if user.unit else "")
+    note = f"所属单位由“{old_name or '未设单位'}”变更为“{new_name or '未设单位'}”，待重新审批"
+    return _resubmit(user, grants, editor, OP_RESUBMIT, note, {"所属单位": [old_name, new_name]})
+
+
+def suspend_after_password_reset(user, editor):
+    """The security administrator reset `user`'s password and was shown the new one: until the owner is
+    confirmed, every business grant of the account (an approver's own “授权审批” included) waits for approval
+    again, so the administrator cannot sign in as them and read business data alone. Admin grants are left as
+    they are: they open no business data. Returns [(grant, approvers told)]."""
+    grants = list(user.grants.select_related("role").filter(
+        status=Grant.Status.APPROVED, role__admin_kind="",
+    ).order_by("role__name"))
+    return _resubmit(user, grants, editor, OP_AFTER_RESET, NOTE_AFTER_RESET, {})
+
+
+def _resubmit(user, grants, editor, operation, note, changes):
+    """Put grants that were in force back to pending with `note`, audit each and tell its approvers."""
+    resubmitted = []
     for grant in grants:
         grant.user = user
-        mark_requested(grant, editor)
-        grant.save(update_fields=["status", "requested_by", "requested_at", "decided_by", "decided_at",
-                                  "decision_note"])
+        mark_requested(grant, editor, note)
+        grant.save(update_fields=["status", "requested_by", "requested_at", "request_note", "decided_by",
+                                  "decided_at", "decision_note"])
         services.record_grant(grant, {
-            "操作": ["", OP_RESUBMIT],
-            "所属单位": [old_unit.name if old_unit else "", user.unit.name if user.unit else ""],
+            "操作": ["", operation], **changes,
             "状态": [Grant.Status.APPROVED.label, Grant.Status.PENDING.label],
+            "申请说明": ["", note],
         })
-        notify_approvers(grant)
-    return grants
+        resubmitted.append((grant, notify_approvers(grant)))
+    return resubmitted

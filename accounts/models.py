@@ -143,6 +143,8 @@ class Grant(models.Model):
         User, verbose_name="申请人", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
     )
     requested_at = models.DateTimeField("申请时间", null=True, blank=True)
+    # Why a grant that was in force waits again (a password reset, a move to another unit): the approver reads it.
+    request_note = models.CharField("申请说明", max_length=200, blank=True)
     decided_by = models.ForeignKey(
         User, verbose_name="审批人", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
     )

@@ -294,10 +294,21 @@ class UserEditView(SecurityAdminMixin, UserObjectMixin, FormPageMixin, FormView)
                 resubmitted = approval.resubmit_after_unit_change(user, self.request.user, old_unit)
         messages.success(self.request, f"用户“{user.username}”已保存。" if changes else "没有修改任何内容。")
         if resubmitted:
-            names = "、".join(f"“{g.role.name}”" for g in resubmitted)
+            names = "、".join(f"“{g.role.name}”" for g, _ in resubmitted)
             messages.warning(self.request, f"所属单位已变更：以所属单位为数据范围的授权{names}"
                                            "须经授权审批人重新批准后才生效。")
         return HttpResponseRedirect(self.get_cancel_url())
+
+
+def _suspended_message(request, suspended):
+    """What the security administrator is told after a reset paused the account's business grants."""
+    names = "、".join(f"“{g.role.name}”" for g, _ in suspended)
+    messages.warning(request, f"该账号的业务授权已暂停，须经授权审批人确认后恢复：{names}。"
+                              "请授权审批人（部领导）确认是本人使用该账号后重新批准。")
+    if any(told == 0 for _, told in suspended):
+        messages.warning(request, "目前没有可审批其中部分授权的账号（持有“授权审批”角色、数据范围覆盖该账号的部领导）："
+                                  "请由运维人员运行 python manage.py bootstrap_accounts --add-approver "
+                                  "补充授权审批人。")
 
 
 class UserPasswordResetView(SecurityAdminMixin, UserObjectMixin, FormPageMixin, FormView):
@@ -306,6 +317,7 @@ class UserPasswordResetView(SecurityAdminMixin, UserObjectMixin, FormPageMixin, 
     submit_label = "重置密码"
     intro = ("系统将生成新的随机密码，只显示一次（可打印“初始密码通知单”交本人）。重置后该用户当前的登录会话立即失效，"
              "下次登录必须修改密码；账号的登录失败锁定同时解除。")
+    suspension_intro = "该账号持有已生效的业务授权{names}：重置后将暂停，须经授权审批人确认本人身份后恢复。"
 
     def refusal(self):
         if self.is_self():
@@ -314,6 +326,15 @@ class UserPasswordResetView(SecurityAdminMixin, UserObjectMixin, FormPageMixin, 
 
     def get_title(self):
         return f"重置密码 {self.get_account().username}"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        in_force = self.get_account().grants.filter(status=Grant.Status.APPROVED, role__admin_kind="") \
+            .order_by("role__name").values_list("role__name", flat=True)
+        if in_force:
+            names = "、".join(f"“{name}”" for name in in_force)
+            context["intro"] = f"{self.intro}{self.suspension_intro.format(names=names)}"
+        return context
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -329,6 +350,9 @@ class UserPasswordResetView(SecurityAdminMixin, UserObjectMixin, FormPageMixin, 
             axes.utils.reset(username=user.username)
             changes = services.diff(before, services.account_values(user))
             services.record_account(user, {"密码": ["", "已重置"], **changes})
+            suspended = approval.suspend_after_password_reset(user, self.request.user)
+        if suspended:
+            _suspended_message(self.request, suspended)
         return _password_issued(self.request, user, password, created=False)
 
 
@@ -481,6 +505,8 @@ class GrantEditView(SecurityAdminMixin, GrantObjectMixin, FormView):
         kwargs = super().get_form_kwargs()
         grant = self.get_grant()
         self.before = services.grant_values(grant)
+        # Why a pending grant waits (e.g. a password reset) still holds after the request is changed.
+        self.pending_note = grant.request_note if grant.status == Grant.Status.PENDING else ""
         kwargs["instance"] = grant
         return kwargs
 
@@ -490,7 +516,7 @@ class GrantEditView(SecurityAdminMixin, GrantObjectMixin, FormView):
             changed = services.diff(self.before, services.grant_values(grant))
             if changed or grant.status == Grant.Status.REJECTED or (
                     not grant.needs_approval and not grant.is_effective):
-                approval.mark_requested(grant, self.request.user)
+                approval.mark_requested(grant, self.request.user, self.pending_note)
                 grant.save()
             changes = services.diff(self.before, services.grant_values(grant))
             told = 0

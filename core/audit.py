@@ -32,6 +32,8 @@ Design notes:
 import ipaddress
 import json
 import math
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC
 
 from django.db import connection, transaction
@@ -51,6 +53,20 @@ _PG_LOCK_KEY = 0x7458_4155  # "tXAU"
 TABLE = "core_auditevent"
 PG_TRIGGERS = ("core_auditevent_no_update_delete", "core_auditevent_no_truncate")
 SQLITE_TRIGGERS = ("core_auditevent_no_update", "core_auditevent_no_delete")
+
+# The name events recorded without a user are attributed to (see `acting_as`); empty outside it.
+_actor_name = ContextVar("audit_actor_name", default="")
+
+
+@contextmanager
+def acting_as(name):
+    """Record the events written inside under the user name `name` when they have no user of their own — a
+    command-line tool such as "manage.py" — so the auditor sees who acted instead of a blank."""
+    token = _actor_name.set(name)
+    try:
+        yield
+    finally:
+        _actor_name.reset(token)
 
 
 def _canonical(event):
@@ -101,7 +117,7 @@ def record(action, *, obj=None, success=True, changes=None, user=None, label="",
     event = AuditEvent(
         timestamp=timezone.now(),
         user=user if user is not None and user.pk else None,
-        username=(getattr(user, "username", "") or "")[:150],
+        username=(getattr(user, "username", "") or _actor_name.get())[:150],
         unit_id=getattr(user, "unit_id", None),
         ip=client_ip(request),
         request_id=(getattr(request, "request_id", "") or "")[:32] if request is not None else "",
