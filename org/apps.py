@@ -14,6 +14,8 @@ class OrgConfig(AppConfig):
             MenuItem("系统管理", "组织机构", "org:tree", "ti-sitemap", admin_kind="system", order=10),
             MenuItem("系统管理", "导入单位", "org:import", "ti-file-import", admin_kind="system", order=11),
         )
+        from . import importers  # noqa: F401 -- registers the unit import (core.importing)
+
         register_configuration_types("org.Unit")  # the auditor reads unit changes in full
         register_widget(Widget(
             "core/widgets/stats.html", visible=lambda user: user.is_admin_of("system"), context=_units_overview,

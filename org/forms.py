@@ -2,7 +2,7 @@ import re
 
 from django import forms
 
-from core.importing import MAX_UPLOAD_BYTES, normalise_text
+from core.importing import normalise_text
 
 from .models import Unit
 from .services import (
@@ -183,12 +183,3 @@ class DeleteForm(forms.Form):
             self.add_error(None, problem)
         return super().clean()
 
-
-class ImportUploadForm(forms.Form):
-    file = forms.FileField(
-        label="Excel 文件", help_text=f"仅限 .xlsx 格式，不超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB。",
-        widget=forms.ClearableFileInput(attrs={
-            "class": "form-control",
-            "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        }),
-    )

@@ -1,101 +1,120 @@
-"""Importing units from Excel: read → validate (dry run, every problem with row and column) → write.
-
-The rows read from the file are plain strings and numbers, so they are kept between the preview and the
-confirmation as JSON in the session and validated again before anything is written; the upload itself
-is never stored. The write is all-or-nothing.
+"""Importing units from Excel (组织机构导入), on core's import framework (core.importing.framework): the upload,
+the check in the background, the preview with every problem by row and column, the confirmation and the error
+workbook are the framework's; what is here is the column spec, the converters, the matcher (`validate`: every
+row against the tree and the rows before it) and the writer. The import checks the file again when confirmed,
+inside the transaction that writes (the tree cannot change in between), and writes all or nothing.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.urls import reverse
 
-from core import audit
-from core.importing import (
-    CellError,
-    ImportFileError,
-    Problem,
-    cell_code,
-    cell_int,
-    cell_text,
-    locate_table,
-    open_workbook,
-    records,
-)
-from core.models import AuditEvent
+from core.importing import Problem, cell_code, cell_int, cell_text
+from core.importing.columns import Column, Columns
+from core.importing.framework import Importer, Plan, register
 
 from .forms import division_code_format_problem, division_code_taken
 from .models import Unit
 
-# Canonical column name → other spellings accepted in the header row.
-COLUMNS = {
-    "单位名称": ("名称", "单位全称", "机构名称"),
-    "简称": ("单位简称",),
-    "类型": ("单位类型", "机构类型"),
-    "区划代码": ("代码", "行政区划代码", "统计用区划代码", "区划编码"),
-    "上级单位": ("上级", "上级单位名称", "上级单位代码", "所属上级", "上级机构"),
-    "排序": ("排序号", "顺序"),
-}
-HEADERS = list(COLUMNS)
-REQUIRED_COLUMNS = ("单位名称", "类型")
 TYPE_BY_LABEL = {label: value for value, label in Unit.Type.choices}
 TYPE_LABELS = "、".join(TYPE_BY_LABEL)
 DIVISION_DIGITS = (6, 9, 12)
 NAME_MAX = Unit._meta.get_field("name").max_length
 SHORT_MAX = Unit._meta.get_field("short_name").max_length
 
-# Keys of a row as kept in the session.
-ROW_KEYS = ("row", "name", "short_name", "type", "division_code", "parent", "sort_order")
+COLUMNS = Columns([
+    Column("单位名称", ("名称", "单位全称", "机构名称"), required=True, width=28, help="单位全称，也可写作“名称”"),
+    Column("简称", ("单位简称",), help="可留空"),
+    Column("类型", ("单位类型", "机构类型"), required=True, choices=tuple(TYPE_BY_LABEL), help=TYPE_LABELS),
+    Column("区划代码", ("代码", "行政区划代码", "统计用区划代码", "区划编码"), text=True, width=16,
+           help="6/9/12 位数字，请设为文本格式；也可写作“代码”“行政区划代码”"),
+    Column("上级单位", ("上级", "上级单位名称", "上级单位代码", "所属上级", "上级机构"), text=True, width=24,
+           help="已有单位或本表前面行的单位名称或区划代码；留空为顶级单位"),
+    Column("排序", ("排序号", "顺序"), help="整数，同一上级下从小到大排列"),
+])
+HEADERS = COLUMNS.headers
 
 
-@dataclass
-class Parsed:
-    """What was read from a file: rows ready to validate, or the problems that stop reading them."""
+@register
+class UnitImporter(Importer):
+    kind = "org.unit"
+    title = "从 Excel 导入单位"
+    noun = "单位"
+    measure = "个单位"
+    sheet_label = "单位"
+    columns = COLUMNS
+    header_needs = ("单位名称",)
+    model = Unit
+    recheck_in_transaction = True
+    counts_shown = ("data_rows", "created", "invalid_rows")
+    preview_columns = (("row", "行号"), ("name", "单位名称"), ("short_name", "简称"), ("type_label", "类型"),
+                       ("division_code", "区划代码"), ("parent_label", "上级单位"), ("sort_order", "排序"))
+    template_url_name = "org:import_template"
+    template_title = "组织机构导入模板"
+    template_note = (f"类型可填：{TYPE_LABELS}。上级单位填已有单位或本表前面行的单位名称或区划代码，留空为顶级单位。"
+                     "区划代码为6/9/12位数字，请保持文本格式。导入前请删除示例行。")
+    template_examples = (["示例镇", "示例", "镇街", "330999013", "330999", 13],)
+    upload_help = (
+        "第一个含“单位名称”表头的工作表会被导入；表头上方可以有标题行，空行自动跳过。",
+        "导入是“全部成功或全部不导入”：有任何问题时不写入任何单位。确认导入时会按当时的组织机构重新检查。",
+    )
+    conflict_message = "导入期间组织机构被其他操作修改，未写入任何数据，请重新上传。"
 
-    filename: str
-    sheet: str = ""
-    header_row: int = 0
-    rows: list = field(default_factory=list)
-    problems: list = field(default_factory=list)
-    ignored_columns: list = field(default_factory=list)
+    @classmethod
+    def allows(cls, user):
+        return user.is_admin_of("system")
 
+    @classmethod
+    def breadcrumbs(cls, context):
+        return [("组织机构", reverse("org:tree"))]
 
-def read_units_file(data, filename=""):
-    """Read the uploaded bytes. Cell-level problems are collected; file-level ones end reading."""
-    parsed = Parsed(filename=filename)
-    try:
-        with open_workbook(data) as workbook:
-            table = locate_table(workbook, COLUMNS, required=("单位名称",))
-    except ImportFileError as exc:
-        parsed.problems.append(Problem(0, "", str(exc)))
-        return parsed
-    parsed.sheet, parsed.header_row, parsed.ignored_columns = table.sheet, table.header_row_number, table.ignored
-    missing = [name for name in REQUIRED_COLUMNS if name not in table.columns]
-    for name in missing:
-        parsed.problems.append(Problem(table.header_row_number, name, f"表头缺少“{name}”列。"))
-    if missing:
-        return parsed
-    for number, values in records(table):
-        row = {"row": number}
-        for key, column, convert in (
-            ("name", "单位名称", cell_text),
-            ("short_name", "简称", cell_text),
-            ("type", "类型", cell_text),
-            ("division_code", "区划代码", lambda v: cell_code(v, digits=DIVISION_DIGITS)),
-            ("parent", "上级单位", _parent_reference),
-            ("sort_order", "排序", lambda v: cell_int(v, minimum=0, maximum=2_147_483_647, default=0)),
-        ):
-            try:
-                row[key] = convert(values.get(column))
-            except CellError as exc:
-                parsed.problems.append(Problem(number, column, str(exc)))
-                row[key] = None
-                row.setdefault("unreadable", []).append(column)
-        parsed.rows.append(row)
-    if not parsed.rows and not parsed.problems:
-        where = f"工作表“{table.sheet}”的表头（第{table.header_row_number}行）"
-        parsed.problems.append(Problem(0, "", f"{where}下没有数据。"))
-    return parsed
+    @classmethod
+    def back_url(cls, context):
+        return reverse("org:tree")
+
+    @classmethod
+    def done_url(cls, result):
+        unit = result.get("outcome", {}).get("first_unit")
+        url = reverse("org:tree")
+        return (f"{url}#unit-{unit}" if unit else url), "查看组织机构"
+
+    @classmethod
+    def done_message(cls, file_name, result):
+        return f"已从“{file_name}”导入 {result['counts']['created']} 个单位。"
+
+    def converters(self, table):
+        return [
+            ("单位名称", "name", cell_text),
+            ("简称", "short_name", cell_text),
+            ("类型", "type", cell_text),
+            ("区划代码", "division_code", lambda v: cell_code(v, digits=DIVISION_DIGITS)),
+            ("上级单位", "parent", _parent_reference),
+            ("排序", "sort_order", lambda v: cell_int(v, minimum=0, maximum=2_147_483_647, default=0)),
+        ]
+
+    def check_row(self, number, raw, got, problems):
+        # Every row goes on to validate(), which sees the whole file; a cell that could not be read has been
+        # reported already, so validate() says nothing more about its column.
+        return {"row": number, **got, "unreadable": [p.column for p in problems]}
+
+    def checked(self, rows):
+        if not rows:
+            self.file_problem(f"工作表“{self.result.sheet}”的表头（第{self.result.header_row}行）下没有数据。")
+
+    def plan(self, rows):
+        plan = validate(rows)
+        for problem in plan.problems:
+            self.reject(problem.row, [problem])
+        plan.create = [e for e in plan.entries if e["row"] not in self.invalid]
+        plan.preview = plan.create
+        under_existing = sum(1 for e in plan.create if e["parent_id"])
+        plan.summary = {"新增单位": len(plan.create), "挂在已有单位下": under_existing,
+                        "顶级单位": sum(1 for e in plan.create if not e["parent_id"] and not e["parent_row"])}
+        return plan
+
+    def write(self, plan):
+        created = write(plan)
+        self.result.outcome["first_unit"] = created[0].pk if created else None
 
 
 def _parent_reference(value):
@@ -105,21 +124,18 @@ def _parent_reference(value):
     return cell_text(value)
 
 
-@dataclass
-class Plan:
-    """Validated rows: each has `parent_id` (an existing unit) or `parent_row` (a unit earlier in the file)."""
+class UnitPlan(Plan):
+    """Validated rows: each entry has `parent_id` (an existing unit) or `parent_row` (a unit earlier in the file)."""
 
-    entries: list = field(default_factory=list)
-    problems: list = field(default_factory=list)
-
-    @property
-    def ok(self):
-        return not self.problems
+    def __init__(self):
+        super().__init__()
+        self.entries = []
+        self.problems = []
 
 
 def validate(rows):
     """Check every row against the database and the rows before it. Reads the existing tree once."""
-    plan = Plan()
+    plan = UnitPlan()
     existing = list(Unit.objects.order_by("path").only("id", "path", "depth", "name", "division_code", "is_active"))
     by_code = {u.division_code: u for u in existing if u.division_code}
     by_path = {u.path: u for u in existing}
@@ -213,6 +229,7 @@ def validate(rows):
             "row": number, "name": name, "short_name": short_name, "type": unit_type or "",
             "type_label": type_label, "division_code": code, "sort_order": sort_order or 0,
             "parent_id": parent_id, "parent_row": parent_row, "parent_name": parent_name,
+            "parent_label": _parent_label(parent_id, parent_row, parent_name),
         })
         if code and code not in file_by_code:
             file_by_code[code] = number
@@ -243,50 +260,49 @@ def _describe_match(kind, target):
     return f"已有单位（{target.name}{code}）"
 
 
-def session_rows(rows):
-    """The rows as they are kept in the session between preview and confirmation."""
-    return [{key: row.get(key) for key in ROW_KEYS} for row in rows]
+def _register_rows_as_parents(plan):
+    """Mark the entries other rows hang under, for the preview."""
+    parents = {e["parent_row"] for e in plan.entries if e["parent_row"]}
+    for entry in plan.entries:
+        entry["has_children_in_file"] = entry["row"] in parents
 
 
-def confirm(rows, *, filename="", sheet=""):
-    """Validate the rows again and, when nothing is wrong, write them — both in one transaction, so the
-    tree cannot change in between. Returns `(plan, created units)`; nothing is written when
-    `plan.problems` is not empty."""
-    with transaction.atomic():
-        plan = validate(rows)
-        if not plan.ok:
-            return plan, []
-        return plan, write(plan, filename=filename, sheet=sheet)
+def _label_with_parent(unit, by_path):
+    parent = by_path.get(unit.path[: -Unit.steplen])
+    return f"{parent.name} / {unit.name}" if parent else unit.name
 
 
-def write(plan, *, filename="", sheet=""):
-    """Create every planned unit in one transaction, parents before children, and audit the import."""
-    if not plan.ok:
-        raise ValueError("a plan with problems cannot be written")
+def _describe_match(kind, target):
+    if kind == "row":
+        return f"本文件第{target}行"
+    code = f"，{target.division_code}" if target.division_code else ""
+    return f"已有单位（{target.name}{code}）"
+
+
+def write(plan):
+    """Create every planned unit, parents before children (inside the framework's transaction)."""
     created = {}
-    with transaction.atomic():
-        parents = Unit.objects.in_bulk({e["parent_id"] for e in plan.entries if e["parent_id"]})
-        for entry in plan.entries:
-            unit = Unit(
-                name=entry["name"], short_name=entry["short_name"], type=entry["type"],
-                division_code=entry["division_code"] or None, sort_order=entry["sort_order"], is_active=True,
-            )
-            if entry["parent_row"]:
-                parent = created[entry["parent_row"]]
-            elif entry["parent_id"]:
-                parent = parents[entry["parent_id"]]
-            else:
-                parent = None
-            if parent is None:
-                Unit.objects.add_root(instance=unit)
-            else:
-                Unit.objects.add_child(parent, instance=unit)
-            created[entry["row"]] = unit
-        under_existing = sum(1 for e in plan.entries if e["parent_id"])
-        audit.record(
-            AuditEvent.Action.IMPORT, object_type=Unit._meta.label, label=f"导入单位（{len(created)}个）",
-            changes={"文件": filename, "工作表": sheet, "新增单位": len(created),
-                     "挂在已有单位下": under_existing,
-                     "顶级单位": sum(1 for e in plan.entries if not e["parent_id"] and not e["parent_row"])},
+    parents = Unit.objects.in_bulk({e["parent_id"] for e in plan.create if e["parent_id"]})
+    for entry in plan.create:
+        unit = Unit(
+            name=entry["name"], short_name=entry["short_name"], type=entry["type"],
+            division_code=entry["division_code"] or None, sort_order=entry["sort_order"], is_active=True,
         )
+        if entry["parent_row"]:
+            parent = created[entry["parent_row"]]
+        elif entry["parent_id"]:
+            parent = parents[entry["parent_id"]]
+        else:
+            parent = None
+        if parent is None:
+            Unit.objects.add_root(instance=unit)
+        else:
+            Unit.objects.add_child(parent, instance=unit)
+        created[entry["row"]] = unit
     return list(created.values())
+
+
+def _parent_label(parent_id, parent_row, parent_name):
+    if parent_row:
+        return f"{parent_name}（本文件第{parent_row}行）"
+    return parent_name if parent_id else "（顶级）"

@@ -1,6 +1,9 @@
-from django.urls import path
+from django.urls import include, path
+
+from core.importing.urls import import_urls
 
 from . import views
+from .importers import UnitImporter
 
 app_name = "org"
 urlpatterns = [
@@ -12,7 +15,6 @@ urlpatterns = [
     path("<int:pk>/deactivate/", views.DeactivateView.as_view(), name="unit_deactivate"),
     path("<int:pk>/activate/", views.ActivateView.as_view(), name="unit_activate"),
     path("<int:pk>/delete/", views.DeleteView.as_view(), name="unit_delete"),
-    path("import/", views.ImportView.as_view(), name="import"),
-    path("import/confirm/", views.ImportConfirmView.as_view(), name="import_confirm"),
-    path("import/template/", views.ImportTemplateView.as_view(), name="import_template"),
+    # Import (core.importing): upload → check → preview → confirm; the job's pages; the blank template.
+    path("import/", include(import_urls(UnitImporter, "import", template=True))),
 ]

@@ -1,6 +1,5 @@
 """The org tree pages (组织机构) of the system administrator."""
 
-import secrets
 from collections import defaultdict
 
 from django.contrib import messages
@@ -12,18 +11,12 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core import audit
-from core.excel import SheetWriter, xlsx_response
-from core.importing import ImportFileError, read_upload
-from core.models import AuditEvent
 from core.views import SystemAdminRequiredMixin
 
-from . import importers, services
-from .forms import ActivateForm, DeactivateForm, DeleteForm, ImportUploadForm, MoveForm, UnitForm
+from . import services
+from .forms import ActivateForm, DeactivateForm, DeleteForm, MoveForm, UnitForm
 from .models import Unit
 from .usage import active_descendants, describe, records_in_subtree
-
-IMPORT_SESSION_KEY = "org_import"
-PREVIEW_LIMIT = 500
 
 
 def tree_url(unit=None):
@@ -255,107 +248,3 @@ class DeleteView(UnitActionView):
 
     def success_url(self):
         return tree_url(self.parent)
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Import
-
-
-class ImportView(SystemAdminRequiredMixin, View):
-    """GET: the upload form. POST: read the file and show the dry run (预检); nothing is written yet."""
-
-    template_name = "org/import.html"
-
-    def get(self, request):
-        return render(request, self.template_name, {"form": ImportUploadForm()})
-
-    def post(self, request):
-        form = ImportUploadForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return render(request, self.template_name, {"form": form})
-        upload = form.cleaned_data["file"]
-        filename = upload.name[:200]
-        try:
-            data = read_upload(upload)
-        except ImportFileError as exc:
-            form.add_error("file", str(exc))
-            return render(request, self.template_name, {"form": form})
-        parsed = importers.read_units_file(data, filename)
-        del data
-        problems = list(parsed.problems)
-        plan = None
-        if parsed.rows and not any(p.row == 0 for p in problems):
-            plan = importers.validate(parsed.rows)
-            problems.extend(plan.problems)
-        problems.sort(key=lambda p: (p.row, importers.HEADERS.index(p.column) if p.column in importers.HEADERS
-                                     else -1))
-        token = ""
-        request.session.pop(IMPORT_SESSION_KEY, None)
-        if plan is not None and not problems:
-            token = secrets.token_urlsafe(16)
-            request.session[IMPORT_SESSION_KEY] = {
-                "token": token, "filename": filename, "sheet": parsed.sheet,
-                "rows": importers.session_rows(parsed.rows),
-            }
-        return render(request, "org/import_preview.html", _preview_context(parsed, plan, problems, token))
-
-
-def _preview_context(parsed, plan, problems, token):
-    entries = plan.entries if plan is not None else []
-    return {
-        "parsed": parsed, "problems": problems, "token": token, "entries": entries[:PREVIEW_LIMIT],
-        "entry_count": len(entries), "truncated": len(entries) > PREVIEW_LIMIT, "preview_limit": PREVIEW_LIMIT,
-        "problem_rows": len({p.row for p in problems if p.row}),
-        "under_existing": sum(1 for e in entries if e["parent_id"]),
-    }
-
-
-class ImportConfirmView(SystemAdminRequiredMixin, View):
-    """POST: validate the kept rows again and write them all, or nothing."""
-
-    def get(self, request):
-        return HttpResponseRedirect(reverse("org:import"))
-
-    def post(self, request):
-        pending = request.session.get(IMPORT_SESSION_KEY)
-        token = request.POST.get("token", "")
-        if not pending or not token or not secrets.compare_digest(pending.get("token", ""), token):
-            messages.error(request, "导入预检已失效（可能已导入过或已重新上传），请重新上传文件。")
-            return HttpResponseRedirect(reverse("org:import"))
-        rows, filename, sheet = pending["rows"], pending["filename"], pending["sheet"]
-        plan, created = importers.confirm(rows, filename=filename, sheet=sheet)
-        if not plan.ok:
-            audit.record(
-                AuditEvent.Action.IMPORT, success=False, object_type=Unit._meta.label,
-                label="导入单位：确认时发现问题，未写入", changes={"文件": filename, "问题数": len(plan.problems)},
-            )
-            parsed = importers.Parsed(filename=filename, sheet=sheet, rows=rows)
-            context = _preview_context(parsed, plan, plan.problems, "")
-            context["changed_since_preview"] = True
-            return render(request, "org/import_preview.html", context)
-        request.session.pop(IMPORT_SESSION_KEY, None)
-        messages.success(request, f"已从“{filename}”导入 {len(created)} 个单位。")
-        return HttpResponseRedirect(tree_url(created[0] if created else None))
-
-
-class ImportTemplateView(SystemAdminRequiredMixin, View):
-    def get(self, request):
-        headers = importers.HEADERS
-
-        def build(target):
-            writer = SheetWriter(
-                target, "单位", headers, title="组织机构导入模板",
-                subtitle=(f"类型可填：{importers.TYPE_LABELS}。上级单位填已有单位或本表前面行的单位名称或区划代码，"
-                          "留空为顶级单位。区划代码为6/9/12位数字，请保持文本格式。导入前请删除示例行。"),
-                text_columns=[headers.index("区划代码"), headers.index("上级单位")],
-                widths={"单位名称": 28, "上级单位": 24, "区划代码": 16},
-            )
-            writer.write_row(["示例镇", "示例", "镇街", "330999013", "330999", 13])
-            first = writer.header_row + 1
-            writer.sheet.data_validation(first, headers.index("类型"), first + 5000, headers.index("类型"), {
-                "validate": "list", "source": list(importers.TYPE_BY_LABEL),
-                "error_title": "类型无效", "error_message": f"请选择：{importers.TYPE_LABELS}",
-            })
-            writer.close()
-
-        return xlsx_response(build, "组织机构导入模板.xlsx")

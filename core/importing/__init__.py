@@ -326,7 +326,7 @@ def open_large_workbook(data, **caps):
     return open_workbook(data, limits=LARGE_LIMITS, **caps)
 
 
-_CHILD = Path(__file__).with_name("workbook_child.py")
+_CHILD = Path(__file__).parent.with_name("workbook_child.py")
 _FRAME_HEADER = struct.Struct(">I")
 _STDERR_KEPT = 16 * 1024
 _CELL_TYPES = frozenset({str, int, float, bool, type(None), datetime.date, datetime.datetime, datetime.time,
