@@ -50,7 +50,7 @@ class AccessTests(OrgTestCase):
 
     def test_anonymous_is_sent_to_login(self):
         self.client.logout()
-        for url in [*self.page_urls(), reverse("org:import_confirm")]:
+        for url in [*self.page_urls(), reverse("org:import_job", args=[1])]:
             response = self.client.get(url)
             self.assertEqual(response.status_code, 302, url)
             self.assertTrue(response["Location"].startswith(reverse("login")), url)
