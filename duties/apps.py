@@ -9,7 +9,10 @@ class DutiesConfig(AppConfig):
         from core.audit_display import register_configuration_types
         from core.navigation import MenuItem, register_menu
 
-        from . import metrics  # noqa: F401 -- registers the duty-list figures (core.metrics)
+        from . import (
+            importers,  # noqa: F401 -- registers the scheme imports (core.importing)
+            metrics,  # noqa: F401 -- registers the duty-list figures (core.metrics)
+        )
 
         register_configuration_types("duties.Holiday")  # the auditor reads holiday-table changes in full
 

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.forms import style
-from core.importing import MAX_UPLOAD_BYTES
 from org.models import Unit
 
 from . import rules
@@ -89,31 +88,6 @@ class SchemeForm(forms.ModelForm):
 
     def validate_unique(self):
         """Uniqueness is checked in clean() with a message of our own."""
-
-
-class SchemeImportForm(SchemeForm):
-    file = forms.FileField(label="Excel文件", help_text="按“导出Excel”的格式填写的 .xlsx 文件，每行一个考核事项",
-                           error_messages={"required": "请选择要导入的 Excel 文件"})
-
-    class Meta(SchemeForm.Meta):
-        pass
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["file"].widget.attrs.update({"accept": ".xlsx", "class": "form-control"})
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError(f"文件不能超过{MAX_UPLOAD_BYTES // 1024 // 1024}MB")
-        return upload
-
-
-class IndicatorFileForm(forms.Form):
-    """Replace the indicators of a draft scheme from an Excel file."""
-
-    file = forms.FileField(label="Excel文件", error_messages={"required": "请选择要导入的 Excel 文件"},
-                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx", "class": "form-control"}))
 
 
 class CopyForm(forms.Form):

@@ -1,36 +1,35 @@
-"""Importing a scheme's indicators from Excel (导入考核细则), all or nothing.
+"""Importing a scheme's indicators from Excel (导入考核细则), on core's import framework (core.importing.framework):
+a new draft scheme whose fields come with the upload (`SchemeImporter`), or the indicators of a scheme without
+submissions replaced (`IndicatorImporter`). The upload, the check in the background, the preview with every
+problem by row and column, the confirmation and the error workbook are the framework's; what is here is the
+column spec, the converters, the checks of a row and the writer.
 
 The columns are those of duties.exports (an exported scheme imports again); a title row above the header is
 fine, the header is found among the first rows, and a few other spellings of the headers are accepted. Each row
 is an item under the category in the first column; an empty category cell repeats the one above (merged
-cells); a row with a category and no item text creates the category alone. Every problem is reported with its
-row and column, and nothing is saved unless the whole file is right.
+cells); a row with a category and no item text creates the category alone. Nothing is saved unless the whole
+file is right.
 """
 
 import re
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.html import format_html
 
 from core import metrics
-from core.importing import (
-    CellError,
-    ImportFileError,
-    Problem,
-    cell_date,
-    cell_int,
-    cell_text,
-    locate_table,
-    open_workbook,
-    records,
-)
+from core.importing import CellError, ImportFileError, Problem, cell_date, cell_int, cell_text
+from core.importing.columns import Column, Columns
+from core.importing.framework import Importer, ImportRefused, Plan, register
 from org.models import Unit
 
 from . import rules
-from .exports import COLUMNS
-from .models import Indicator
+from .exports import COLUMNS as EXPORT_COLUMNS
+from .exports import WIDTHS
+from .forms import SchemeForm
+from .models import Indicator, Scheme, Submission, county_of
 from .periods import Frequency
 
 MAX_ITEMS = 2000
@@ -55,6 +54,8 @@ SYNONYMS = {
     "达标值": ("阈值",),
     "建议得分": ("得分规则", "建议得分方式"),
 }
+COLUMNS = Columns([Column(name, SYNONYMS.get(name, ()), required=name in ("类别", "考核事项"),
+                          width=WIDTHS.get(name, 0)) for name in EXPORT_COLUMNS])
 # Model field → the column its errors are reported in.
 FIELD_COLUMNS = {
     "text": "考核事项", "points": "分值", "method": "计分方式", "unit_points": "每次分值", "score_min": "最低分",
@@ -98,84 +99,330 @@ UNIT_TYPES = _choice_lookup(Unit.Type.choices, {"镇": "town", "街道": "town",
                                                 "社区": "village", "村社区": "village"})
 
 
-@dataclass
-class ImportResult:
-    categories: int = 0
-    items: int = 0
-    problems: list = field(default_factory=list)
 
-    @property
-    def ok(self):
-        return not self.problems
+class IndicatorPlan(Plan):
+    def __init__(self):
+        super().__init__()
+        self.categories = []  # [(row, name)] in the order of the file
+        self.items = []  # [(row, category name, unsaved Indicator, [units])]
 
 
-def read_table(data):
-    """The located table of an uploaded file (ImportFileError for a file that is not one)."""
-    workbook = open_workbook(data)
-    try:
-        columns = {name: SYNONYMS.get(name, ()) for name in COLUMNS}
-        return locate_table(workbook, columns, required=("类别", "考核事项"))
-    finally:
-        workbook.close()
+class IndicatorFileImporter(Importer):
+    """What both imports share: the file's columns, the checks of a row and the writing of the indicators. A
+    subclass says which scheme they go into (`target_scheme`, `scheme_to_write`)."""
 
+    noun = "类别和考核事项"
+    measure = "项"
+    sheet_label = "考核细则"
+    columns = COLUMNS
+    model = Scheme
+    action = "manage"
+    counts_shown = ("data_rows", "created", "invalid_rows")
+    preview_columns = (("row", "行号"), ("category", "类别"), ("text", "考核事项"), ("points", "分值"),
+                       ("method", "计分方式"), ("frequency", "频次"), ("applies", "适用"))
+    upload_help = (
+        "文件格式与“导出Excel”相同：每行一个考核事项，第一列为所属类别（同一类别可只在第一行填写）；"
+        "只填类别、不填考核事项的行建立一个空类别。",
+        "文件中有任何错误时不导入任何内容，并列出出错的行和列。",
+    )
+    conflict_message = "导入期间考核细则被其他操作修改，未写入任何数据，请重新上传。"
+    replacing = False
 
-class RowErrors(Exception):
-    def __init__(self, problems):
-        self.problems = problems
+    @classmethod
+    def done_url(cls, result):
+        scheme = result.get("outcome", {}).get("scheme")
+        return (reverse("duties:scheme_detail", args=[scheme]) if scheme else None), "查看考核细则"
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.scheme = self.target_scheme()
+        self.current = None  # the category of the rows below a category cell
+        self.categories = {}  # name -> first row
+        self.position = 0
 
-def import_indicators(scheme, data, *, replace=False):
-    """Import the file's indicators into `scheme` (saved; with `replace`, its indicators are deleted first).
+    def target_scheme(self):
+        """The scheme the indicators go into (unsaved for a new one)."""
+        raise NotImplementedError
 
-    Returns an ImportResult; when it has problems nothing was changed. Raises ImportFileError for a file that
-    cannot be read at all.
-    """
-    table = read_table(data)
-    rows = list(records(table))
-    if not rows:
-        raise ImportFileError("表格中没有考核事项。")
-    if len(rows) > MAX_ITEMS:
-        raise ImportFileError(f"一次最多导入{MAX_ITEMS}个考核事项，文件中有{len(rows)}行。")
-    units = _unit_lookup(scheme)
-    result = ImportResult()
-    with transaction.atomic():
-        if replace:
-            scheme.indicators.all().delete()  # items go with their categories
-        categories = {}
-        current = None
-        position = 0
-        for number, values in rows:
-            category_text = cell_text(values.get("类别"))
-            if category_text:
-                current = category_text
-            elif current is None:
-                result.problems.append(Problem(number, "类别", "不能为空（第一行须填写类别）。"))
-                continue
-            category = categories.get(current)
-            if category is None:
-                category = Indicator(scheme=scheme, text=current, sort_order=len(categories) + 1)
-                if len(current) > 200:
-                    result.problems.append(Problem(number, "类别", "类别名称过长（最多200字）。"))
-                category.save()
-                categories[current] = category
-                result.categories += 1
-            if not cell_text(values.get("考核事项")):
-                if not category_text:
-                    result.problems.append(Problem(number, "考核事项", "不能为空。"))
-                continue
-            position += 1
+    def scheme_to_write(self):
+        """The scheme to write the indicators into, inside the write's transaction."""
+        raise NotImplementedError
+
+    def audit_object(self, plan):
+        return self.scheme
+
+    def converters(self, table):
+        self.units = _unit_lookup(self.scheme)
+        year = self.scheme.year
+        return [
+            ("类别", "category", cell_text),
+            ("考核事项", "text", cell_text),
+            ("分值", "points", lambda v: _decimal(v, required=True)),
+            ("计分方式", "method", lambda v: _choice(v, METHODS, "done", "计分方式")),
+            ("每次分值", "unit_points", _decimal),
+            ("最低分", "score_min", _decimal),
+            ("佐证材料要求", "evidence_required", cell_text),
+            ("频次", "frequency", lambda v: _choice(v, FREQUENCIES, "year", "频次")),
+            ("截止日期", "deadline", lambda v: _deadline(v, year)),
+            ("截止工作日数", "deadline_days", lambda v: cell_int(v, minimum=0, maximum=365)),
+            ("工作日起算", "deadline_anchor", lambda v: _choice(v, ANCHORS, "start", "工作日起算方式")),
+            ("适用范围", "applies_to", lambda v: _choice(v, APPLICABILITY, "common", "适用范围（共性/个性）")),
+            ("适用单位类型", "unit_types", lambda v: [
+                _choice(part, UNIT_TYPES, None, "单位类型") for part in _split(cell_text(v))]),
+            ("适用单位", "units", lambda v: _units(cell_text(v), self.units)),
+            ("自动取数指标", "metric_key", lambda v: _metric_key(cell_text(v))),
+            ("取数参数", "metric_params", cell_text),
+            ("比较方式", "rule_comparison", lambda v: _choice(v, COMPARISONS, "gte", "比较方式")),
+            ("达标值", "rule_threshold", lambda v: _decimal(v, minimum=Decimal("-1e9"))),
+            ("建议得分", "rule_mapping", lambda v: _choice(v, MAPPINGS, "threshold", "建议得分方式")),
+        ]
+
+    def check_row(self, number, raw, got, problems):
+        """A category row, or an item under the current category. A row that names no item (or has no category
+        to go under) reports only that: what its other cells hold is not read."""
+        category_text = got.get("category", "")
+        if category_text:
+            self.current = category_text
+        elif self.current is None:
+            problems[:] = [Problem(number, "类别", "不能为空（第一行须填写类别）。")]
+            return None
+        row = {"row": number, "category": self.current, "new_category": self.current not in self.categories,
+               "item": None, "units": []}
+        self.categories.setdefault(self.current, number)
+        too_long = row["new_category"] and len(self.current) > 200
+        if not got.get("text"):
+            problems[:] = [] if category_text else [Problem(number, "考核事项", "不能为空。")]
+        else:
+            self.position += 1
+            if "points" not in got and not any(p.column == "分值" for p in problems):
+                problems.append(Problem(number, "分值", "不能为空。"))
             try:
-                item, item_units = _item(scheme, category, values, units, position)
-            except RowErrors as errors:
-                result.problems.extend(Problem(number, column, message) for column, message in errors.problems)
-                continue
+                got["metric_params"] = _params(got.get("metric_params", ""), got.get("metric_key", ""))
+            except CellError as error:
+                problems.append(Problem(number, "取数参数", str(error)))
+            if not problems:
+                row["item"], row["units"] = self.item(number, got, problems)
+        if too_long:
+            problems.insert(0, Problem(number, "类别", "类别名称过长（最多200字）。"))
+        return row
+
+    def item(self, number, got, problems):
+        """An unsaved item and its units; the model's own checks add to `problems`."""
+        units = got.get("units") or []
+        fields = {
+            "text": got["text"], "points": got.get("points"), "method": got.get("method", "done"),
+            "unit_points": got.get("unit_points"), "score_min": got.get("score_min") or Decimal(0),
+            "evidence_required": got.get("evidence_required", ""), "frequency": got.get("frequency", "year"),
+            "deadline": got.get("deadline"), "deadline_days": got.get("deadline_days"),
+            "deadline_anchor": got.get("deadline_anchor", "start"), "applies_to": got.get("applies_to", "common"),
+            "unit_types": got.get("unit_types", []), "metric_key": got.get("metric_key", ""),
+            "metric_params": got.get("metric_params") or {}, "rule_comparison": got.get("rule_comparison", "gte"),
+            "rule_threshold": got.get("rule_threshold"), "rule_mapping": got.get("rule_mapping", "threshold"),
+        }
+        if fields["applies_to"] == Indicator.Applicability.SPECIFIC and not units:
+            problems.append(Problem(number, "适用单位", "个性事项须填写适用单位。"))
+        if fields["applies_to"] == Indicator.Applicability.COMMON and units:
+            problems.append(Problem(number, "适用单位",
+                                    "共性事项不填写适用单位（按单位类型适用）；要指定单位请将适用范围填为“个性”。"))
+        item = Indicator(scheme=self.scheme, sort_order=self.position, **fields)
+        errors = {}
+        # What full_clean() checks, but without the category, which is saved only when the import is written.
+        for check in (lambda: item.clean_fields(exclude=["scheme", "parent"]), item.clean_item):
+            try:
+                check()
+            except ValidationError as error:
+                for name, messages in error.message_dict.items():
+                    errors.setdefault(name, []).extend(messages)
+        for name, messages in errors.items():
+            problems.extend(Problem(number, FIELD_COLUMNS.get(name, ""), message) for message in messages)
+        return item, units
+
+    def checked(self, rows):
+        if not self.result.data_rows:
+            raise ImportFileError("表格中没有考核事项。")
+        if self.result.data_rows > MAX_ITEMS:
+            raise ImportFileError(f"一次最多导入{MAX_ITEMS}个考核事项，文件中有{self.result.data_rows}行。")
+
+    def plan(self, rows):
+        plan = IndicatorPlan()
+        for row in rows:
+            if row["new_category"]:
+                plan.categories.append((row["row"], row["category"]))
+            if row["item"] is not None and row["row"] not in self.invalid:
+                plan.items.append((row["row"], row["category"], row["item"], row["units"]))
+        plan.create = plan.categories + plan.items
+        plan.summary = {"类别": len(plan.categories), "考核事项": len(plan.items)}
+        if self.replacing:
+            plan.summary["删除现有"] = self.scheme.indicators.count()
+        plan.preview = [_preview(row, category, item) for row, category, item, _ in plan.items]
+        return plan
+
+    def write(self, plan):
+        scheme = self.scheme_to_write()
+        categories = {}
+        for sort_order, (_, name) in enumerate(plan.categories, start=1):
+            categories[name] = Indicator.objects.create(scheme=scheme, text=name, sort_order=sort_order)
+        for _, category, item, units in plan.items:
+            item.scheme, item.parent = scheme, categories[category]
             item.save()
-            item.units.set(item_units)
-            result.items += 1
-        if result.problems:
-            transaction.set_rollback(True)
-            result.categories = result.items = 0
-    return result
+            item.units.set(units)
+        self.result.outcome.update(scheme=scheme.pk, title=scheme.title)
+
+
+@register
+class IndicatorImporter(IndicatorFileImporter):
+    """Replace the indicators of a scheme that has no submissions yet (options: {"scheme": pk})."""
+
+    kind = "duties.indicators"
+    title = "从Excel导入考核指标"
+    replacing = True
+
+    @classmethod
+    def upload_context(cls, request, pk):
+        scheme = get_object_or_404(Scheme.objects.visible_to(request.user, "manage").select_related("owner_unit"),
+                                   pk=pk)
+        return {"object": scheme}
+
+    @classmethod
+    def job_context(cls, job):
+        scheme = Scheme.objects.visible_to(job.user, "manage").filter(pk=job.options.get("scheme")).first()
+        return {"object": scheme} if scheme is not None else {}
+
+    @classmethod
+    def job_visible(cls, user, job):
+        return super().job_visible(user, job) and "object" in cls.job_context(job)
+
+    @classmethod
+    def refusal(cls, context):
+        if Submission.objects.filter(indicator__scheme=context["object"]).exists():
+            return "该细则已有单位报送材料，不能整体替换指标。"
+        return ""
+
+    @classmethod
+    def upload_note(cls, context):
+        return format_html("导入将<strong>删除“{}”现有的全部类别和考核事项</strong>，替换为文件中的内容。"
+                           "建议先“导出Excel”，在导出的文件上修改后再导入。", context["object"])
+
+    @classmethod
+    def clean_options(cls, form, context):
+        return {"scheme": context["object"].pk}
+
+    @classmethod
+    def job_unit(cls, request, context):
+        return context["object"].owner_unit
+
+    @classmethod
+    def describe_options(cls, options):
+        return [("导入方式", "替换现有的全部类别和考核事项")]
+
+    @classmethod
+    def breadcrumbs(cls, context):
+        crumbs = [("考核细则", reverse("duties:scheme_list"))]
+        if "object" in context:
+            crumbs.append((str(context["object"]), context["object"].get_absolute_url()))
+        return crumbs
+
+    @classmethod
+    def upload_url(cls, context):
+        return reverse("duties:scheme_indicator_import", args=[context["object"].pk]) if "object" in context else None
+
+    @classmethod
+    def back_url(cls, context):
+        return context["object"].get_absolute_url()
+
+    @classmethod
+    def done_message(cls, file_name, result):
+        summary = result["summary"]
+        return f"已替换为文件中的{summary['类别']}个类别、{summary['考核事项']}个考核事项。"
+
+    # --- one run ---------------------------------------------------------------------------------------------
+
+    def target_scheme(self):
+        schemes = Scheme.objects.all() if self.user is None else Scheme.objects.visible_to(self.user, "manage")
+        scheme = schemes.select_related("owner_unit").filter(pk=self.options.get("scheme")).first()
+        if scheme is None:
+            raise ImportRefused("该考核细则已不存在，或您已无权管理。")
+        return scheme
+
+    def audit_options(self):
+        return {"替换指标": True}
+
+    def scheme_to_write(self):
+        """The scheme, its indicators deleted; refused once a unit has submitted evidence."""
+        scheme = Scheme.objects.select_for_update().get(pk=self.scheme.pk)
+        if Submission.objects.filter(indicator__scheme=scheme).exists():
+            raise ImportRefused("该考核细则已有报送材料，不能整体替换指标。")
+        scheme.indicators.all().delete()  # items go with their categories
+        return scheme
+
+
+@register
+class SchemeImporter(IndicatorFileImporter):
+    """A new draft scheme: its fields come with the upload (options: the SchemeForm's), its indicators from the file."""
+
+    kind = "duties.scheme"
+    title = "从Excel导入考核细则"
+    options_form = SchemeForm
+    replacing = False
+    upload_help = (
+        "填写细则的年度、名称和考核范围，并选择考核指标的 Excel 文件，导入后为草稿。",
+        *IndicatorFileImporter.upload_help,
+    )
+
+    @classmethod
+    def clean_options(cls, form, context):
+        data = form.cleaned_data
+        return {"year": data["year"], "title": data["title"].strip(), "unit_types": list(data["unit_types"]),
+                "units": [unit.pk for unit in data["units"]], "periods": list(data["periods"]),
+                "description": data["description"]}
+
+    @classmethod
+    def job_unit(cls, request, context):
+        return county_of(request.user)
+
+    @classmethod
+    def describe_options(cls, options):
+        return [("考核细则", f"{options.get('year')}年 {options.get('title')}（新建，草稿）")]
+
+    @classmethod
+    def breadcrumbs(cls, context):
+        return [("考核细则", reverse("duties:scheme_list"))]
+
+    @classmethod
+    def back_url(cls, context):
+        return reverse("duties:scheme_list")
+
+    @classmethod
+    def done_message(cls, file_name, result):
+        summary = result["summary"]
+        return (f"已导入考核细则“{result['outcome']['title']}”：{summary['类别']}个类别、"
+                f"{summary['考核事项']}个考核事项（草稿）。")
+
+    def target_scheme(self):
+        options = self.options
+        owner = self.unit if self.unit is not None else county_of(self.user)
+        return Scheme(year=options.get("year"), title=options.get("title", ""), owner_unit=owner,
+                      unit_types=options.get("unit_types", []), periods=options.get("periods", []),
+                      description=options.get("description", ""))
+
+    def scheme_to_write(self):
+        scheme = self.scheme
+        if Scheme.objects.filter(year=scheme.year, title=scheme.title).exists():
+            raise ImportRefused(f"{scheme.year}年已有名为“{scheme.title}”的考核细则，请重新上传并换一个名称。")
+        scheme.created_by = scheme.updated_by = self.user
+        scheme.save()
+        scheme.units.set(Unit.objects.filter(pk__in=self.options.get("units", [])))
+        return scheme
+
+
+def _preview(row, category, item):
+    applies = "、".join(_UNIT_TYPE_LABELS.get(t, t) for t in item.unit_types) or item.get_applies_to_display()
+    return {"row": row, "category": category, "text": item.text,
+            "points": "" if item.points is None else f"{item.points.normalize():f}",
+            "method": item.get_method_display(), "frequency": item.get_frequency_display(), "applies": applies}
+
+
+_UNIT_TYPE_LABELS = dict(Unit.Type.choices)
 
 
 def _decimal(value, *, required=False, minimum=Decimal(0)):
@@ -232,61 +479,14 @@ def _metric_key(text):
     return matches[0] if len(matches) == 1 else text  # an unknown key is reported by the model's check
 
 
-def _item(scheme, category, values, units, position):
-    """An unsaved item and its units from one row; RowErrors([(column, message)]) when something is wrong."""
-    problems = []
-    fields = {}
-
-    def read(column, convert):
-        try:
-            return convert(values.get(column))
-        except CellError as error:
-            problems.append((column, str(error)))
-            return None
-
-    fields["text"] = cell_text(values.get("考核事项"))
-    fields["points"] = read("分值", lambda v: _decimal(v, required=True))
-    fields["method"] = read("计分方式", lambda v: _choice(v, METHODS, "done", "计分方式"))
-    fields["unit_points"] = read("每次分值", _decimal)
-    fields["score_min"] = read("最低分", _decimal) or Decimal(0)
-    fields["evidence_required"] = cell_text(values.get("佐证材料要求"))
-    fields["frequency"] = read("频次", lambda v: _choice(v, FREQUENCIES, "year", "频次"))
-    fields["deadline"] = read("截止日期", lambda v: _deadline(v, scheme.year))
-    fields["deadline_days"] = read("截止工作日数", lambda v: cell_int(v, minimum=0, maximum=365))
-    fields["deadline_anchor"] = read("工作日起算", lambda v: _choice(v, ANCHORS, "start", "工作日起算方式"))
-    fields["applies_to"] = read("适用范围", lambda v: _choice(v, APPLICABILITY, "common", "适用范围（共性/个性）"))
-    fields["unit_types"] = read("适用单位类型", lambda v: [
-        _choice(part, UNIT_TYPES, None, "单位类型") for part in _split(cell_text(v))])
-    item_units = read("适用单位", lambda v: _units(cell_text(v), units)) or []
-    fields["metric_key"] = _metric_key(cell_text(values.get("自动取数指标")))
-    fields["metric_params"] = read("取数参数", lambda v: _params(cell_text(v), fields["metric_key"])) or {}
-    fields["rule_comparison"] = read("比较方式", lambda v: _choice(v, COMPARISONS, "gte", "比较方式"))
-    fields["rule_threshold"] = read("达标值", lambda v: _decimal(v, minimum=Decimal("-1e9")))
-    fields["rule_mapping"] = read("建议得分", lambda v: _choice(v, MAPPINGS, "threshold", "建议得分方式"))
-    if problems:
-        raise RowErrors(problems)
-    if fields["applies_to"] == Indicator.Applicability.SPECIFIC and not item_units:
-        problems.append(("适用单位", "个性事项须填写适用单位。"))
-    if fields["applies_to"] == Indicator.Applicability.COMMON and item_units:
-        problems.append(("适用单位", "共性事项不填写适用单位（按单位类型适用）；要指定单位请将适用范围填为“个性”。"))
-    item = Indicator(scheme=scheme, parent=category, sort_order=position, **fields)
-    try:
-        item.full_clean(exclude=["scheme", "parent"])
-    except ValidationError as error:
-        for name, messages in error.message_dict.items():
-            column = FIELD_COLUMNS.get(name, "")
-            problems.extend((column, message) for message in messages)
-    if problems:
-        raise RowErrors(problems)
-    return item, item_units
-
-
 def _deadline(value, year):
     if not cell_text(value):
         return None
     day, precision = cell_date(value, earliest=2000, latest=2100)
     if precision != "day":
         raise CellError(f"须精确到日，例如“{year}-06-30”。")
+    if day.year != year:
+        raise CellError(f"截止日期应在{year}年内。")
     return day
 
 

@@ -308,6 +308,12 @@ class Indicator(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def clean_item(self):
+        """The checks of an item that do not need its category saved (an import checks its rows before writing)."""
+        errors = self._clean_item()
+        if errors:
+            raise ValidationError(errors)
+
     def _clean_item(self):
         errors = {}
         method = self.method
@@ -837,3 +843,11 @@ def replace_year_in_title(title, old, new):
         return title.replace(str(old), str(new))
     return f"{title}（{new}年）"
 
+
+def county_of(user):
+    """The county a scheme made by `user` belongs to: the root of the user's unit (or the only root)."""
+    from org.models import Unit
+
+    if user is not None and user.unit_id:
+        return user.unit.get_root()
+    return Unit.get_first_root_node()

@@ -1,6 +1,9 @@
 from django.urls import include, path
 
+from core.importing.urls import import_urls
+
 from . import views
+from .importers import IndicatorImporter, SchemeImporter
 
 app_name = "duties"
 
@@ -8,14 +11,17 @@ urlpatterns = [
     # 考核细则 (county staff)
     path("schemes/", views.SchemeListView.as_view(), name="scheme_list"),
     path("schemes/add/", views.SchemeEditView.as_view(), name="scheme_add"),
-    path("schemes/import/", views.SchemeImportView.as_view(), name="scheme_import"),
+    # A new scheme from Excel, and a scheme's indicators replaced from Excel (core.importing: upload → check →
+    # preview → confirm, and the job's pages).
+    path("schemes/import/", include(import_urls(SchemeImporter, "scheme_import"))),
+    path("schemes/", include(import_urls(IndicatorImporter, "scheme_indicator_import", upload_route="<int:pk>/import/",
+                                         jobs_route="indicator-imports/"))),
     path("schemes/<int:pk>/", views.SchemeDetailView.as_view(), name="scheme_detail"),
     path("schemes/<int:pk>/edit/", views.SchemeEditView.as_view(), name="scheme_edit"),
     path("schemes/<int:pk>/delete/", views.SchemeDeleteView.as_view(), name="scheme_delete"),
     path("schemes/<int:pk>/publish/", views.SchemePublishView.as_view(), name="scheme_publish"),
     path("schemes/<int:pk>/copy/", views.SchemeCopyView.as_view(), name="scheme_copy"),
     path("schemes/<int:pk>/export/", views.SchemeExportView.as_view(), name="scheme_export"),
-    path("schemes/<int:pk>/import/", views.IndicatorImportView.as_view(), name="scheme_indicator_import"),
     path("schemes/<int:pk>/categories/add/", views.IndicatorFormView.as_view(kind="category"),
          name="indicator_category_add"),
     path("schemes/<int:pk>/items/add/", views.IndicatorFormView.as_view(kind="item"), name="indicator_item_add"),

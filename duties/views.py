@@ -18,15 +18,14 @@ from django.utils import timezone
 from django.views import View
 
 from core import audit
-from core.importing import ImportFileError, read_upload
 from core.models import AuditEvent
 from core.views import ObjectDetailView, ObjectListView, SystemAdminRequiredMixin, deny_export
 from org.models import Unit
 
-from . import exports, importers, workdays
+from . import exports, workdays
 from .filtersets import SchemeFilterSet
-from .forms import CategoryForm, CopyForm, HolidayForm, IndicatorFileForm, ItemForm, SchemeForm, SchemeImportForm
-from .models import CalendarYear, Holiday, Indicator, Scheme, Submission, replace_year_in_title
+from .forms import CategoryForm, CopyForm, HolidayForm, ItemForm, SchemeForm
+from .models import CalendarYear, Holiday, Indicator, Scheme, Submission, county_of, replace_year_in_title
 from .periods import ReportingPeriod
 from .tables import SchemeTable
 
@@ -41,13 +40,6 @@ def chinese_number(n):
         return CHINESE_DIGITS[n]
     tens, ones = divmod(n, 10)
     return f"{CHINESE_DIGITS[tens] if tens > 1 else ''}十{CHINESE_DIGITS[ones] if ones else ''}"
-
-
-def county_of(user):
-    """The county a scheme made by `user` belongs to: the root of the user's unit (or the only root)."""
-    if user.unit_id:
-        return user.unit.get_root()
-    return Unit.get_first_root_node()
 
 
 # --- access --------------------------------------------------------------------------------------------------
@@ -270,92 +262,6 @@ class SchemeExportView(SchemeAccessMixin, View):
         response = exports.scheme_response(scheme)
         audit.record(AuditEvent.Action.EXPORT, obj=scheme, label=f"{scheme}（考核细则）")
         return response
-
-
-def _problems_context(result):
-    problems = result.problems
-    return {"problems": problems[:200], "problem_count": len(problems)}
-
-
-class SchemeImportView(SchemeAccessMixin, View):
-    """A new draft scheme from an Excel file: the scheme's own fields on the form, the indicators from the file."""
-
-    template_name = "duties/scheme_import.html"
-
-    def get(self, request, *args, **kwargs):
-        return render(request, self.template_name, {"form": SchemeImportForm()})
-
-    def post(self, request, *args, **kwargs):
-        form = SchemeImportForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return render(request, self.template_name, {"form": form})
-        try:
-            data = read_upload(form.cleaned_data["file"])
-        except ImportFileError as error:
-            form.add_error("file", str(error))
-            return render(request, self.template_name, {"form": form})
-        result, file_error = None, ""
-        with transaction.atomic():
-            scheme = form.save(commit=False)
-            scheme.owner_unit = county_of(request.user)
-            scheme.created_by = scheme.updated_by = request.user
-            scheme.save()
-            form.save_m2m()
-            try:
-                result = importers.import_indicators(scheme, data)
-            except ImportFileError as error:
-                file_error = str(error)
-            if file_error or not result.ok:
-                transaction.set_rollback(True)  # the scheme goes too: all or nothing
-            else:
-                audit.record(AuditEvent.Action.IMPORT, obj=scheme,
-                             changes={"文件": form.cleaned_data["file"].name, "类别": result.categories,
-                                      "考核事项": result.items})
-        if file_error:
-            form.add_error("file", file_error)
-            return render(request, self.template_name, {"form": form})
-        if not result.ok:
-            return render(request, self.template_name, {"form": form, **_problems_context(result)})
-        messages.success(request, f"已导入考核细则“{scheme}”：{result.categories}个类别、"
-                                  f"{result.items}个考核事项（草稿）。")
-        return HttpResponseRedirect(scheme.get_absolute_url())
-
-
-class IndicatorImportView(SchemeAccessMixin, View):
-    """Replace the indicators of a scheme that has no submissions yet from an Excel file."""
-
-    template_name = "duties/scheme_import.html"
-
-    def context(self, form, scheme, **extra):
-        return {"form": form, "object": scheme, "replacing": True, "locked": has_submissions(scheme), **extra}
-
-    def get(self, request, *args, **kwargs):
-        scheme = self.get_scheme()
-        return render(request, self.template_name, self.context(IndicatorFileForm(), scheme))
-
-    def post(self, request, *args, **kwargs):
-        scheme = self.get_scheme()
-        form = IndicatorFileForm(request.POST, request.FILES)
-        if has_submissions(scheme):
-            messages.error(request, "该考核细则已有报送材料，不能整体替换指标。")
-            return HttpResponseRedirect(scheme.get_absolute_url())
-        if not form.is_valid():
-            return render(request, self.template_name, self.context(form, scheme))
-        try:
-            data = read_upload(form.cleaned_data["file"])
-            with transaction.atomic():
-                result = importers.import_indicators(scheme, data, replace=True)
-                if result.ok:
-                    audit.record(AuditEvent.Action.IMPORT, obj=scheme,
-                                 changes={"文件": form.cleaned_data["file"].name, "替换指标": True,
-                                          "类别": result.categories, "考核事项": result.items})
-        except ImportFileError as error:
-            form.add_error("file", str(error))
-            return render(request, self.template_name, self.context(form, scheme))
-        if not result.ok:
-            return render(request, self.template_name, self.context(form, scheme, **_problems_context(result)))
-        messages.success(request, f"已替换为文件中的{result.categories}个类别、{result.items}个考核事项。")
-        return HttpResponseRedirect(scheme.get_absolute_url())
 
 
 # --- the indicator tree ----------------------------------------------------------------------------------------

@@ -196,6 +196,9 @@ def check_format(data, formats=SPREADSHEET_FORMATS):
             raise ImportFileError("这是旧版 Excel（.xls）文件或已加密的文件，请在 Excel 中“另存为”.xlsx 格式后再上传。")
         return
     if not data.startswith(ZIP_MAGIC) or not {"xlsx", "ods"} & set(formats):
+        if len(formats) > 1 and "xlsx" in formats:
+            others = "或".join(FORMAT_NAMES[name] for name in formats if name != "xlsx")
+            raise ImportFileError(f"文件不是 Excel（.xlsx）格式。除 .xlsx 外，也可以上传{others}文件。")
         raise ImportFileError(f"文件不是 {_format_names(formats)}格式。")
 
 

@@ -160,6 +160,7 @@ class Plan:
 class Importer:
     """The contract of an importer (see the module docstring). Class attributes describe it; an instance is one run."""
 
+    do_not_call_in_templates = True  # the pages show the class's words; a template must not start a run
     kind = ""
     title = ""  # the page title, e.g. "导入台账"
     noun = "记录"  # what a row is: "您没有向“东溪镇”导入人员的权限"

@@ -1,4 +1,5 @@
-"""Exporting a scheme to Excel and importing one (all or nothing, problems named by row and column)."""
+"""Exporting a scheme to Excel and importing one (upload → check → preview → confirm; all or nothing, problems
+named by row and column)."""
 
 import io
 from decimal import Decimal as D
@@ -6,12 +7,12 @@ from decimal import Decimal as D
 import xlsxwriter
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
-from django.urls import reverse
+from django.urls import resolve, reverse
 from python_calamine import CalamineWorkbook
 
-from core.models import AuditEvent
+from core.importing.framework import run_import
+from core.models import AuditEvent, ImportJob
 from core.testing import build_county, create_user, export_text
-from duties import importers
 from duties.exports import COLUMNS
 from duties.models import Indicator, Scheme, Submission
 
@@ -37,6 +38,17 @@ def workbook(rows, header=COLUMNS, title="2027年度考核细则"):
 
 def upload(data, name="细则.xlsx"):
     return SimpleUploadedFile(name, data, content_type=XLSX)
+
+
+def through_preview(client, response):
+    """After an upload: when the check found nothing wrong, confirm it (the answer is the confirmation's);
+    otherwise the job's page with what the check found. An upload the form refused is returned as it is."""
+    if response.status_code != 302 or not resolve(response["Location"]).url_name.endswith("_job"):
+        return response
+    job = ImportJob.objects.latest("id")
+    if job.status == ImportJob.Status.CHECKED and not job.result["errors"]:
+        return client.post(response["Location"], {"action": "confirm"})
+    return client.get(response["Location"])
 
 
 def sheet_rows(response):
@@ -100,8 +112,8 @@ class ExportTests(ExcelFixtures):
         """An exported scheme, imported as a new scheme, has the same tree, points, rules and units."""
         self.client.force_login(self.staff)
         _, data = sheet_rows(self.client.get(reverse("duties:scheme_export", args=[self.scheme.pk])))
-        response = self.client.post(reverse("duties:scheme_import"), {
-            "year": 2026, "title": "导入的细则", "unit_types": ["town", "member"], "file": upload(data)})
+        response = through_preview(self.client, self.client.post(reverse("duties:scheme_import"), {
+            "year": 2026, "title": "导入的细则", "unit_types": ["town", "member"], "file": upload(data)}))
         imported = Scheme.objects.get(title="导入的细则")
         self.assertRedirects(response, imported.get_absolute_url())
 
@@ -122,8 +134,8 @@ class ImportTests(ExcelFixtures):
         self.client.force_login(self.staff)
 
     def post_new(self, data, title="2027年度考核细则"):
-        return self.client.post(reverse("duties:scheme_import"), {
-            "year": 2027, "title": title, "unit_types": ["town"], "file": upload(data)})
+        return through_preview(self.client, self.client.post(reverse("duties:scheme_import"), {
+            "year": 2027, "title": title, "unit_types": ["town"], "file": upload(data)}))
 
     def test_merged_category_cells_and_synonyms(self):
         header = ["指标类别", "考核内容", "分数", "评分方式", "每次分值", "频率", "共性/个性", "适用单位"]
@@ -180,9 +192,9 @@ class ImportTests(ExcelFixtures):
                          ["第3行“类别”列：不能为空（第一行须填写类别）。"])
 
     def test_file_problems(self):
-        response = self.client.post(reverse("duties:scheme_import"), {
+        response = through_preview(self.client, self.client.post(reverse("duties:scheme_import"), {
             "year": 2027, "title": "x", "unit_types": ["town"],
-            "file": SimpleUploadedFile("a.xlsx", b"not a workbook")})
+            "file": SimpleUploadedFile("a.xlsx", b"not a workbook")}))
         self.assertContains(response, "文件不是 Excel（.xlsx）格式。")
         response = self.post_new(workbook([["a", "b"]], header=["名称", "备注"]))
         self.assertContains(response, "没有找到表头")
@@ -191,20 +203,21 @@ class ImportTests(ExcelFixtures):
         self.assertFalse(Scheme.objects.filter(year=2027).exists())
 
     def test_scheme_fields_are_checked_too(self):
-        response = self.client.post(reverse("duties:scheme_import"), {
+        response = through_preview(self.client, self.client.post(reverse("duties:scheme_import"), {
             "year": 2026, "title": "2026年度统战工作考核细则", "unit_types": ["town"],
-            "file": upload(workbook([{"类别": "a", "考核事项": "b", "分值": 1}]))})
+            "file": upload(workbook([{"类别": "a", "考核事项": "b", "分值": 1}]))}))
         self.assertContains(response, "2026年已有名为“2026年度统战工作考核细则”的考核细则。")
 
     def test_replace_indicators_of_a_scheme(self):
         url = reverse("duties:scheme_indicator_import", args=[self.scheme.pk])
         self.assertContains(self.client.get(url), "删除“2026年度统战工作考核细则”现有的全部类别和考核事项")
         # a bad file changes nothing
-        response = self.client.post(url, {"file": upload(workbook([{"类别": "新", "考核事项": "x", "分值": "-1"}]))})
+        response = through_preview(self.client, self.client.post(url, {
+            "file": upload(workbook([{"类别": "新", "考核事项": "x", "分值": "-1"}]))}))
         self.assertEqual([str(p) for p in response.context["problems"]], ["第3行“分值”列：不能小于0。"])
         self.assertEqual(self.scheme.items().count(), 5)
         data = workbook([{"类别": "新类别", "考核事项": "新事项", "分值": 7}])
-        response = self.client.post(url, {"file": upload(data)})
+        response = through_preview(self.client, self.client.post(url, {"file": upload(data)}))
         self.assertRedirects(response, self.scheme.get_absolute_url())
         self.assertEqual([(i.parent.text, i.text) for i in self.scheme.items()], [("新类别", "新事项")])
         self.assertEqual(self.scheme.indicators.count(), 2)
@@ -214,7 +227,8 @@ class ImportTests(ExcelFixtures):
         Submission.objects.create(indicator=item, owner_unit=self.org.town1, period_key="2026-Q1")
         url = reverse("duties:scheme_indicator_import", args=[self.scheme.pk])
         self.assertContains(self.client.get(url), "不能整体替换指标")
-        self.client.post(url, {"file": upload(workbook([{"类别": "新", "考核事项": "x", "分值": 1}]))})
+        through_preview(self.client, self.client.post(url, {
+            "file": upload(workbook([{"类别": "新", "考核事项": "x", "分值": 1}]))}))
         self.assertEqual(self.scheme.items().count(), 5)
 
     def test_town_user_cannot_import(self):
@@ -227,13 +241,13 @@ class ImportTests(ExcelFixtures):
 class ImporterUnitTests(ExcelFixtures):
     def test_import_function(self):
         scheme = Scheme.objects.create(year=2027, title="直接导入", owner_unit=self.org.county, unit_types=["town"])
-        result = importers.import_indicators(scheme, workbook([
+        result = run_import("duties.indicators", workbook([
             {"类别": "甲", "考核事项": "一", "分值": 1, "计分方式": "扣分项", "每次分值": 1},
             {"类别": "乙"},
             {"类别": "甲", "考核事项": "二", "分值": 2, "比较方式": "≥"},
-        ]))
-        self.assertTrue(result.ok)
-        self.assertEqual((result.categories, result.items), (2, 2))
+        ]), "细则.xlsx", options={"scheme": scheme.pk})
+        self.assertTrue(result.written and not result.errors)
+        self.assertEqual((result.summary["类别"], result.summary["考核事项"]), (2, 2))
         self.assertEqual([(c.text, [i.text for i in c.children.order_by("sort_order")])
                           for c in scheme.categories()], [("甲", ["一", "二"]), ("乙", [])])
 

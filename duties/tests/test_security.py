@@ -12,6 +12,7 @@ import docx
 from django.core.files.base import ContentFile
 
 from accounts.testing import DemoRolesMatrixTestCase
+from core.models import ImportJob
 from core.security_testing import ACTION, ANYWHERE, FORM, Redirect, Target, admin, needs, post_only
 from duties.models import (
     FinalResult,
@@ -53,6 +54,17 @@ MATRIX = {
     # The scheme already has evidence: replacing its indicators is refused with a message.
     "duties:scheme_indicator_import": needs(Scheme, "manage", "scheme", post=FORM,
                                            post_ok=Redirect("duties:scheme_detail")),
+    # An import job is its creator's alone: inside = the actor's own job, outside = another user's.
+    "duties:scheme_import_job": needs(Scheme, "manage", "scheme_import_job", post=FORM,
+                                      post_ok=Redirect("duties:scheme_import_job")),
+    "duties:scheme_import_status": needs(Scheme, "manage", "scheme_import_job"),
+    "duties:scheme_import_errors": needs(Scheme, "manage", "scheme_import_job",
+                                         get=Redirect("duties:scheme_import_job")),
+    "duties:scheme_indicator_import_job": needs(Scheme, "manage", "indicator_import_job", post=FORM,
+                                                post_ok=Redirect("duties:scheme_indicator_import_job")),
+    "duties:scheme_indicator_import_status": needs(Scheme, "manage", "indicator_import_job"),
+    "duties:scheme_indicator_import_errors": needs(Scheme, "manage", "indicator_import_job",
+                                                   get=Redirect("duties:scheme_indicator_import_job")),
     "duties:indicator_category_add": needs(Scheme, "manage", "scheme", post=FORM),
     "duties:indicator_item_add": needs(Scheme, "manage", "scheme", post=FORM),
     "duties:indicator_edit": needs(Scheme, "manage", "indicator", post=FORM),
@@ -135,6 +147,7 @@ class DutiesUrlSecurityTests(DemoRolesMatrixTestCase):
                                        title=f"关于{YEAR}年度职责清单落实情况的通报",
                                        file=ContentFile(docx_bytes("通报"), name="notice.docx"))
         holiday = Holiday.objects.create(date=datetime.date(YEAR + 1, 10, 8), name="测试假日")
+        cls.scheme = scheme
         return {
             "scheme": {"county": Target({"pk": scheme.pk})},
             "indicator": {"county": Target({"pk": scheme.pk, "indicator": open_item.pk})},
@@ -143,3 +156,21 @@ class DutiesUrlSecurityTests(DemoRolesMatrixTestCase):
             "holiday": {ANYWHERE: Target({"pk": holiday.pk})},
             "unit": cls.unit_targets(places),
         }
+
+    @classmethod
+    def build_actor_targets(cls, actor, user):
+        other = next(u for name, u in cls.users.items() if name != actor.name)
+        targets = {}
+        for kind, target, options in (("scheme_import_job", "duties.scheme", {"year": YEAR, "title": "导入"}),
+                                      ("indicator_import_job", "duties.indicators", {"scheme": cls.scheme.pk})):
+            inside = _job(user, target, options, cls.scheme.owner_unit) if user is not None else None
+            targets[kind] = (inside, _job(other, target, options, cls.scheme.owner_unit))
+        return targets
+
+
+def _job(user, kind, options, unit):
+    # Checked, its upload held (sealed) until the user confirms or cancels.
+    job = ImportJob.objects.create(kind=kind, user=user, unit=unit,
+                                   file_name="细则.xlsx", data=ImportJob.seal(b"PK"), options=options,
+                                   status=ImportJob.Status.CHECKED, result={"counts": {}})
+    return Target({"pk": job.pk})
