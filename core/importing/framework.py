@@ -200,10 +200,15 @@ class Importer:
         """The units `user` may import into (core.scope.Scope)."""
         return user.scope_for(cls.model, cls.action)
 
+    @staticmethod
+    def units_model():
+        """The unit model (org.Unit), known to core only through ImportJob.unit."""
+        return ImportJob._meta.get_field("unit").related_model
+
     @classmethod
     def units(cls, user):
         """The active units the upload form offers (asks_unit)."""
-        unit_model = ImportJob._meta.get_field("unit").related_model
+        unit_model = cls.units_model()
         scope = cls.scope(user)
         if scope.is_empty:
             return unit_model.objects.none()
