@@ -21,7 +21,10 @@ class PeopleConfig(AppConfig):
             "core/widgets/stats.html", visible=lambda user: user.has_action(Person, "view"),
             context=_ledger_overview, order=20,
         ))
-        from . import metrics  # noqa: F401
+        from . import (
+            importers,  # noqa: F401 -- registers the ledger import (core.importing)
+            metrics,  # noqa: F401
+        )
 
 
 def _ledger_overview(request):

@@ -1,6 +1,6 @@
 """The category form (统战成员类别) of the system administrator, and the spelling rules it enforces.
 
-The importer recognises a category by its name or any of its synonyms (people.importers.CategoryMatcher),
+The importer recognises a category by its name or any of its synonyms (people.importing.cells.CategoryMatcher),
 compared case-, width- and space-insensitively. So every name and synonym must be unique across all
 categories, disabled ones included: a clash would make an imported ledger ambiguous. Spellings are compared
 here with the importer's own key, so the page and the importer can never disagree.
@@ -9,8 +9,7 @@ here with the importer's own key, so the page and the importer can never disagre
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .importers import SEPARATORS
-from .importers import _key as spelling_key
+from .importing.cells import SEPARATORS, spelling_key
 from .models import Category
 
 SYNONYM_SEPARATOR = "、"

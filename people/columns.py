@@ -1,20 +1,14 @@
-"""The ledger's columns, in the order of the import template; the export writes the same order so that an
-exported file imports again unchanged. Each column: its header, the spellings real ledgers use for it, and
-whether an import needs it."""
+"""The ledger's columns (core.importing.columns), in the order of the import template; the export writes the
+same order so that an exported file imports again unchanged. Each column: its header, the spellings real ledgers
+use for it, whether an import needs it, whether exports and the template write it as text (ID numbers, phones).
 
-from dataclasses import dataclass
+The phone column is 联系电话: a mobile number or a landline with its area code. A file heading it 手机 or 手机号码
+says it holds mobile numbers: such a column takes nothing else (a landline goes in a 电话 or 固定电话 column)."""
 
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    synonyms: tuple = ()
-    required: bool = False
-    text: bool = False  # written as text in exports and the template (ID numbers, phones)
-
+from core.importing.columns import Column, Columns
 
 LEDGER_COLUMNS = [
-    Column("序号", ("编号",)),
+    Column("序号", ("编号",), serial=True),
     Column("姓名", ("姓 名", "名字"), required=True),
     Column("性别"),
     Column("民族"),
@@ -26,7 +20,8 @@ LEDGER_COLUMNS = [
     Column("职务", ("职务/职称", "职务职称", "职称")),
     Column("学历", ("文化程度", "最高学历")),
     Column("学位"),
-    Column("联系电话", ("手机号码", "手机", "电话", "联系方式", "手机号"), text=True),
+    Column("联系电话", ("电话", "联系方式", "固定电话"), text=True,
+           mobile_headers=("手机号码", "手机", "手机号", "移动电话")),
     Column("所在村(社区)", ("所在村（社区）", "村（社区）", "村(社区)", "所在村社", "村社", "所在单位")),
     Column("管理层级", ("层级", "分级管理")),
     Column("是否代表人士", ("代表人士", "是否党外代表人士")),
@@ -38,7 +33,8 @@ LEDGER_COLUMNS = [
     Column("备注", ("说明",)),
 ]
 
-HEADERS = [c.header for c in LEDGER_COLUMNS]
-SYNONYMS = {c.header: c.synonyms for c in LEDGER_COLUMNS}
-REQUIRED = tuple(c.header for c in LEDGER_COLUMNS if c.required)
+COLUMNS = Columns(LEDGER_COLUMNS)
+HEADERS = COLUMNS.headers
+SYNONYMS = COLUMNS.synonyms
+REQUIRED = COLUMNS.required
 TEXT_HEADERS = tuple(c.header for c in LEDGER_COLUMNS if c.text)

@@ -67,9 +67,21 @@ def gender_from_id(value):
     return "M" if int(value[16]) % 2 else "F"
 
 
+MOBILE = re.compile(r"1[3-9]\d{9}")
+LANDLINE = re.compile(r"0\d{2,3}\d{7,8}")  # area code (0 and 2-3 digits) and the local number (7-8 digits)
+
+
 def phone_problem(value):
-    if re.fullmatch(r"1[3-9]\d{9}", value):
-        return None
-    if re.fullmatch(r"0\d{2,3}\d{7,8}", value) or re.fullmatch(r"\d{7,8}", value):
+    """None for a mobile number or a landline with its area code (normalised), else a Chinese explanation."""
+    if MOBILE.fullmatch(value) or LANDLINE.fullmatch(value):
         return None
     return "联系电话应为11位手机号码或带区号的固定电话"
+
+
+def mobile_problem(value):
+    """None for a mobile number (normalised), else a Chinese explanation: a 手机 column takes no landline."""
+    if MOBILE.fullmatch(value):
+        return None
+    if LANDLINE.fullmatch(value):
+        return "手机号码列只能填写11位手机号码；固定电话请填在“电话”或“固定电话”列"
+    return "手机号码应为11位数字（以1开头）；固定电话请填在“电话”或“固定电话”列"

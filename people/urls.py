@@ -1,8 +1,10 @@
 from django.urls import include, path
 
+from core.importing.urls import import_urls
 from core.urls_helpers import object_urls
 
 from . import views
+from .importers import LedgerImporter
 from .models import Person
 
 app_name = "people"
@@ -25,7 +27,7 @@ urlpatterns = [
     *object_urls(Person, views, "Person"),
     # Excel: the export (filtered list or a POSTed selection) and the blank import template.
     path("", include("people.export_urls")),
-    # Import: upload → preview → confirm (people/import_urls.py).
-    path("import/", include("people.import_urls")),
+    # Import (core.importing): upload → check → preview → confirm, and the job's pages.
+    path("import/", include(import_urls(LedgerImporter, "person_import"))),
     path("categories/", include("people.category_urls")),
 ]

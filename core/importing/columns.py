@@ -21,6 +21,9 @@ class Column:
     help: str = ""  # one line: the template's input message and the column table of the upload page
     serial: bool = False  # a row number (序号): a row holding nothing else is an unused line of a template
     width: int = 0  # the template's column width in characters (0: from the header)
+    # A phone column: the spellings of its header that name a mobile phone (手机, 手机号码). Headed so, the column
+    # takes mobile numbers only (`Importer.mobile_only`); headed 电话/联系电话/固定电话, a landline as well.
+    mobile_headers: tuple = ()
 
 
 class Columns:
@@ -31,7 +34,7 @@ class Columns:
         self.headers = [c.header for c in self.all]
         if len(set(self.headers)) != len(self.headers):
             raise ValueError("a column spec names a column twice")
-        self.synonyms = {c.header: c.synonyms for c in self.all}
+        self.synonyms = {c.header: (*c.synonyms, *c.mobile_headers) for c in self.all}
         self.required = tuple(c.header for c in self.all if c.required)
         self.text = frozenset(c.header for c in self.all if c.text)
         self.serial = frozenset(c.header for c in self.all if c.serial)

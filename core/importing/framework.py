@@ -181,6 +181,7 @@ class Importer:
     counts_shown = ("data_rows", "valid_rows", "created", "invalid_rows")
     preview_columns = ()  # [(key, label)] of the preview table (rows from Plan.preview)
     preview_limit = 500
+    redirect_when_done = True  # a confirmation that finds the import written leads to `done_url` at once
     template_url_name = ""  # the blank template (a URL name), offered on the upload page
     template_title = ""  # the generic blank template (core.importing.template): its title and file name,
     template_note = ""  # a line of instructions under the title,
@@ -389,6 +390,16 @@ class Importer:
         """[(column, key, convert)]: `convert(raw cell)` gives the value kept under `key` in the row's `got`
         (None: nothing), or raises CellError. Only columns the file has are used. Default: every column as text."""
         return [(column.header, column.header, cell_text) for column in self.columns]
+
+    def header_text(self, table, column):
+        """What the file's header calls `column` (a canonical name the table has)."""
+        return cell_text(table.rows[table.header_index][table.columns[column]])
+
+    def mobile_only(self, table, column):
+        """Whether the file heads the phone column `column` as a mobile (手机, 手机号码): then it takes mobile
+        numbers only, and a landline belongs in a column headed 电话 or 固定电话."""
+        mobiles = {header_key(spelling) for spelling in self.columns[column].mobile_headers}
+        return header_key(self.header_text(table, column)) in mobiles
 
     def check_row(self, number, raw, got, problems):
         """The row to keep for `plan` (None: none) from the converted values `got` ({key: value}); append to

@@ -178,7 +178,7 @@ class JobView(ImportViewMixin, View):
             run_import.enqueue(job.pk)
         job = ImportJob.objects.only("status", "result").get(pk=job.pk)
         result = job.result or {}
-        if job.status == ImportJob.Status.DONE and result.get("written"):
+        if job.status == ImportJob.Status.DONE and result.get("written") and importer.redirect_when_done:
             url, _ = importer.done_url(result)
             if url:  # finished already (a small file, or tasks run in the request): straight to what was imported
                 messages.success(request, importer.done_message(job.file_name, result))

@@ -66,6 +66,9 @@ class PersonFormTests(TestCase):
         self.assertTrue(form.is_valid(), form.errors)
         self.assertEqual(form.cleaned_data["phone"], "13800001111")
         self.assertIn("联系电话应为", self.form(phone="1380000111").errors["phone"][0])
+        # A landline needs its area code, as the message says.
+        self.assertTrue(self.form(phone="0571-8888 6666").is_valid())
+        self.assertIn("带区号的固定电话", self.form(phone="88886666").errors["phone"][0])
 
     def test_duplicate_id_links_only_to_a_visible_person(self):
         visible = self.form(id_number=self.existing.id_number)

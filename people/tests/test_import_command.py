@@ -130,3 +130,14 @@ def test_user_scope_applies(org, good, tmp_path):
         {"row": 3, "column": "身份证号", "message": registered_elsewhere("东溪村")}]
     assert run(str(good), "--unit", org.town1.division_code, "--user", "town01", "--skip-invalid")[0] == 0
     assert Person.objects.get(name="李四").created_by.username == "town01"
+
+
+def test_the_summary_never_suggests_skip_invalid_once_given(org, tmp_path):
+    path = tmp_path / "全错.xlsx"
+    path.write_bytes(ledger([person(身份证号=330998197503141230)]))
+    status, out, _ = run(str(path), "--unit", org.town1.division_code)
+    assert status == 1 and "可用 --skip-invalid 只导入无误的行" in out
+    status, out, _ = run(str(path), "--unit", org.town1.division_code, "--skip-invalid")
+    assert status == 1 and "--skip-invalid" not in out and "没有无误的行" in out
+    assert Person.objects.count() == 0
+

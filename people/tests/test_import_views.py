@@ -10,8 +10,7 @@ from django.urls import NoReverseMatch, reverse
 
 from core.models import AuditEvent, ImportJob
 from core.testing import create_user
-from people import import_views
-from people.importers import NUMERIC_ID
+from people.importers import NUMERIC_ID, LedgerImporter
 from people.lookups import registered_elsewhere
 from people.models import Person
 
@@ -219,13 +218,20 @@ def test_a_town02_user_can_neither_target_town01_nor_import_over_its_people(clie
 
 
 @pytest.mark.parametrize("content, message", [
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64, "另存为"),
     (b"%PDF-1.4 not a workbook", "不是 Excel"),
 ])
 def test_files_that_are_not_xlsx_are_refused_on_upload(client_in, org, content, message):
     response = post_upload(client_in, org, content)
     assert response.status_code == 200 and message in response.content.decode()
     assert not ImportJob.objects.exists()
+
+
+def test_an_xls_is_read_and_a_damaged_one_fails_its_job_with_the_reason(client_in, org):
+    # .xls files are read (by the caged reader, in the job): one that cannot be read fails there.
+    response = post_upload(client_in, org, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64)
+    job = the_job()
+    assert job.status == ImportJob.Status.FAILED and "另存为" in job.message
+    assert "另存为" in client_in.get(response["Location"]).content.decode()
 
 
 def test_an_unreadable_workbook_fails_the_job_with_the_reason(client_in, org):
@@ -245,7 +251,7 @@ def test_a_too_big_upload_is_refused_and_nothing_goes_to_disk(client_in, org, mo
     monkeypatch.setattr(TemporaryUploadedFile, "__init__", no_temporary_files)
     post_upload(client_in, org, good_file())
     assert the_job().status == ImportJob.Status.CHECKED
-    monkeypatch.setattr(import_views, "LEDGER_MAX_BYTES", 1000)
+    monkeypatch.setattr(LedgerImporter, "max_bytes", 1000)
     response = post_upload(client_in, org, good_file())
     assert response.status_code == 200 and "文件过大" in response.content.decode()
     assert ImportJob.objects.count() == 1

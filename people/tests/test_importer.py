@@ -1,5 +1,5 @@
-"""The ledger importer (people.importers): every quirk of real ledgers, the checks, all-or-nothing, update
-policies, idempotent re-import, scope, the error workbook, and the shared sample ledger."""
+"""The ledger importer (people.importers, people/importing/): every quirk of real ledgers, the checks,
+all-or-nothing, update policies, idempotent re-import, scope, the error workbook, and the shared sample ledger."""
 
 import datetime
 import io
@@ -16,19 +16,14 @@ from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 from core.importing import ImportFileError
+from core.importing.errors import write_error_workbook
 from core.models import AuditEvent
 from core.testing import create_user
 from org.models import Unit
 from people import choices
 from people.identity import check_digit
-from people.importers import (
-    NUMERIC_ID,
-    ImportDenied,
-    PinyinCache,
-    _id_number,
-    import_ledger,
-    write_error_workbook,
-)
+from people.importers import NUMERIC_ID, ImportDenied, LedgerImporter, import_ledger
+from people.importing.cells import PinyinCache, id_number
 from people.lookups import registered_elsewhere
 from people.models import Category, Person, Tag
 from people.pinyin import SURNAME_READINGS, name_initials, name_pinyin
@@ -291,7 +286,7 @@ def test_an_old_county_code_is_accepted(town, officer):
     assert result.errors == [] and result.created == 1
 
 
-def test_gender_and_birth_date_are_checked_against_the_id_number(town, officer):
+def test_gender_and_birth_date_are_checked_against_theid_number(town, officer):
     number = make_id(datetime.date(1975, 3, 14), 123)  # a man
     rows = [person(性别="女", 出生年月="1975.04", 身份证号=number),
             person("李四", 出生年月="1975.03", 性别="男", 身份证号=make_id(datetime.date(1975, 3, 20), 125))]
@@ -317,6 +312,37 @@ def test_phone_numbers_and_enumerations_are_checked(town, officer):
     assert "无法识别的性别“未知”" in messages["性别"]
     assert "无法识别的日期“去年”" in messages["出生年月"]
     assert result.valid_rows == 0
+
+
+def test_a_mobile_column_takes_mobile_numbers_only(town, officer):
+    rows = [person(手机号码="138 0000 1111"), person("李四", 手机号码="0571-88886666"),
+            person("王五", 手机号码="88886666")]
+    result = import_ledger(ledger(rows, ["姓名", "手机号码"]), "a.xlsx", town, officer, dry_run=True)
+    assert problems_of(result) == [
+        (4, "联系电话", "手机号码列只能填写11位手机号码；固定电话请填在“电话”或“固定电话”列（“0571-88886666”）"),
+        (5, "联系电话", "手机号码应为11位数字（以1开头）；固定电话请填在“电话”或“固定电话”列（“88886666”）"),
+    ]
+    assert result.valid_rows == 1
+
+
+@pytest.mark.parametrize("header", ["电话", "联系电话", "固定电话"])
+def test_a_phone_column_takes_a_mobile_or_a_landline_with_its_area_code(town, officer, header):
+    rows = [person(**{header: "0571-88886666"}), person("李四", **{header: "13800001111"}),
+            person("王五", **{header: "88886666"})]
+    result = import_ledger(ledger(rows, ["姓名", header]), "a.xlsx", town, officer)
+    assert problems_of(result) == [(5, "联系电话", "联系电话应为11位手机号码或带区号的固定电话（“88886666”）")]
+    import_ledger(ledger(rows[:2], ["姓名", header]), "a.xlsx", town, officer)
+    assert sorted(Person.objects.values_list("phone", flat=True)) == ["057188886666", "13800001111"]
+
+
+def test_an_xls_or_ods_ledger_imports_like_an_xlsx(town, officer):
+    from core.tests.spreadsheets import ods_bytes, xls_bytes
+
+    rows = [["东溪镇统战成员台账"], ["序号", "姓名", "身份证号", "所在村(社区)", "类别"],
+            [1, "张三", make_id(seq=123), "东溪村", "香港同胞"], [2, "李四", make_id(seq=125), "新村社区", ""]]
+    for name, data in (("台账.xls", xls_bytes([("台账", rows)])), ("台账.ods", ods_bytes([("台账", rows)]))):
+        result = import_ledger(data, name, town, officer, dry_run=True)
+        assert (result.errors, result.header_row, result.created) == ([], 2, 2), name
 
 
 def test_a_disabled_category_is_refused_and_a_sub_type_is_matched(town, officer):
@@ -484,7 +510,7 @@ def test_the_error_workbook_marks_bad_cells_and_comes_back_fixed(town, officer):
     problems = [(p.row, p.column, p.message) for p in result.errors]
     assert [p[:2] for p in problems] == [(5, "身份证号"), (5, "联系电话")]
     buffer = io.BytesIO()
-    write_error_workbook(data, problems, buffer)
+    write_error_workbook(LedgerImporter, data, problems, buffer)
     sheet = openpyxl.load_workbook(io.BytesIO(buffer.getvalue())).active
     assert sheet.title == "台账"
     assert sheet["A1"].value == "东溪镇统战成员台账" and sheet["A2"].value == "2024年"
@@ -520,12 +546,12 @@ def test_generated_id_numbers_pass_in_every_spelling_and_a_wrong_check_digit_fai
     spellings = [number, fullwidth(number), number.lower(), f" {number[:6]} {number[6:14]} {number[14:]} ",
                  "\u3000" + number + "\u00a0"]
     for spelling in spellings:
-        assert _id_number(spelling) == number
+        assert id_number(spelling) == number
     wrong = "X" if number[-1] != "X" else "0"
     with pytest.raises(ValueError, match="校验位"):
-        _id_number(number[:-1] + wrong)
+        id_number(number[:-1] + wrong)
     with pytest.raises(ValueError, match="文本格式"):
-        _id_number(float(number[:17]))
+        id_number(float(number[:17]))
 
 
 SURNAMES = "".join(SURNAME_READINGS) + "王陈张李赵钱孙周吴郑长朝重曾单解乐"

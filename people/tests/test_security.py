@@ -8,8 +8,8 @@ from accounts.testing import DemoRolesMatrixTestCase
 from core.models import ImportJob
 from core.security_testing import ACTION, ANYWHERE, FORM, Redirect, Target, admin, needs, post_only
 from people.identity import check_digit
+from people.importers import LedgerImporter
 from people.models import Attachment, Category, Person, Tag
-from people.tasks import KIND as IMPORT_KIND
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
@@ -126,7 +126,7 @@ class PeopleUrlSecurityTests(DemoRolesMatrixTestCase):
 
 def _job(user):
     # Checked, its upload held (sealed) until the user confirms or cancels.
-    job = ImportJob.objects.create(kind=IMPORT_KIND, user=user, unit=user.unit, file_name="台账.xlsx",
+    job = ImportJob.objects.create(kind=LedgerImporter.kind, user=user, unit=user.unit, file_name="台账.xlsx",
                                    file_size=len(PNG), data=ImportJob.seal(PNG), status=ImportJob.Status.CHECKED,
                                    result={"counts": {}})
     return Target({"pk": job.pk})
