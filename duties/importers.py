@@ -11,26 +11,23 @@ cells); a row with a category and no item text creates the category alone. Nothi
 file is right.
 """
 
-import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.html import format_html
 
-from core import metrics
-from core.importing import CellError, ImportFileError, Problem, cell_date, cell_int, cell_text
+from core.importing import CellError, ImportFileError, Problem, cell_int, cell_text
 from core.importing.columns import Column, Columns
 from core.importing.framework import Importer, ImportRefused, Plan, register
 from org.models import Unit
 
-from . import rules
+from . import import_cells as cells
 from .exports import COLUMNS as EXPORT_COLUMNS
 from .exports import WIDTHS
 from .forms import SchemeForm
 from .models import Indicator, Scheme, Submission, county_of
-from .periods import Frequency
 
 MAX_ITEMS = 2000
 SYNONYMS = {
@@ -56,50 +53,6 @@ SYNONYMS = {
 }
 COLUMNS = Columns([Column(name, SYNONYMS.get(name, ()), required=name in ("类别", "考核事项"),
                           width=WIDTHS.get(name, 0)) for name in EXPORT_COLUMNS])
-# Model field → the column its errors are reported in.
-FIELD_COLUMNS = {
-    "text": "考核事项", "points": "分值", "method": "计分方式", "unit_points": "每次分值", "score_min": "最低分",
-    "evidence_required": "佐证材料要求", "frequency": "频次", "deadline": "截止日期", "deadline_days": "截止工作日数",
-    "deadline_anchor": "工作日起算", "applies_to": "适用范围", "unit_types": "适用单位类型", "units": "适用单位",
-    "metric_key": "自动取数指标", "metric_params": "取数参数", "rule_comparison": "比较方式",
-    "rule_threshold": "达标值", "rule_mapping": "建议得分", "parent": "类别",
-}
-
-
-def _choice_lookup(choices, extra=None):
-    lookup = {}
-    for code, label in choices:
-        lookup[str(label)] = code
-        lookup[str(code)] = code
-    lookup.update(extra or {})
-    return {_key(k): v for k, v in lookup.items()}
-
-
-def _key(text):
-    return re.sub(r"\s+", "", str(text)).casefold()
-
-
-METHODS = _choice_lookup(Indicator.Method.choices, {
-    "完成": "done", "完成制": "done", "完成未完成": "done", "按次": "per_occurrence", "按次数": "per_occurrence",
-    "每次计分": "per_occurrence", "评分": "review", "打分": "review", "评审": "review", "扣分": "deduction",
-    "加分": "bonus",
-})
-FREQUENCIES = _choice_lookup(Frequency.choices, {
-    "月": "month", "月度": "month", "按月": "month", "季度": "quarter", "按季度": "quarter", "每季": "quarter",
-    "半年": "half", "每半年": "half", "年": "year", "年度": "year", "每年": "year", "一次": "year",
-    "一次性": "year", "全年": "year",
-})
-ANCHORS = _choice_lookup(Indicator.DeadlineAnchor.choices, {"期初": "start", "期末": "end", "期末起": "end"})
-APPLICABILITY = _choice_lookup(Indicator.Applicability.choices)
-COMPARISONS = _choice_lookup(Indicator.Comparison.choices, {">=": "gte", "<=": "lte", "＞": "gt", "＜": "lt",
-                                                          "≧": "gte", "≦": "lte", "==": "eq", "＝": "eq"})
-MAPPINGS = _choice_lookup(Indicator.Mapping.choices, {"达标": "threshold", "比例": "proportional",
-                                                      "按比例": "proportional", "计次": "count"})
-UNIT_TYPES = _choice_lookup(Unit.Type.choices, {"镇": "town", "街道": "town", "镇街道": "town", "村": "village",
-                                                "社区": "village", "村社区": "village"})
-
-
-
 class IndicatorPlan(Plan):
     def __init__(self):
         super().__init__()
@@ -152,29 +105,30 @@ class IndicatorFileImporter(Importer):
         return self.scheme
 
     def converters(self, table):
-        self.units = _unit_lookup(self.scheme)
+        self.units = cells.unit_lookup(self.scheme)
         year = self.scheme.year
         return [
             ("类别", "category", cell_text),
             ("考核事项", "text", cell_text),
-            ("分值", "points", lambda v: _decimal(v, required=True)),
-            ("计分方式", "method", lambda v: _choice(v, METHODS, "done", "计分方式")),
-            ("每次分值", "unit_points", _decimal),
-            ("最低分", "score_min", _decimal),
+            ("分值", "points", lambda v: cells.decimal(v, required=True)),
+            ("计分方式", "method", lambda v: cells.choice(v, cells.METHODS, "done", "计分方式")),
+            ("每次分值", "unit_points", cells.decimal),
+            ("最低分", "score_min", cells.decimal),
             ("佐证材料要求", "evidence_required", cell_text),
-            ("频次", "frequency", lambda v: _choice(v, FREQUENCIES, "year", "频次")),
-            ("截止日期", "deadline", lambda v: _deadline(v, year)),
+            ("频次", "frequency", lambda v: cells.choice(v, cells.FREQUENCIES, "year", "频次")),
+            ("截止日期", "deadline", lambda v: cells.deadline(v, year)),
             ("截止工作日数", "deadline_days", lambda v: cell_int(v, minimum=0, maximum=365)),
-            ("工作日起算", "deadline_anchor", lambda v: _choice(v, ANCHORS, "start", "工作日起算方式")),
-            ("适用范围", "applies_to", lambda v: _choice(v, APPLICABILITY, "common", "适用范围（共性/个性）")),
+            ("工作日起算", "deadline_anchor", lambda v: cells.choice(v, cells.ANCHORS, "start", "工作日起算方式")),
+            ("适用范围", "applies_to",
+             lambda v: cells.choice(v, cells.APPLICABILITY, "common", "适用范围（共性/个性）")),
             ("适用单位类型", "unit_types", lambda v: [
-                _choice(part, UNIT_TYPES, None, "单位类型") for part in _split(cell_text(v))]),
-            ("适用单位", "units", lambda v: _units(cell_text(v), self.units)),
-            ("自动取数指标", "metric_key", lambda v: _metric_key(cell_text(v))),
+                cells.choice(part, cells.UNIT_TYPES, None, "单位类型") for part in cells.split(cell_text(v))]),
+            ("适用单位", "units", lambda v: cells.units(cell_text(v), self.units)),
+            ("自动取数指标", "metric_key", lambda v: cells.metric_key(cell_text(v))),
             ("取数参数", "metric_params", cell_text),
-            ("比较方式", "rule_comparison", lambda v: _choice(v, COMPARISONS, "gte", "比较方式")),
-            ("达标值", "rule_threshold", lambda v: _decimal(v, minimum=Decimal("-1e9"))),
-            ("建议得分", "rule_mapping", lambda v: _choice(v, MAPPINGS, "threshold", "建议得分方式")),
+            ("比较方式", "rule_comparison", lambda v: cells.choice(v, cells.COMPARISONS, "gte", "比较方式")),
+            ("达标值", "rule_threshold", lambda v: cells.decimal(v, minimum=Decimal("-1e9"))),
+            ("建议得分", "rule_mapping", lambda v: cells.choice(v, cells.MAPPINGS, "threshold", "建议得分方式")),
         ]
 
     def check_row(self, number, raw, got, problems):
@@ -197,7 +151,7 @@ class IndicatorFileImporter(Importer):
             if "points" not in got and not any(p.column == "分值" for p in problems):
                 problems.append(Problem(number, "分值", "不能为空。"))
             try:
-                got["metric_params"] = _params(got.get("metric_params", ""), got.get("metric_key", ""))
+                got["metric_params"] = cells.params(got.get("metric_params", ""), got.get("metric_key", ""))
             except CellError as error:
                 problems.append(Problem(number, "取数参数", str(error)))
             if not problems:
@@ -234,7 +188,7 @@ class IndicatorFileImporter(Importer):
                 for name, messages in error.message_dict.items():
                     errors.setdefault(name, []).extend(messages)
         for name, messages in errors.items():
-            problems.extend(Problem(number, FIELD_COLUMNS.get(name, ""), message) for message in messages)
+            problems.extend(Problem(number, cells.FIELD_COLUMNS.get(name, ""), message) for message in messages)
         return item, units
 
     def checked(self, rows):
@@ -423,91 +377,3 @@ def _preview(row, category, item):
 
 
 _UNIT_TYPE_LABELS = dict(Unit.Type.choices)
-
-
-def _decimal(value, *, required=False, minimum=Decimal(0)):
-    text = cell_text(value).removesuffix("分").strip()
-    if not text:
-        if required:
-            raise CellError("不能为空。")
-        return None
-    try:
-        number = Decimal(text)
-    except InvalidOperation as error:
-        raise CellError("应为数字。") from error
-    if not number.is_finite() or number < minimum:
-        raise CellError(f"不能小于{minimum}。")
-    if number != number.quantize(Decimal("0.01")):
-        raise CellError("最多保留两位小数。")
-    if number >= Decimal("100000"):
-        raise CellError("数值过大。")
-    return number
-
-
-def _choice(value, lookup, default, what):
-    text = cell_text(value)
-    if not text:
-        return default
-    found = lookup.get(_key(text))
-    if found is None:
-        raise CellError(f"“{text}”不是有效的{what}。")
-    return found
-
-
-def _unit_lookup(scheme):
-    """{name or short name or division code: [units]} of the active units inside the county."""
-    lookup = {}
-    candidates = Unit.objects.filter(is_active=True)
-    if scheme.owner_unit_id:
-        candidates = candidates.filter(path__startswith=scheme.owner_unit.path)
-    for unit in candidates:
-        for key in {unit.name, unit.short_name, unit.division_code}:
-            if key:
-                lookup.setdefault(key, []).append(unit)
-    return lookup
-
-
-def _metric_key(text):
-    if not text:
-        return ""
-    try:
-        metrics.get(text)
-        return text
-    except LookupError:
-        pass
-    matches = [m.key for m in metrics.all() if m.label == text]
-    return matches[0] if len(matches) == 1 else text  # an unknown key is reported by the model's check
-
-
-def _deadline(value, year):
-    if not cell_text(value):
-        return None
-    day, precision = cell_date(value, earliest=2000, latest=2100)
-    if precision != "day":
-        raise CellError(f"须精确到日，例如“{year}-06-30”。")
-    if day.year != year:
-        raise CellError(f"截止日期应在{year}年内。")
-    return day
-
-
-def _split(text):
-    return [part for part in re.split(r"[、,，;；\s]+", text) if part]
-
-
-def _units(text, lookup):
-    found = []
-    for name in _split(text):
-        matches = lookup.get(name, [])
-        if not matches:
-            raise CellError(f"找不到单位“{name}”。")
-        if len(matches) > 1:
-            raise CellError(f"单位“{name}”有重名，请改填区划代码。")
-        found.append(matches[0])
-    return found
-
-
-def _params(text, key):
-    try:
-        return rules.parse_params(text.replace("；", "\n"), key)
-    except ValueError as error:
-        raise CellError(str(error)) from error
