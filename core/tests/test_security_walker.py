@@ -36,7 +36,8 @@ AUDITOR = Actor("auditor", admin_kind="audit", unseen=("near", "far"))
 class ResolverTests(SimpleTestCase):
     def test_every_named_url_with_its_namespaces_kwargs_and_app(self):
         found, _ = app_urls()
-        # people/import_urls.py is included by people/urls.py; accounts nests a namespace in a plain include.
+        # The import pages are core views in a list people/urls.py includes: they are the people app's (its
+        # matrix covers them); accounts nests a namespace in a plain include.
         self.assertEqual(found["people:person_import_job"].kwargs, ("pk",))
         self.assertEqual(found["people:person_import_job"].app, "people")
         self.assertEqual(found["people:attachment_download"].kwargs, ("pk", "attachment"))
