@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from core.testing import browser_login
+from accounts.testing import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

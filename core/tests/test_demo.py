@@ -11,10 +11,11 @@ from django.urls import reverse
 
 from accounts import demo as accounts_demo
 from accounts.models import Grant, User
+from accounts.testing import PASSWORD
 from core.demo import DemoContext, discover, display_width
-from core.testing import PASSWORD, build_county
 from org.demo import build
 from org.models import Unit, validate_division_code
+from org.testing import build_county
 
 # The org tree and the accounts are this file's subject; loaders that later issues add (people, records …)
 # are left out here to keep these tests quick, and are tested with their apps.

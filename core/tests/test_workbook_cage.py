@@ -13,10 +13,10 @@ import pytest
 import xlsxwriter
 from django.urls import reverse
 
+from accounts.testing import create_user
 from core import importing
 from core.importing import ImportFileError, open_workbook
 from core.models import ImportJob
-from core.testing import create_user
 
 from . import spreadsheets
 from .spreadsheets import ods_bytes, ods_cell, plain_sheet, shared_string_bomb, xls_bytes, xlsx_from_parts

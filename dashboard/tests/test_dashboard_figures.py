@@ -8,9 +8,9 @@ from django.test import TestCase
 from django.urls import reverse
 
 from accounts.models import Grant, Role
+from accounts.testing import create_user
 from core import metrics
 from core.models import BusinessModel
-from core.testing import create_user
 from people.choices import STATUTORY_CATEGORIES
 
 from .dashboard_data import (

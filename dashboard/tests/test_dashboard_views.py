@@ -130,7 +130,7 @@ class ExportTests(DashboardTestCase):
 
     def test_downloads_need_the_export_permission(self):
         # Issue 11.6: the read-only leader and a village liaison see the figures but download nothing.
-        from core.testing import create_user
+        from accounts.testing import create_user
 
         liaison = create_user("d_village", self.org.village1, "village_liaison")
         for user in (self.leader, liaison):

@@ -9,10 +9,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.testing import create_user
 from core.models import AuditEvent
-from core.testing import build_county, create_user, export_text
+from core.testing import export_text
 from dashboard import health
 from friendship.models import Pairing
+from org.testing import build_county
 from people.choices import Status, seed_statutory_categories
 from people.identity import check_digit
 from people.models import Category, Person

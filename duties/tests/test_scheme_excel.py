@@ -9,11 +9,13 @@ from django.test import TestCase
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
+from accounts.testing import create_user
 from core.models import AuditEvent
-from core.testing import build_county, create_user, export_text
+from core.testing import export_text
 from duties import importers
 from duties.exports import COLUMNS
 from duties.models import Indicator, Scheme, Submission
+from org.testing import build_county
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -55,8 +55,8 @@ def test_mid_autumn_2026():
 
 
 def test_quarterly_deadline_in_working_days_after_the_quarter_starts(django_user_model):
-    from core.testing import build_county
     from duties.models import Scheme
+    from org.testing import build_county
 
     org = build_county()
     scheme = Scheme.objects.create(year=2026, title="2026年度考核细则", owner_unit=org.county)

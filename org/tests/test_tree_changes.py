@@ -74,7 +74,7 @@ class DeactivateTests(OrgTestCase):
     def test_refused_while_subtree_has_records_and_accounts(self):
         for i in range(12):
             SampleRecord.objects.create(name=f"记录{i}", phone="13812345678", owner_unit=self.org.village1)
-        from core.testing import create_user
+        from accounts.testing import create_user
 
         for i in range(3):
             create_user(f"t_liaison{i}", self.org.village1, "village_liaison")
@@ -94,7 +94,7 @@ class DeactivateTests(OrgTestCase):
         self.assertTrue(self.unit(self.org.member).is_active)
 
     def test_disabled_accounts_do_not_block(self):
-        from core.testing import create_user
+        from accounts.testing import create_user
 
         create_user("t_gone", self.org.member, is_active=False)
         self.assertEqual(self.deactivate(self.org.member).status_code, 302)
@@ -144,7 +144,7 @@ class DeleteTests(OrgTestCase):
         self.assertTrue(Unit.objects.filter(pk=self.org.town1.pk).exists())
 
     def test_unit_with_account_record_or_grant_is_not_deleted(self):
-        from core.testing import create_user
+        from accounts.testing import create_user
 
         create_user("t_old", self.org.village1, is_active=False)
         SampleRecord.objects.create(name="记录", phone="13812345678", owner_unit=self.org.village1)
@@ -155,8 +155,8 @@ class DeleteTests(OrgTestCase):
         self.assertTrue(Unit.objects.filter(pk=self.org.village1.pk).exists())
 
     def test_audit_events_do_not_block_deletion(self):
+        from accounts.testing import create_user
         from core import audit
-        from core.testing import create_user
 
         user = create_user("t_member", self.org.member)
         audit.record(AuditEvent.Action.LOGIN, user=user)

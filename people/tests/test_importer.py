@@ -15,9 +15,9 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
+from accounts.testing import create_user
 from core.importing import ImportFileError
 from core.models import AuditEvent
-from core.testing import create_user
 from org.models import Unit
 from people import choices
 from people.identity import check_digit
