@@ -35,7 +35,7 @@ from org.models import Unit
 from . import letters
 from .models import Indicator, Notice, ReminderLetter, Scheme, Submission, SubmissionStep
 from .periods import Frequency, occurrences
-from .workdays import WorkCalendar
+from .workdays import WorkCalendar, due_date
 
 ORDER = 70
 LABEL = "职责清单"
@@ -350,7 +350,7 @@ class Generator:
         return self.rng.choices(statuses, weights=chances)[0]
 
     def occurrence(self, unit, item, occurrence, behind):
-        due = item.due_date(occurrence, self.calendar)
+        due = due_date(item, occurrence, self.calendar)
         status = self.draw_status(due, behind)
         if status is None:
             return
