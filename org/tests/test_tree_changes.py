@@ -171,3 +171,30 @@ class DeleteTests(OrgTestCase):
         self.client.post(self.url("org:unit_move", self.org.village2), {"parent": self.org.town1.pk})
         self.assertEqual(Unit.find_problems(), ([], [], [], [], []))
         self.assertEqual(self.client.get(reverse("org:tree")).status_code, 200)
+
+
+class CreateRootTests(OrgTestCase):
+    """`services.create_root`: a root unit from typed values (bootstrap_accounts), checked as the unit form checks
+    a new unit's name and division code."""
+
+    def test_a_root_is_created_and_audited(self):
+        from org.services import create_root
+
+        root = create_root(" 另一县 ", "３３０９９７", Unit.Type.COUNTY)
+        self.assertEqual((root.name, root.division_code, root.depth, root.type), ("另一县", "330997", 1, "county"))
+        self.assertTrue(AuditEvent.objects.filter(action=AuditEvent.Action.CREATE, object_label="另一县").exists())
+
+    def test_a_taken_name_or_division_code_is_refused(self):
+        from org.services import UnitRuleError, create_root
+
+        county = Unit.objects.get(depth=1)
+        before = Unit.objects.count()
+        with self.assertRaises(UnitRuleError) as refused:
+            create_root(county.name, county.division_code)
+        self.assertEqual(refused.exception.messages, [
+            f"名称：顶级单位中已有名为“{county.name}”的单位。",
+            f"区划代码：区划代码“{county.division_code}”已被“{county.name}”使用。",
+        ])
+        with self.assertRaisesMessage(UnitRuleError, "名称：不能超过100个字"):
+            create_root("县" * 101)
+        self.assertEqual(Unit.objects.count(), before)
