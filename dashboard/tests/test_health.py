@@ -17,8 +17,8 @@ from dashboard import health
 from friendship.models import Pairing
 from org.testing import build_county
 from people.choices import Status, seed_statutory_categories
-from people.identity import check_digit
 from people.models import Category, Person
+from people.testing import check_digit
 from representatives.models import Field as RepField
 from representatives.models import Level, Representative, Stage
 

@@ -25,8 +25,8 @@ from dashboard.models import ReportTemplate
 from friendship.models import Contact, FollowUp, Pairing
 from org.testing import build_county
 from people.choices import Status, Tier
-from people.identity import check_digit
 from people.models import Category, Person
+from people.testing import check_digit
 from representatives.models import Field as RepField
 from representatives.models import Level, Representative, Stage, StageChange
 
