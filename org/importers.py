@@ -24,8 +24,8 @@ from core.importing import (
 )
 from core.models import AuditEvent
 
-from .forms import division_code_format_problem, division_code_taken
 from .models import Unit
+from .services import division_code_format_problem, division_code_taken
 
 # Canonical column name → other spellings accepted in the header row.
 COLUMNS = {

@@ -21,7 +21,7 @@ class PeopleConfig(AppConfig):
             "core/widgets/stats.html", visible=lambda user: user.has_action(Person, "view"),
             context=_ledger_overview, order=20,
         ))
-        from . import metrics  # noqa: F401
+        from . import checks, metrics  # noqa: F401 -- they register the ledger's figures and health checks
 
 
 def _ledger_overview(request):

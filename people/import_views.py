@@ -27,12 +27,12 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from core.excel import xlsx_response
+from core.forms import UnitChoiceField, style
 from core.importing import ImportFileError, read_upload
 from core.models import ImportJob
 from core.views import reverse_or_none
 from org.models import Unit
 
-from .forms import UnitChoiceField, style
 from .importers import LEDGER_MAX_BYTES, UPDATE_POLICIES, write_error_workbook
 from .models import Person
 from .tasks import KIND, check_ledger_import, run_ledger_import
