@@ -1,7 +1,7 @@
 # 同心 Tongxin — developer entry points.
 #
 #   make run     set everything up (first run) and serve http://127.0.0.1:$(PORT) with demo data
-#   make test    lint, test on SQLite and on a throwaway PostgreSQL, then browser tests
+#   make test    lint (ruff, import boundaries), test on SQLite and on a throwaway PostgreSQL, then browser tests
 #
 # Needs: Python >= 3.11, Node.js/npm, Debian packages (postgresql-15, chromium,
 # fonts-noto-cjk; `make test-deps` installs the missing ones). Repeated runs are fast:
@@ -60,7 +60,7 @@ endef
 
 help:
 	@echo "make run          安装依赖、迁移数据库、载入演示数据并启动 http://127.0.0.1:$(PORT)"
-	@echo "make test         ruff + pytest（SQLite、PostgreSQL）+ 浏览器测试"
+	@echo "make test         ruff + 依赖边界检查（lint-imports）+ pytest（SQLite、PostgreSQL）+ 浏览器测试"
 	@echo "make install      只做安装（venv、前端资源、collectstatic、migrate、演示数据）"
 	@echo "make test-deps    测试依赖（pip test extras、chromium、fonts-noto-cjk、postgresql-15）"
 	@echo "make pg-start / pg-stop   启停测试用 PostgreSQL（build/pg，仅 unix socket）"
@@ -147,8 +147,10 @@ run: install
 test-deps: $(VENV)/.stamp-test
 	@$(call apt_ensure,$(TEST_APT_PACKAGES))
 
+# ruff, then the import boundaries of pyproject.toml's [tool.importlinter] (no cache left in the tree).
 lint: $(VENV)/.stamp-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 # Production settings must pass `check --deploy` and build the hashed, compressed static
 # files (catches stylesheets that reference missing files). Dummy secrets; no DB access.

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from core.testing import build_county
+from org.testing import build_county
 
 BASE_DIR = Path(__file__).resolve().parent
 CHROMIUM = "/usr/bin/chromium"

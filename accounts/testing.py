@@ -1,7 +1,10 @@
-"""The demo roles as walkers of the URL security matrix (core.security_testing).
+"""Test support of accounts, for the tests of every app: users holding built-in roles (`create_user`, all with
+`PASSWORD`), signing in through the login page in a browser (`browser_login`), the standard scoped-view test
+case (`ScopedViewTestCase`, in the spirit of NetBox's ViewTestCases) and the demo roles as walkers of the URL
+security matrix (core.security_testing).
 
 One user per demo account (accounts.demo.ACCOUNTS) plus a member-unit liaison and an anonymous visitor, each
-holding their built-in role in the small county of core.testing.build_county. What each may do and see is
+holding their built-in role in the small county of org.testing.build_county. What each may do and see is
 derived from the role table (accounts.roles.BUILTIN_ROLES): the actions of the role, its data scope anchored
 at the user's unit, its admin kind — never from the code under test. A permission a role carries besides its
 business actions (accounts.roles.EXTRA_PERMISSIONS, e.g. "approve_grant" of the grant approver) is one more
@@ -14,12 +17,37 @@ placement's tag in its name or title, so a page showing a record it should not i
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
+from django.test import TestCase
+from django.urls import reverse
+
 from core.security_testing import Actor, Target, UrlMatrixTestCase
-from core.testing import build_county, create_user
+from core.testing import export_text
+from org.testing import build_county
 
 from .demo import ACCOUNTS as DEMO_ACCOUNTS
-from .models import Role
+from .models import Grant, Role
 from .roles import BUILTIN_ROLES, EXTRA_PERMISSIONS
+
+PASSWORD = "Tongxin#2026"
+
+
+def create_user(username, unit, *role_codes, password=PASSWORD, **extra):
+    user = get_user_model().objects.create_user(
+        username=username, password=password, unit=unit, must_change_password=False, **extra
+    )
+    for code in role_codes:
+        Grant.objects.create(user=user, role=Role.objects.get(code=code))
+    return user
+
+
+def browser_login(page, base_url, username, password=PASSWORD):
+    """Sign in through the real login page in a Playwright page and wait for the workbench."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/")
 
 # Where the demo accounts sit, in build_county's units.
 DEMO_UNITS = {"county": "county", "town1": "town1", "town2": "town2", "village0101": "village1"}
@@ -118,3 +146,119 @@ class DemoRolesMatrixTestCase(UrlMatrixTestCase):
         """Targets naming each placement's unit in the query (`?unit=<id>`, a drill-down): "own" has no unit of
         its own, so none for it."""
         return {name: Target(query={param: place.unit.pk}) for name, place in places.items() if name != "own"}
+
+
+class ScopedViewTestCase(TestCase):
+    """Subclass with `model`, `url_prefix` ("app:modelname") and `make_object(unit)`; optionally
+    `form_data(unit)` for create/edit and `search_term(obj)`. Every model's views then get:
+    anonymous → login, no permission → 403, permitted → 200, other jurisdiction → 404 on
+    detail/edit/delete and absent from list, search, autocomplete and export.
+    """
+
+    model = None
+    url_prefix = ""
+    __test__ = False  # the base itself has no model; each subclass is collected
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.__test__ = True
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.org = build_county()
+        cls.county_staff = create_user("t_county", cls.org.county, "county_staff")
+        cls.town1_user = create_user("t_town1", cls.org.town1, "town_officer")
+        cls.town2_user = create_user("t_town2", cls.org.town2, "town_officer")
+        cls.no_role_user = create_user("t_norole", cls.org.town1)
+        cls.sysadmin = create_user("t_sysadmin", cls.org.county, "sysadmin")
+
+    def setUp(self):
+        self.obj1 = self.make_object(self.org.village1)
+        self.obj2 = self.make_object(self.org.village2)
+
+    def make_object(self, unit):
+        raise NotImplementedError
+
+    def form_data(self, unit):
+        return None
+
+    def search_term(self, obj):
+        return str(obj)
+
+    def url(self, kind, obj=None):
+        name = f"{self.url_prefix}_{kind}"
+        return reverse(name, kwargs={"pk": obj.pk} if obj is not None else None)
+
+    def has_route(self, kind):
+        from django.urls import NoReverseMatch
+
+        try:
+            self.url(kind, self.obj1 if kind in ("detail", "edit", "delete") else None)
+        except NoReverseMatch:
+            return False
+        return True
+
+    def kinds(self, *kinds):
+        return [k for k in kinds if self.has_route(k)]
+
+    def test_anonymous_is_sent_to_login(self):
+        for kind in self.kinds("list", "add", "export", "detail", "edit", "delete"):
+            obj = self.obj1 if kind in ("detail", "edit", "delete") else None
+            response = self.client.get(self.url(kind, obj))
+            self.assertEqual(response.status_code, 302, kind)
+            self.assertTrue(response["Location"].startswith(reverse("login")), kind)
+
+    def test_user_without_permission_is_forbidden(self):
+        for user in (self.no_role_user, self.sysadmin):
+            self.client.force_login(user)
+            for kind in self.kinds("list", "add", "export", "detail", "edit", "delete"):
+                obj = self.obj1 if kind in ("detail", "edit", "delete") else None
+                response = self.client.get(self.url(kind, obj))
+                self.assertEqual(response.status_code, 403, f"{user} {kind}")
+                self.assertNotContains(response, str(self.obj1), status_code=403)
+
+    def test_permitted_user_gets_pages(self):
+        self.client.force_login(self.town1_user)
+        for kind in self.kinds("list", "add", "detail", "edit", "delete"):
+            obj = self.obj1 if kind in ("detail", "edit", "delete") else None
+            self.assertEqual(self.client.get(self.url(kind, obj)).status_code, 200, kind)
+
+    def test_other_jurisdiction_is_not_found(self):
+        self.client.force_login(self.town1_user)
+        for kind in self.kinds("detail", "edit", "delete"):
+            self.assertEqual(self.client.get(self.url(kind, self.obj2)).status_code, 404, kind)
+            if kind != "detail":
+                self.assertEqual(self.client.post(self.url(kind, self.obj2), {}).status_code, 404, kind)
+        self.assertTrue(self.model.objects.filter(pk=self.obj2.pk).exists())
+
+    def test_other_jurisdiction_absent_from_list_search_and_export(self):
+        self.client.force_login(self.town1_user)
+        listing = self.client.get(self.url("list"))
+        self.assertContains(listing, str(self.obj1))
+        self.assertNotContains(listing, str(self.obj2))
+        self.assertNotIn(self.obj2, list(listing.context["table"].data))
+        search = self.client.get(self.url("list"), {"q": self.search_term(self.obj2)})
+        self.assertEqual(list(search.context["table"].data), [])
+        if self.has_route("autocomplete"):
+            found = self.client.get(self.url("autocomplete"), {"q": self.search_term(self.obj2)}).json()
+            self.assertEqual(found["results"], [])
+        if self.has_route("export"):
+            text = export_text(self.client.get(self.url("export")))
+            self.assertIn(str(self.obj1), text)
+            self.assertNotIn(str(self.obj2), text)
+
+    def test_county_staff_sees_both_towns(self):
+        self.client.force_login(self.county_staff)
+        listing = self.client.get(self.url("list"))
+        self.assertContains(listing, str(self.obj1))
+        self.assertContains(listing, str(self.obj2))
+
+    def test_cannot_create_in_other_jurisdiction(self):
+        data = self.form_data(self.org.town2)
+        if data is None or not self.has_route("add"):
+            self.skipTest("no create form")
+        self.client.force_login(self.town1_user)
+        before = self.model.objects.count()
+        response = self.client.post(self.url("add"), data)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.model.objects.count(), before)

@@ -5,7 +5,7 @@ Plans are this year's (Tongxin went live in the autumn of last year; last year's
 without plans): every town has a monthly 同心行活动日 plan and a quarterly 同心大讲堂 plan, the county a
 quarterly 同心大讲堂, and about one village in six a monthly 同心行活动日 (always the demo liaison's
 village0101). Activities fulfil nearly every occurrence due so far, except in the towns that are behind
-(BEHIND_TOWNS: town02's 东溪镇 and two others), which miss several months and a quarter; the month in
+(core.demo.BEHIND_TOWNS: town02's 东溪镇 and two others), which miss several months and a quarter; the month in
 progress is done in proportion to how far it has gone. Last year's October to December have the same kinds
 of activity, unplanned. Other activities (志愿服务, 座谈会, 培训, 调研, now and then 主题教育 or 联谊活动) are held
 without plans by the county, the towns, some villages and a few member units.
@@ -30,7 +30,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from core.demo import SEED
+from core.demo import BEHIND_TOWNS, SEED
 from org.models import Unit
 from people.choices import Status
 from people.models import Person
@@ -41,7 +41,6 @@ from .models import OCCURRENCES_PER_YEAR, Activity, ActivityType, Frequency, Pla
 ORDER = 60
 LABEL = "活动"
 BATCH = 2000
-BEHIND_TOWNS = (1, 5, 9)  # indices of the towns behind their plans (1: 东溪镇, town02's)
 VILLAGE_PLAN_SHARE = 1 / 6
 FIRST_MONTH_LAST_YEAR = 10  # records go back to October of last year
 

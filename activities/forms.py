@@ -5,11 +5,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from core.forms import ScopedModelForm, style
+from core.forms import ScopedModelForm, UnitChoiceField, style
 from core.images import MAX_BYTES, process_image
 from org.models import Unit
-from people.forms import UnitChoiceField
-from people.visibility import visible_people
+from people.services import visible_people
 
 from .models import Activity, ActivityType, Frequency, Plan
 

@@ -29,8 +29,8 @@ from django.utils import timezone
 
 from core import audit
 from core.models import AuditEvent
+from core.text import to_halfwidth
 from people.choices import Status
-from people.identity import to_halfwidth
 from people.models import Person
 
 from .models import Activity, SignIn

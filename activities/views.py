@@ -23,7 +23,7 @@ from django.views.generic import TemplateView
 from core import audit, views
 from core.models import AuditEvent
 from org.models import Unit
-from people.visibility import visible_people
+from people.services import visible_people
 
 from . import exports
 from .filtersets import ActivityFilterSet, PlanFilterSet

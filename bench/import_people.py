@@ -34,7 +34,7 @@ measurement alone) against its own fresh copy of a migrated database:
    reads, so this does not depend on when autovacuum wakes), then after an explicit ANALYZE of them (what
    autovacuum does within about a minute); the target is judged on both, the first marked as such.
 
-The org tree is `core.testing.build_county()` plus the ten villages of ../shared/data/ledger_sample.xlsx
+The org tree is `org.testing.build_county()` plus the ten villages of ../shared/data/ledger_sample.xlsx
 under its first town (东溪镇); the importing user is a town officer (镇街统战委员) of that town, and the
 import goes to the town, every row naming its village. Settings are tongxin.settings.dev with a throwaway
 TONGXIN_VAR_DIR, random keys and DATABASE_URL; SQLite is a fresh file (WAL, synchronous=NORMAL, as
@@ -426,8 +426,9 @@ def worker_setup(spec):
     from django.core.management import call_command
     from django.db import connection
 
-    from core.testing import build_county, create_user
+    from accounts.testing import create_user
     from org.models import Unit
+    from org.testing import build_county
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)

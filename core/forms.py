@@ -44,3 +44,42 @@ def style(form):
             widget.attrs.setdefault("class", "form-select")
         else:
             widget.attrs.setdefault("class", "form-control")
+
+
+class DateInput(forms.DateInput):
+    """An HTML date input (the browser's own picker), its value in ISO form."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def unit_label_map(units):
+    """Each unit's name with its ancestors below the county, e.g. "东溪镇 / 东溪村", from one query.
+
+    `units`: a QuerySet of the org tree's units (its model gives the tree: path, depth, steplen)."""
+    Unit = units.model
+    by_path = {u.path: u for u in Unit.objects.only("path", "name", "short_name", "depth")}
+    labels = {}
+    for unit in units:
+        parts = []
+        for depth in range(2, unit.depth + 1):
+            ancestor = by_path.get(unit.path[: depth * Unit.steplen])
+            if ancestor is not None:
+                parts.append(ancestor.name)
+        labels[unit.pk] = " / ".join(parts) or unit.name
+    return labels
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """A unit picker whose options name each unit with its ancestors (unit_label_map)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._labels = None
+
+    def label_from_instance(self, obj):
+        if self._labels is None:
+            self._labels = unit_label_map(self.queryset)
+        return self._labels.get(obj.pk, obj.name)

@@ -1,60 +1,36 @@
 """The ledger health check (台账体检): per unit, how complete and how trustworthy the ledger is, and what to fix.
 
-Everything is read through `visible_to(user)`: a user checks only the records they may view, and a suspected
-duplicate is shown only when the user may see every record of it (the duplicates are looked for among the
-records the user may view, across the user's whole scope, so a county user drilling into one town still sees
-that a person of the town is also registered in another town).
+The checks themselves are the apps' (core.checks: the ledger's completeness, ID numbers, suspected duplicates and
+updates in people.checks; representatives without a running pairing in friendship.checks); this module runs them
+for a unit's subtree, counts what they found per child unit, scores and ranks the units. Everything the checks
+read goes through `visible_to(user)`: a user checks only the records they may view.
 
-Checks, on the people on the ledger (在册) — people who have left (调出、退出、去世) are not checked:
-
-- 信息不完整: a required field is not filled (people.metrics.REQUIRED_FIELDS, the definition behind the
-  `people.complete` figure); the fix item names the missing fields.
-- 身份证号缺失 / 身份证号无效: no ID number (an empty keyed hash), or one that fails the GB 11643 check
-  (people.identity.id_number_problem). The numbers are decrypted in bulk, in one query, and never shown.
-- 疑似重复: the same name and birth date in two or more different units.
-- 超过一年未更新: the record was last modified more than 365 days ago (`updated_at`).
-- 代表人士未结对: a representative (发现、培养 or 认定, not 退出) with no pairing running today among the
-  pairings the user may view.
-
-Score (体检得分, 0-100) of a unit, from the shares of its records (reps: of its representatives):
+Score (体检得分, 0-100) of a unit: the sum over the checks of weight × the share of the check's records without
+a finding (a check over no record counts in full). With the checks registered today:
 
     40 × 信息完整率 + 20 × 身份证号有效率 + 10 × 无重复率 + 15 × 一年内更新率 + 15 × 代表人士结对率
 
-A unit without representatives gets the full 15 for pairing; a unit without any record gets no score and is
-ranked last. The whole check costs a fixed handful of queries, whatever the number of people.
+A unit without any record gets no score and is ranked last. The whole check costs a fixed handful of queries,
+whatever the number of people.
 """
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
-from django.urls import reverse
+from django.db.models import Q
 from django.utils import timezone
 
-from friendship.models import Pairing
-from org.models import Unit
-from people.choices import Status
-from people.identity import id_number_problem
-from people.metrics import REQUIRED_FIELDS, missing_q
-from people.models import Person
-from people.privacy import birth_date_text
-from representatives.models import Representative, Stage
+from core import checks
 
-STALE_DAYS = 365
+from .jurisdiction import ledger_model, unit_model
 
-# (weight, share name) in the order the formula is written.
-WEIGHTS = {
-    "complete": (40, "信息完整率"),
-    "valid_id": (20, "身份证号有效率"),
-    "unique": (10, "无重复率"),
-    "fresh": (15, "一年内更新率"),
-    "paired": (15, "代表人士结对率"),
-}
-FORMULA = "体检得分 = " + " + ".join(f"{weight} × {name}" for weight, name in WEIGHTS.values())
+LEDGER, REPRESENTATIVES = "people", "representatives"  # the populations the page's columns count
 
 
 class Kind:
+    """The kinds of problem the page's columns count (registered by people.checks and friendship.checks)."""
+
     INCOMPLETE = "incomplete"
     ID_MISSING = "id_missing"
     ID_INVALID = "id_invalid"
@@ -62,15 +38,23 @@ class Kind:
     STALE = "stale"
     UNPAIRED = "unpaired"
 
-    choices = [
-        (INCOMPLETE, "信息不完整"),
-        (ID_MISSING, "身份证号缺失"),
-        (ID_INVALID, "身份证号无效"),
-        (DUPLICATE, "疑似重复"),
-        (STALE, "超过一年未更新"),
-        (UNPAIRED, "代表人士未结对"),
-    ]
-    labels = dict(choices)
+
+def kind_labels():
+    return checks.kind_labels()
+
+
+def weights():
+    """[(weight, share name)] of the registered checks, in the order the formula is written."""
+    return [(check.weight, check.label) for check in checks.all()]
+
+
+def formula():
+    return "体检得分 = " + " + ".join(f"{weight} × {name}" for weight, name in weights())
+
+
+def descriptions():
+    """How each share is computed, in the checks' words."""
+    return [check.description for check in checks.all() if check.description]
 
 
 @dataclass
@@ -88,7 +72,7 @@ class Issue:
 
     @property
     def kind_label(self):
-        return Kind.labels[self.kind]
+        return kind_labels()[self.kind]
 
 
 @dataclass
@@ -96,51 +80,72 @@ class HealthRow:
     """The figures of one unit (its subtree, or with `exact` only the unit itself: its 本级 row)."""
 
     label: str
-    unit: Unit | None
+    unit: object | None  # org.Unit
     exact: bool = False
     is_total: bool = False
-    people: int = 0
-    complete: int = 0
-    id_missing: int = 0
-    id_invalid: int = 0
-    duplicates: int = 0
-    stale: int = 0
-    reps: int = 0
-    unpaired: int = 0
+    counted: Counter = field(default_factory=Counter)  # population → records looked at
+    found: Counter = field(default_factory=Counter)  # kind → records with that problem
+    flagged: Counter = field(default_factory=Counter)  # check key → records with a finding of the check
     rank: int | None = None
+
+    # The page's columns.
+    @property
+    def people(self):
+        return self.counted[LEDGER]
+
+    @property
+    def reps(self):
+        return self.counted[REPRESENTATIVES]
 
     @property
     def incomplete(self):
-        return self.people - self.complete
+        return self.found[Kind.INCOMPLETE]
+
+    @property
+    def complete(self):
+        return self.people - self.incomplete
+
+    @property
+    def id_missing(self):
+        return self.found[Kind.ID_MISSING]
+
+    @property
+    def id_invalid(self):
+        return self.found[Kind.ID_INVALID]
 
     @property
     def id_problems(self):
         return self.id_missing + self.id_invalid
 
     @property
+    def duplicates(self):
+        return self.found[Kind.DUPLICATE]
+
+    @property
+    def stale(self):
+        return self.found[Kind.STALE]
+
+    @property
+    def unpaired(self):
+        return self.found[Kind.UNPAIRED]
+
+    @property
     def has_records(self):
-        return bool(self.people or self.reps)
+        return any(self.counted.values())
 
     @property
     def can_drill(self):
         return self.unit is not None and not self.exact and not self.is_total
 
     def shares(self):
-        """{share name: value in 0..1} as the score formula uses them (None without any record)."""
+        """{check key: share in 0..1} as the score formula uses them (None without any record)."""
         if not self.has_records:
             return None
-        people = self.people
 
         def share(bad, whole):
             return 1.0 if not whole else (whole - bad) / whole
 
-        return {
-            "complete": share(self.incomplete, people),
-            "valid_id": share(self.id_problems, people),
-            "unique": share(self.duplicates, people),
-            "fresh": share(self.stale, people),
-            "paired": share(self.unpaired, self.reps),
-        }
+        return {check.key: share(self.flagged[check.key], self.counted[check.population]) for check in checks.all()}
 
     @property
     def completeness_rate(self):
@@ -151,12 +156,12 @@ class HealthRow:
         shares = self.shares()
         if shares is None:
             return None
-        return round(sum(WEIGHTS[name][0] * value for name, value in shares.items()), 1)
+        return round(sum(check.weight * shares[check.key] for check in checks.all()), 1)
 
 
 @dataclass
 class HealthCheck:
-    parent: Unit | None  # the unit checked (None: the user's several top units side by side)
+    parent: object | None  # the unit checked (None: the user's several top units side by side)
     rows: list  # HealthRow per child unit (+ the parent's 本级 row), ranked by score
     total: HealthRow
     issues: list  # Issue, ordered by unit, then kind
@@ -169,12 +174,12 @@ class HealthCheck:
         counts = defaultdict(int)
         for issue in self.issues:
             counts[issue.kind] += 1
-        return [(code, label, counts[code]) for code, label in Kind.choices]
+        return [(code, label, counts[code]) for code, label in checks.kinds()]
 
 
 def top_units(user):
     """The outermost units of the user's ledger scope (the county for county staff, a town for its officer)."""
-    return user.scope_for(Person, "view").top_units(fallback=user.unit if user.unit_id else None)
+    return user.scope_for(ledger_model(), "view").top_units(fallback=user.unit if user.unit_id else None)
 
 
 def may_check(user, unit):
@@ -185,6 +190,7 @@ def may_check(user, unit):
 
 def unit_labels(root_paths):
     """{unit id: its name below the roots, e.g. "东溪镇 东溪村"} for every unit under `root_paths`."""
+    Unit = unit_model()
     query = Q(pk__in=[])
     for path in root_paths:
         query |= Q(path__startswith=path)
@@ -198,16 +204,11 @@ def unit_labels(root_paths):
     return labels
 
 
-def _age_text(moment, now):
-    days = (now - moment).days
-    return f"{days // 365}年{(days % 365) // 30}个月" if days >= 365 else f"{days}天"
-
-
 def run(user, parent=None, now=None, action="view"):
     """The health check of `parent`'s subtree (by default the user's single top unit; with several top units
     and no parent, each top unit is a row), over the records `user` may `action` ("export" for the download)."""
+    Unit = unit_model()
     now = now or timezone.now()
-    today = timezone.localdate(now)
     tops = top_units(user)
     if parent is None and len(tops) == 1:
         parent = tops[0]
@@ -227,91 +228,29 @@ def run(user, parent=None, now=None, action="view"):
             return row_by_path.get(path[: len(parent.path) + Unit.steplen]) if path != parent.path else rows[-1]
         return next((r for p, r in row_by_path.items() if path.startswith(p)), None)
 
-    in_roots = Q(pk__in=[])
-    for root in roots:
-        in_roots |= Q(owner_unit__path__startswith=root.path)
     labels = unit_labels([r.path for r in roots])
-    visible = Person.objects.visible_to(user, action).filter(status=Status.ACTIVE)
-    person_url = reverse("people:person_detail", kwargs={"pk": 0}).replace("/0/", "/{}/")
     issues = []
-
-    # 1. One query over the people: the required fields' emptiness (people.metrics' own definition), the
-    # ID number (decrypted by the field), the last modification.
-    # The missing fields as one bitmask column (bit i: REQUIRED_FIELDS[i] not filled), cheaper than a column each.
-    mask = sum((Case(When(missing_q(name), then=Value(1 << bit)), default=Value(0), output_field=IntegerField())
-                for bit, name in enumerate(REQUIRED_FIELDS)), Value(0))
-    field_names = [str(Person._meta.get_field(name).verbose_name) for name in REQUIRED_FIELDS]
-    people = (visible.filter(in_roots).annotate(missing_mask=mask).order_by()
-              .values_list("pk", "name", "owner_unit_id", "owner_unit__path", "updated_at", "id_number", "missing_mask",
-                           named=True))
-    stale_before = now - datetime.timedelta(days=STALE_DAYS)
-    people_rows = {}
-    for person in people:
-        row = row_for(person.owner_unit__path)
-        if row is None:
-            continue
-        people_rows[person.pk] = (row, person)
-        url = person_url.format(person.pk)
-        where = labels.get(person.owner_unit_id, "")
-        path = person.owner_unit__path
-        for counted in (row, total):
-            counted.people += 1
-        missing = [name for bit, name in enumerate(field_names) if person.missing_mask & (1 << bit)]
-        if missing:
-            issues.append(Issue(Kind.INCOMPLETE, where, person.name, url, "缺少：" + "、".join(missing),
-                                person.pk, path))
-        else:
-            row.complete += 1
-            total.complete += 1
-        number = person.id_number
-        if not number:
-            row.id_missing += 1
-            total.id_missing += 1
-            issues.append(Issue(Kind.ID_MISSING, where, person.name, url, "未填写身份证号", person.pk, path))
-        else:
-            problem = id_number_problem(number, today)
-            if problem:
-                row.id_invalid += 1
-                total.id_invalid += 1
-                issues.append(Issue(Kind.ID_INVALID, where, person.name, url, problem, person.pk, path))
-        if person.updated_at < stale_before:
-            row.stale += 1
-            total.stale += 1
-            modified = timezone.localtime(person.updated_at)
-            issues.append(Issue(Kind.STALE, where, person.name, url,
-                                f"最后修改于{modified:%Y-%m-%d}（{_age_text(person.updated_at, now)}未更新）",
-                                person.pk, path))
-
-    # 2. Suspected duplicates, among everything the user may view: same name and birth date, different units.
-    for issue in duplicate_issues(visible, person_url, people_rows, labels):
-        row = people_rows[issue.record_id][0]
-        row.duplicates += 1
-        total.duplicates += 1
-        issues.append(issue)
-
-    # 3. Representatives without a running pairing (among the pairings the user may view).
-    running = Pairing.objects.visible_to(user, action).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=today), representative=OuterRef("pk"), start_date__lte=today)
-    in_rep_roots = Q(pk__in=[])
-    for root in roots:
-        in_rep_roots |= Q(owner_unit__path__startswith=root.path)
-    reps = (Representative.objects.visible_to(user, action).filter(in_rep_roots).exclude(stage=Stage.EXITED)
-            .annotate(paired=Exists(running)).order_by()
-            .values("pk", "person__name", "owner_unit_id", "owner_unit__path", "stage", "level", "paired"))
-    stages = dict(Stage.choices)
-    rep_url = reverse("representatives:representative_detail", kwargs={"pk": 0}).replace("/0/", "/{}/")
-    for rep in reps:
-        row = row_for(rep["owner_unit__path"])
-        if row is None:
-            continue
-        row.reps += 1
-        total.reps += 1
-        if not rep["paired"]:
-            row.unpaired += 1
-            total.unpaired += 1
-            issues.append(Issue(Kind.UNPAIRED, labels.get(rep["owner_unit_id"], ""), rep["person__name"],
-                                rep_url.format(rep["pk"]), f"{stages.get(rep['stage'], '')}阶段，目前没有结对联系干部",
-                                rep["pk"], rep["owner_unit__path"]))
+    counted = set()  # (population, record id): checks of one population look at the same records
+    for check, result in checks.run(checks.CheckQuery(user, roots, action, now)):
+        for record in result.records:
+            row = row_for(record.unit_path)
+            if row is None or (check.population, record.record_id) in counted:
+                continue
+            counted.add((check.population, record.record_id))
+            for figures in (row, total):
+                figures.counted[check.population] += 1
+        flagged = set()
+        for finding in result.findings:
+            row = row_for(finding.unit_path)
+            if row is None:
+                continue
+            for figures in (row, total):
+                figures.found[finding.kind] += 1
+                if finding.record_id not in flagged:
+                    figures.flagged[check.key] += 1
+            flagged.add(finding.record_id)
+            issues.append(Issue(finding.kind, labels.get(finding.unit_id, ""), finding.name, finding.url,
+                                finding.detail, finding.record_id, finding.unit_path, list(finding.others)))
 
     # Units with nothing to check are left out (a 本级 row, a member unit without people); the rest is ranked.
     rows = [r for r in rows if r.has_records or (not r.exact and r.unit.type in (Unit.Type.TOWN, Unit.Type.VILLAGE)
@@ -319,38 +258,6 @@ def run(user, parent=None, now=None, action="view"):
     ranked = sorted(rows, key=lambda r: (r.score is None, -(r.score or 0), r.unit.path, r.exact))
     for index, row in enumerate(r for r in ranked if r.score is not None):
         row.rank = index + 1
-    order = {code: index for index, (code, _) in enumerate(Kind.choices)}
+    order = {code: index for index, (code, _) in enumerate(checks.kinds())}
     issues.sort(key=lambda i: (i.path, order[i.kind], i.name, i.record_id))
     return HealthCheck(parent, ranked, total, issues, now)
-
-
-def duplicate_issues(visible, person_url, people_rows, labels):
-    """Issues for the records of `people_rows` (those being checked) that share name and birth date with a
-    record of another unit, both among `visible` (what the user may view)."""
-    groups = (visible.exclude(birth_date__isnull=True).order_by().values("name", "birth_date")
-              .annotate(units=Count("owner_unit", distinct=True)).filter(units__gt=1))
-    keys = {(group["name"], group["birth_date"]) for group in groups}
-    if not keys:
-        return []
-    members = defaultdict(list)
-    names = sorted({name for name, _ in keys})
-    candidates = visible.filter(name__in=names, birth_date__in=sorted({day for _, day in keys})).order_by(
-        "owner_unit__path", "pk").values_list("pk", "name", "birth_date", "owner_unit__name")
-    for pk, name, birth, unit_name in candidates:
-        if (name, birth) in keys:
-            members[(name, birth)].append((pk, unit_name))
-    issues = []
-    for (name, birth), records in members.items():
-        for pk, _unit_name in records:
-            if pk not in people_rows:
-                continue
-            person = people_rows[pk][1]
-            others = [(f"{other_unit}的“{name}”", person_url.format(other)) for other, other_unit in records
-                      if other != pk]
-            # The month only: the day is a sensitive field (people.privacy), and the check compares it anyway.
-            detail = (f"与{'、'.join(label for label, _ in others)}姓名、出生日期相同"
-                      f"（{birth_date_text(birth, day=False)}），"
-                      "请核实是否为同一人")
-            issues.append(Issue(Kind.DUPLICATE, labels.get(person.owner_unit_id, ""), name, person_url.format(pk),
-                                detail, pk, person.owner_unit__path, others))
-    return issues

@@ -14,10 +14,9 @@ from core.excel import SheetWriter, export_filename, xlsx_response
 from core.models import AuditEvent
 from core.views import ScopedViewMixin
 from org.models import Unit
-from people.models import Person
 
 from . import health
-from .jurisdiction import export_action
+from .jurisdiction import export_action, ledger_model
 
 FIX_HEADERS = ["序号", "单位", "姓名", "问题", "说明", "记录链接"]
 RANK_HEADERS = ["排名", "单位", "在册人数", "信息完整", "完整率(%)", "身份证号缺失", "身份证号无效", "疑似重复",
@@ -25,7 +24,9 @@ RANK_HEADERS = ["排名", "单位", "在册人数", "信息完整", "完整率(%
 
 
 class HealthMixin(ScopedViewMixin):
-    model = Person
+    @property
+    def model(self):
+        return ledger_model()
 
     def chosen_unit(self):
         """The unit drilled into (?unit=id), which must lie in the user's scope; None for the default."""
@@ -41,7 +42,7 @@ class HealthMixin(ScopedViewMixin):
 
     def chosen_kind(self):
         kind = self.request.GET.get("kind", "")
-        return kind if kind in health.Kind.labels else ""
+        return kind if kind in health.kind_labels() else ""
 
     def check(self, action="view"):
         """The check of the chosen unit over the records the user may `action`, cached per data scope and day
@@ -71,10 +72,10 @@ class HealthView(HealthMixin, TemplateView):
         query = "&".join(q for q in (unit_query, f"kind={kind}" if kind else "") if q)
         context.update(
             result=result, rows=result.rows, total=result.total, parent=result.parent, trail=trail,
-            kind=kind, kind_label=health.Kind.labels.get(kind, ""), kind_counts=result.kind_counts(),
+            kind=kind, kind_label=health.kind_labels().get(kind, ""), kind_counts=result.kind_counts(),
             page_obj=page, issues=page.object_list, unit_query=unit_query, querystring=query,
-            formula=health.FORMULA, weights=list(health.WEIGHTS.values()), stale_days=health.STALE_DAYS,
-            can_export=user.has_action(Person, "export"), export_url=reverse("dashboard:health_export"),
+            formula=health.formula(), weights=health.weights(), descriptions=health.descriptions(),
+            can_export=user.has_action(self.model, "export"), export_url=reverse("dashboard:health_export"),
             checked_at=timezone.localtime(result.checked_at),
         )
         return context
@@ -88,10 +89,10 @@ class HealthExportView(HealthMixin, View):
         kind = self.chosen_kind()
         issues = result.issues_of(kind)
         where = result.parent.name if result.parent is not None else "本人数据范围"
-        title = f"台账体检问题清单（{where}）" + (f"：{health.Kind.labels[kind]}" if kind else "")
+        title = f"台账体检问题清单（{where}）" + (f"：{health.kind_labels()[kind]}" if kind else "")
         now = timezone.localtime()
         subtitle = (f"导出人：{request.user}（{request.user.unit or ''}） 导出时间：{now:%Y-%m-%d %H:%M}　"
-                    f"{health.FORMULA}")
+                    f"{health.formula()}")
         base = request.build_absolute_uri("/").rstrip("/")
 
         def build(target):
@@ -114,6 +115,6 @@ class HealthExportView(HealthMixin, View):
             writer.close()
 
         response = xlsx_response(build, export_filename("台账体检问题清单"))
-        audit.record(AuditEvent.Action.EXPORT, object_type=Person._meta.label, label=title,
-                     changes={"单位": where, "问题类型": health.Kind.labels.get(kind, "全部"), "条数": len(issues)})
+        audit.record(AuditEvent.Action.EXPORT, object_type=self.model._meta.label, label=title,
+                     changes={"单位": where, "问题类型": health.kind_labels().get(kind, "全部"), "条数": len(issues)})
         return response

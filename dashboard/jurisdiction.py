@@ -26,6 +26,12 @@ def unit_model():
     return apps.get_model("org", "Unit")
 
 
+def ledger_model():
+    """The ledger's people (people.Person), by label as the menu names it: the health check and the report
+    templates are the ledger's, so its permissions and scope are theirs. The dashboard imports no other app."""
+    return apps.get_model("people", "Person")
+
+
 class Jurisdiction:
     def __init__(self, user):
         self.user = user

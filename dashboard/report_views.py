@@ -14,11 +14,10 @@ from core.cache import business_models
 from core.models import AuditEvent
 from core.views import deny_export, may_export
 from org.models import Unit
-from people.models import Person
 
 from . import reports
 from .forms import ReportForm, ReportTemplateForm
-from .jurisdiction import export_action
+from .jurisdiction import export_action, ledger_model
 from .models import ReportTemplate
 
 
@@ -46,7 +45,7 @@ def may_manage_templates(user):
     if not user.is_authenticated:
         return False
     county = county_of(user)
-    return county is not None and user.scope_for(Person, "change").covers_unit(county)
+    return county is not None and user.scope_for(ledger_model(), "change").covers_unit(county)
 
 
 def placeholder_rows():

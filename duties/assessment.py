@@ -24,7 +24,7 @@ from . import rules as rules_module
 from . import scoring
 from .models import Indicator, Submission
 from .periods import Occurrence
-from .workdays import WorkCalendar
+from .workdays import WorkCalendar, due_date
 
 STATUS_LABELS = dict(Submission.Status.choices)
 
@@ -174,7 +174,7 @@ def _item_state(indicator, unit, period, as_of, today, rules, calendar, submissi
             rule_value=rule.suggested if rule else None,
             rule_met=rule.met if rule else None,
         )
-        due = indicator.due_date(occurrence, calendar)
+        due = due_date(indicator, occurrence, calendar)
         status = submission.status if submission else Submission.Status.NOT_STARTED
         is_base = indicator.method in Indicator.BASE_METHODS
         overdue = (is_base and not outcome.done and due < today

@@ -10,7 +10,7 @@ friendship.pairings_behind), representatives certified (representatives.certifie
 
 Submissions cover the occurrences already begun: most past ones passed (reviewed by the demo county staff
 account, with a score where the item is scored by review), some awaiting review, returned or still in
-progress, a few missing; the towns behind with their activities (activities.demo.BEHIND_TOWNS: 东溪镇 of the
+progress, a few missing; the towns behind with their activities (core.demo.BEHIND_TOWNS: 东溪镇 of the
 demo account town02 and two others) and one member unit in seven do worse. A few units earn a bonus or a
 deduction. Two reminder letters (to 东溪镇 and to the member unit most behind) and a notice for the last quarter
 over are issued by county_staff through duties.letters, as the pages would.
@@ -29,14 +29,13 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from activities.demo import BEHIND_TOWNS
-from core.demo import SEED
+from core.demo import BEHIND_TOWNS, SEED
 from org.models import Unit
 
 from . import letters
 from .models import Indicator, Notice, ReminderLetter, Scheme, Submission, SubmissionStep
 from .periods import Frequency, occurrences
-from .workdays import WorkCalendar
+from .workdays import WorkCalendar, due_date
 
 ORDER = 70
 LABEL = "职责清单"
@@ -351,7 +350,7 @@ class Generator:
         return self.rng.choices(statuses, weights=chances)[0]
 
     def occurrence(self, unit, item, occurrence, behind):
-        due = item.due_date(occurrence, self.calendar)
+        due = due_date(item, occurrence, self.calendar)
         status = self.draw_status(due, behind)
         if status is None:
             return

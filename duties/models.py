@@ -357,19 +357,6 @@ class Indicator(models.Model):
             return occurrences(self.frequency, year)
         return occurrences_in(self.frequency, year, period)
 
-    def due_date(self, occurrence, calendar=None):
-        """The day the evidence of `occurrence` is due: the fixed deadline, the N-th working day after the
-        occurrence's first (or last) day, or the occurrence's last day. `calendar`: a workdays.WorkCalendar
-        to share between many calls."""
-        if self.deadline and self.frequency == Frequency.YEAR:
-            return self.deadline
-        if self.deadline_days is not None:
-            from .workdays import add_working_days
-
-            anchor = occurrence.start if self.deadline_anchor == self.DeadlineAnchor.START else occurrence.end
-            return add_working_days(anchor, self.deadline_days, calendar)
-        return occurrence.end
-
     def scoring_text(self):
         """How the item is scored, in words ("每次0.5分，最高2分")."""
         points = _number(self.points)

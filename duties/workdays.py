@@ -16,7 +16,8 @@ from functools import cache
 
 from django.db import IntegrityError, transaction
 
-from .models import CalendarYear, Holiday
+from .models import CalendarYear, Holiday, Indicator
+from .periods import Frequency
 
 MAX_DAYS_SCANNED = 3660  # add_working_days gives up after ten years of days (a calendar without working days)
 
@@ -157,3 +158,15 @@ def add_working_days(day, n, calendar=None):
 
 def working_days_between(start, end):
     return WorkCalendar().working_days_between(start, end)
+
+
+def due_date(indicator, occurrence, calendar=None):
+    """The day the evidence of `indicator`'s `occurrence` is due: the fixed deadline, the N-th working day after
+    the occurrence's first (or last) day, or the occurrence's last day. `calendar`: a WorkCalendar to share
+    between many calls."""
+    if indicator.deadline and indicator.frequency == Frequency.YEAR:
+        return indicator.deadline
+    if indicator.deadline_days is not None:
+        anchor = occurrence.start if indicator.deadline_anchor == Indicator.DeadlineAnchor.START else occurrence.end
+        return add_working_days(anchor, indicator.deadline_days, calendar)
+    return occurrence.end

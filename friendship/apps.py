@@ -9,7 +9,8 @@ class FriendshipConfig(AppConfig):
         from core.navigation import MenuItem, register_menu
         from core.workbench import Widget, register_widget
 
-        from . import metrics, widgets  # noqa: F401 -- metrics registers the app's figures (core.metrics)
+        # metrics and checks register the app's figures (core.metrics) and its health check (core.checks).
+        from . import checks, metrics, widgets  # noqa: F401
 
         register_menu(
             MenuItem("代表人士", "结对联系", "friendship:pairing_list", "ti-heart-handshake",

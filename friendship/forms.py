@@ -7,9 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
-from core.forms import ScopedModelForm, style
+from core.forms import DateInput, ScopedModelForm, UnitChoiceField, style
 from org.models import Unit
-from people.forms import DateInput, UnitChoiceField
 from representatives.models import Representative, Stage
 
 from .models import Contact, FollowUp, Pairing

@@ -10,13 +10,14 @@ unit}, e.g. members["县工商联"]), parks, enterprises, schools and hospitals.
 
 from django.core.management.base import CommandError
 
+from core.demo import COUNTY_CODE
+
 from .models import Unit
 
 ORDER = 10
 LABEL = "组织机构"
 
 COUNTY_NAME = "示范县"
-COUNTY_CODE = "330999"
 
 # name, short name, communities (社区), villages (村). Codes follow the order: 330999001 … 330999012.
 # 清河街道 comes last as a street set up later than the towns, and keeps town02 a rural town for the demo.

@@ -1,4 +1,3 @@
-import re
 
 from django import forms
 
@@ -9,43 +8,13 @@ from .services import (
     activation_problems,
     deactivation_problems,
     deletion_problems,
-    label_with_parent,
+    division_code_problem,
     move_problems,
     parent_of,
+    sibling_name_problem,
 )
 
 DIVISION_CODE_HELP = "6位（县区）、9位（镇街）或12位（村社）数字；没有可留空。"
-
-
-def division_code_format_problem(code):
-    """The Chinese message for a division code of the wrong form, or None. `code` is already normalised."""
-    if not re.fullmatch(r"\d{6}|\d{9}|\d{12}", code):
-        return f"区划代码须为6位、9位或12位数字（填写的是“{code}”）。"
-    return None
-
-
-def division_code_taken(code, label):
-    return f"区划代码“{code}”已被“{label}”使用。"
-
-
-def division_code_problem(code, *, exclude_pk=None):
-    """The Chinese message for an unusable division code (wrong form, or another unit's), or None."""
-    problem = division_code_format_problem(code)
-    if problem:
-        return problem
-    other = Unit.objects.filter(division_code=code).exclude(pk=exclude_pk).first()
-    if other is not None:
-        return division_code_taken(code, label_with_parent(other))
-    return None
-
-
-def sibling_name_problem(name, parent, *, exclude_pk=None):
-    siblings = Unit.objects.filter(depth=parent.depth + 1, path__startswith=parent.path) if parent \
-        else Unit.objects.filter(depth=1)
-    if siblings.filter(name=name).exclude(pk=exclude_pk).exists():
-        where = f"上级单位“{parent.name}”下" if parent else "顶级单位中"
-        return f"{where}已有名为“{name}”的单位。"
-    return None
 
 
 class UnitForm(forms.ModelForm):

@@ -13,8 +13,8 @@ from core.importing import Problem, cell_code, cell_int, cell_text
 from core.importing.columns import Column, Columns
 from core.importing.framework import Importer, Plan, register
 
-from .forms import division_code_format_problem, division_code_taken
 from .models import Unit
+from .services import division_code_format_problem, division_code_taken
 
 TYPE_BY_LABEL = {label: value for value, label in Unit.Type.choices}
 TYPE_LABELS = "、".join(TYPE_BY_LABEL)

@@ -4,9 +4,12 @@ Each change checks its rules again inside its transaction, writes the tree throu
 API and leaves one audit event. The checks return Chinese messages meant for the system administrator.
 """
 
+import re
+
 from django.db import transaction
 
 from core import audit
+from core.importing import normalise_text
 from core.models import AuditEvent
 
 from .models import Unit
@@ -48,6 +51,40 @@ def _refetch(unit):
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Names and division codes
+
+def division_code_format_problem(code):
+    """The Chinese message for a division code of the wrong form, or None. `code` is already normalised."""
+    if not re.fullmatch(r"\d{6}|\d{9}|\d{12}", code):
+        return f"区划代码须为6位、9位或12位数字（填写的是“{code}”）。"
+    return None
+
+
+def division_code_taken(code, label):
+    return f"区划代码“{code}”已被“{label}”使用。"
+
+
+def division_code_problem(code, *, exclude_pk=None):
+    """The Chinese message for an unusable division code (wrong form, or another unit's), or None."""
+    problem = division_code_format_problem(code)
+    if problem:
+        return problem
+    other = Unit.objects.filter(division_code=code).exclude(pk=exclude_pk).first()
+    if other is not None:
+        return division_code_taken(code, label_with_parent(other))
+    return None
+
+
+def sibling_name_problem(name, parent, *, exclude_pk=None):
+    siblings = Unit.objects.filter(depth=parent.depth + 1, path__startswith=parent.path) if parent \
+        else Unit.objects.filter(depth=1)
+    if siblings.filter(name=name).exclude(pk=exclude_pk).exists():
+        where = f"上级单位“{parent.name}”下" if parent else "顶级单位中"
+        return f"{where}已有名为“{name}”的单位。"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------------
 # Create and update
 
 
@@ -65,6 +102,24 @@ def create_unit(unit, parent=None):
         changes["上级单位"] = ["", parent.name if parent else "（顶级）"]
         audit.record(AuditEvent.Action.CREATE, obj=unit, changes=changes)
     return unit
+
+
+def create_root(name, division_code=None, unit_type=Unit.Type.COUNTY):
+    """Create and audit a root unit from typed values (a fresh install's command line), checked as the unit form
+    checks a new unit's name and division code; UnitRuleError with "字段：问题" messages otherwise."""
+    name, code = normalise_text(name or ""), normalise_text(division_code or "") or None
+    label = {field: str(Unit._meta.get_field(field).verbose_name) for field in ("name", "division_code")}
+    problems = []
+    limit = Unit._meta.get_field("name").max_length
+    if not name or len(name) > limit:
+        problems.append(f"{label['name']}：{'不能为空' if not name else f'不能超过{limit}个字'}")
+    elif problem := sibling_name_problem(name, None):
+        problems.append(f"{label['name']}：{problem}")
+    if code and (problem := division_code_problem(code)):
+        problems.append(f"{label['division_code']}：{problem}")
+    if problems:
+        raise UnitRuleError(problems)
+    return create_unit(Unit(name=name, type=unit_type, division_code=code, sort_order=0, is_active=True))
 
 
 def update_unit(unit, before, fields):

@@ -21,9 +21,10 @@ class PeopleConfig(AppConfig):
             "core/widgets/stats.html", visible=lambda user: user.has_action(Person, "view"),
             context=_ledger_overview, order=20,
         ))
-        from . import (
+        from . import (  # noqa: F401 -- they register the ledger's figures and health checks
+            checks,
             importers,  # noqa: F401 -- registers the ledger import (core.importing)
-            metrics,  # noqa: F401
+            metrics,
         )
 
 

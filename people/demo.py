@@ -24,8 +24,7 @@ from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from core.demo import SEED
-from org.demo import COUNTY_CODE
+from core.demo import COUNTY_CODE, SEED
 from org.models import Unit
 
 from . import demo_data as words

@@ -23,7 +23,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
-from django.db import models
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -32,6 +31,7 @@ from django.views import View
 
 from core import audit
 from core.excel import export_filename, xlsx_response
+from core.filtersets import describe_filter
 from core.models import AuditEvent
 from core.views import ScopedViewMixin
 
@@ -42,24 +42,6 @@ from .models import Person, Tag
 
 MAX_SELECTION = 10000
 TEMPLATE_FILENAME = "统战成员台账导入模板.xlsx"
-
-
-def describe_filter(filterset):
-    """The filter as the user chose it, {label: value} in Chinese (e.g. {"类别": "民主党派成员"})."""
-    form = filterset.form
-    described = {}
-    for name, value in form.cleaned_data.items():
-        if value in (None, "") or name not in form.fields:
-            continue
-        field = form.fields[name]
-        if isinstance(value, models.Model):
-            text = str(value)
-        elif getattr(field, "choices", None) is not None:
-            text = str(dict(field.choices).get(value, value))
-        else:
-            text = str(value)
-        described[str(field.label or name)] = text
-    return described
 
 
 def selected_ids(params):

@@ -7,9 +7,9 @@ from django.db.models import Q
 from django.http import QueryDict
 
 from core.filtersets import ScopedFilterSet
+from core.text import to_halfwidth
 
 from . import choices
-from .identity import to_halfwidth
 from .models import Category, Person, Tag
 from .privacy import SensitiveScope, born_by_age_q
 from .visibility import only_visible_people

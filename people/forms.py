@@ -8,7 +8,7 @@ from django.forms import inlineformset_factory
 from django.utils.html import format_html
 
 from core import crypto
-from core.forms import ScopedModelForm, style
+from core.forms import DateInput, ScopedModelForm, UnitChoiceField, style
 from core.images import ACCEPT as IMAGE_ACCEPT
 from core.images import MAX_BYTES as PHOTO_MAX_BYTES
 from core.images import PhotoField
@@ -30,38 +30,6 @@ from .privacy import birth_date_text, may_see_sensitive
 PHOTO_MAX_SIDE = 1200  # a portrait for the archive: longer side in pixels once re-encoded
 BIRTH_FROM_ID = "出生日期以已登记的身份证号为准，不能单独修改；如需更正，请同时重新填写身份证号"
 TAG_SEPARATORS = r"[、,，;；\s]+"
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-def unit_label_map(units):
-    """Each unit's name with its ancestors below the county, e.g. "东溪镇 / 东溪村", from one query."""
-    by_path = {u.path: u for u in Unit.objects.only("path", "name", "short_name", "depth")}
-    labels = {}
-    for unit in units:
-        parts = []
-        for depth in range(2, unit.depth + 1):
-            ancestor = by_path.get(unit.path[: depth * Unit.steplen])
-            if ancestor is not None:
-                parts.append(ancestor.name)
-        labels[unit.pk] = " / ".join(parts) or unit.name
-    return labels
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._labels = None
-
-    def label_from_instance(self, obj):
-        if self._labels is None:
-            self._labels = unit_label_map(self.queryset)
-        return self._labels.get(obj.pk, obj.name)
 
 
 def transfer_destinations(exclude=None):

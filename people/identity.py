@@ -2,7 +2,8 @@
 
 import datetime
 import re
-import unicodedata
+
+from core.text import to_halfwidth
 
 WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 CHECK_CODES = "10X98765432"
@@ -13,11 +14,6 @@ PROVINCE_PREFIXES = {
     "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65",
     "71", "81", "82", "83", "91",
 }
-
-
-def to_halfwidth(text):
-    """Full-width digits, letters and spaces (as typed with a Chinese input method) to ASCII."""
-    return unicodedata.normalize("NFKC", text)
 
 
 def normalize_id_number(value):

@@ -47,6 +47,12 @@ def may_see_sensitive(user, person):
     return SensitiveScope(user).covers(person)
 
 
+def may_reveal(user, person):
+    """Whether `user` may reveal `person`'s ID number and phone in clear (typing their password again)."""
+    return user.has_action(Person, "view_sensitive") and \
+        Person.objects.visible_to(user, "view_sensitive").filter(pk=person.pk).exists()
+
+
 def birth_date_text(value, *, day, export=False):
     """A birth date as the user may see it: with `day` "1975-03-15", else the month only — "1975年03月" on a
     page, "1975.03" in an export (the importer reads it back at month precision)."""

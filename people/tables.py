@@ -9,14 +9,12 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
+from core.tables import SECONDARY, WRAPPING
+
 from .choices import Status
 from .models import Person, Transfer
 from .privacy import age
 
-# Columns a phone does not have room for: shown from the md breakpoint (768px) up.
-SECONDARY = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell"}}
-# Long text that may wrap on a desk screen, so the phone column stays in view.
-WRAPPING = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell text-wrap"}}
 STATUS_LABELS = dict(Status.choices)
 STATUS_BADGES = {"active": "bg-green-lt", "transferred": "bg-azure-lt", "exited": "bg-secondary-lt",
                  "deceased": "bg-dark-lt"}

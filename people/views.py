@@ -22,7 +22,7 @@ from core import audit, crypto, views
 from core.models import AuditEvent
 
 from . import lookups
-from .filtersets import PersonFilterSet, looks_like_id_number, search_people
+from .filtersets import PersonFilterSet, looks_like_id_number
 from .forms import (
     AttachmentForm,
     BulkTagForm,
@@ -37,7 +37,8 @@ from .forms import (
 )
 from .history import history_entries
 from .models import Attachment, Person, Tag, Transfer, acting_unit
-from .privacy import SensitiveScope, birth_date_text, may_see_sensitive
+from .privacy import SensitiveScope, birth_date_text, may_reveal, may_see_sensitive
+from .services import person_choices
 from .tables import CachedCountPaginator, PersonTable, TransferTable
 
 MAX_PER_PAGE = 100
@@ -92,10 +93,7 @@ class PersonAutocompleteView(views.ObjectAutocompleteView):
 
     def get(self, request, *args, **kwargs):
         term = request.GET.get("q", "").strip()
-        queryset = self.get_queryset().select_related("owner_unit").only("pk", "name", "owner_unit__name")
-        queryset = search_people(queryset, term) if term else queryset
-        results = [{"value": p.pk, "text": f"{p.name}（{p.owner_unit.name}）"} for p in queryset[: self.limit]]
-        return JsonResponse({"results": results})
+        return JsonResponse({"results": person_choices(self.get_queryset(), term, self.limit)})
 
 
 @method_decorator(require_POST, name="dispatch")
@@ -165,11 +163,6 @@ def person_sections(person, birth_day=True):
             *rows("status", "status_date", "status_reason", "notes"),
         ]),
     ]
-
-
-def may_reveal(user, person):
-    return user.has_action(Person, "view_sensitive") and \
-        Person.objects.visible_to(user, "view_sensitive").filter(pk=person.pk).exists()
 
 
 class PersonDetailView(views.ObjectDetailView):

@@ -27,6 +27,7 @@ from core.demo import SEED
 from org.models import Unit
 from people.choices import DEMOCRATIC_PARTIES, Affiliation, PositionKind, PositionLevel, Status, Tier
 from people.models import Person, SocialPosition
+from people.services import mark_representative
 
 from .models import Assessment, Cultivation, Field, Kind, Level, Representative, Stage, StageChange
 
@@ -384,11 +385,9 @@ def write(plan):
     Assessment.objects.bulk_create([row for _, row in plan.assessments], batch_size=BATCH)
     if plan.flag:
         # Newly discovered people of the ledger become 代表人士 there too, with a history entry, as the
-        # pipeline's pages do (representatives.services.mark_person).
+        # pipeline's pages do.
         for person in Person.objects.filter(pk__in=plan.flag):
-            person.is_representative = True
-            person._change_reason = "列为党外代表人士发现对象"
-            person.save(update_fields=["is_representative", "updated_at"])
+            mark_representative(person, None, True, "列为党外代表人士发现对象")
 
 
 def report(ctx):

@@ -9,8 +9,7 @@ from django.db.models import Prefetch
 from core.excel import SheetWriter
 from people import choices
 from people.models import Person, SocialPosition
-from people.privacy import birth_date_text
-from people.visibility import with_person_visible
+from people.services import birth_date_text, with_person_visible
 
 from . import services
 from .models import Field, Kind, Level, Stage

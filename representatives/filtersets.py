@@ -2,8 +2,7 @@ import django_filters
 from django.db.models import Q
 
 from people.choices import Status
-from people.filtersets import PersonFilterSet
-from people.visibility import visible_people
+from people.services import PersonFilterSet, visible_people
 
 from .models import Field, Kind, Level, Representative, Stage
 

@@ -4,10 +4,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from core.forms import ScopedModelForm, style
+from core.forms import DateInput, ScopedModelForm, UnitChoiceField, style
 from people.choices import Status
-from people.forms import DateInput, UnitChoiceField
 from people.models import Person
+from people.services import mark_representative
 
 from . import services
 from .models import Assessment, Cultivation, Representative, Stage
@@ -105,7 +105,7 @@ class RepresentativeCreateForm(DatedReasonMixin, ScopedModelForm):
         if commit:
             services.record_step(rep, Stage.DISCOVERED, self.cleaned_data["date"], self.cleaned_data["reason"],
                                  self.user)
-            services.mark_person(rep.person, self.user, True, f"列为代表人士：{self.cleaned_data['reason']}")
+            mark_representative(rep.person, self.user, True, f"列为代表人士：{self.cleaned_data['reason']}")
         return rep
 
 

@@ -2,7 +2,7 @@
 political arrangement read from the person's social positions, and term-end flags.
 
 The stage of a representative changes only here (`change_stage`), always with a StageChange row, an
-audit event and, for the ledger's "是否代表人士" flag, a history entry on the person.
+audit event and, for the ledger's "是否代表人士" flag, a history entry on the person (people.services).
 
 Certification (认定) is at the representative's own level: moving a 县级 representative to 认定 needs
 `certify_county` on Representative, and the record must lie inside that permission's data scope.
@@ -18,6 +18,7 @@ from django.db import transaction
 from core import audit
 from core.models import AuditEvent
 from people.choices import PositionKind, PositionLevel
+from people.services import mark_representative
 
 from .models import NEXT_STAGES, Level, Representative, Stage, StageChange
 
@@ -72,16 +73,6 @@ def stage_problem(representative, stage, date, user, today=None):
     return None
 
 
-def mark_person(person, user, is_representative, reason):
-    """Keep the ledger's "是否代表人士" in step with the profile (a history entry on the person)."""
-    if person.is_representative == is_representative:
-        return
-    person.is_representative = is_representative
-    person.updated_by = user
-    person._change_reason = reason
-    person.save(update_fields=["is_representative", "updated_by", "updated_at"])
-
-
 def record_step(representative, stage, date, reason, user, level=None):
     return StageChange.objects.create(
         representative=representative, stage=stage, level=level or representative.level, date=date,
@@ -106,9 +97,9 @@ def change_stage(representative, stage, date, reason, user):
             "原因": reason,
         })
         if stage == Stage.EXITED:
-            mark_person(rep.person, user, False, f"代表人士退出：{reason}")
+            mark_representative(rep.person, user, False, f"代表人士退出：{reason}")
         elif old == Stage.EXITED:
-            mark_person(rep.person, user, True, f"重新列为代表人士：{reason}")
+            mark_representative(rep.person, user, True, f"重新列为代表人士：{reason}")
     representative.stage, representative.stage_date = rep.stage, rep.stage_date
     return step
 

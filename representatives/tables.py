@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from people.tables import SECONDARY, WRAPPING
+from core.tables import SECONDARY, WRAPPING
 
 from . import services
 from .models import Field, Kind, Level, Representative, Stage

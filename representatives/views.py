@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -15,13 +15,20 @@ from django.views.generic import TemplateView
 
 from core import audit, views
 from core.excel import export_filename, xlsx_response
+from core.filtersets import describe_filter
 from core.models import AuditEvent
 from people.choices import Status
-from people.export_views import describe_filter
 from people.models import Person, SocialPosition
-from people.privacy import birth_date_text, may_see_sensitive
-from people.views import PersonAutocompleteView, may_reveal
-from people.visibility import may_see_person, visible_people, with_person_visible
+from people.services import (
+    birth_date_text,
+    mark_representative,
+    may_reveal,
+    may_see_person,
+    may_see_sensitive,
+    person_choices,
+    visible_people,
+    with_person_visible,
+)
 
 from . import services
 from .exports import TITLE, write_representatives
@@ -104,11 +111,15 @@ class RepresentativeExportView(views.ScopedViewMixin, View):
         return response
 
 
-class CandidateAutocompleteView(PersonAutocompleteView):
+class CandidateAutocompleteView(views.ObjectAutocompleteView):
     """The ledger's person picker (scoped, pinyin search), without people who already are representatives."""
 
-    def get_queryset(self):
-        return super().get_queryset().filter(status=Status.ACTIVE, representative__isnull=True)
+    model = Person
+
+    def get(self, request, *args, **kwargs):
+        term = request.GET.get("q", "").strip()
+        candidates = self.get_queryset().filter(status=Status.ACTIVE, representative__isnull=True)
+        return JsonResponse({"results": person_choices(candidates, term, self.limit)})
 
 
 # --- detail --------------------------------------------------------------------------------------------
@@ -215,7 +226,7 @@ class RepresentativeDeleteView(views.ObjectDeleteView):
             response = super().form_valid(form)
             # The generic view refuses (and keeps the record) when pairings still refer to it.
             if not Representative.objects.filter(pk=rep.pk).exists():
-                services.mark_person(rep.person, self.request.user, False, "删除代表人士档案")
+                mark_representative(rep.person, self.request.user, False, "删除代表人士档案")
         return response
 
 

@@ -6,11 +6,12 @@ from django.test import TestCase
 from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Grant, Role
+from accounts.testing import create_user
 from core import navigation
 from core.models import AuditEvent
-from core.testing import build_county, create_user
 from core.tests.sample.models import SampleRecord
 from core.views import url_name
+from org.testing import build_county
 
 from .test_grant_role_admin import sample_permission
 

@@ -12,11 +12,12 @@ from django.urls import reverse
 
 from accounts import approval
 from accounts.models import Grant, Role
+from accounts.testing import create_user
 from core.audit_review import grouped
 from core.models import AuditEvent, Notification
-from core.testing import build_county, create_user
 from core.tests.sample.models import SampleRecord
 from org.models import Unit
+from org.testing import build_county
 
 User = get_user_model()
 ROLES = {"sysadmin": "sysadmin", "secadmin": "secadmin", "auditor": "auditor", "approver": "grant_approver"}

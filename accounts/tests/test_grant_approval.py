@@ -6,10 +6,11 @@ from django.test import TestCase
 from django.urls import reverse
 
 from accounts.models import Grant, Role
+from accounts.testing import create_user
 from core.models import AuditEvent, Notification
 from core.navigation import menu_for
-from core.testing import build_county, create_user
 from core.tests.sample.models import SampleRecord
+from org.testing import build_county
 
 from .test_grant_role_admin import sample_permission
 

@@ -16,9 +16,10 @@ from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.testing import PASSWORD, create_user
 from core.models import AuditEvent
-from core.testing import PASSWORD, build_county, create_user
 from core.tests.sample.models import SampleRecord
+from org.testing import build_county
 
 User = get_user_model()
 GOOD_PASSWORD = "Xq7#kd2Lm9"

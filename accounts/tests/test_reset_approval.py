@@ -5,9 +5,9 @@ from django.urls import reverse
 
 from accounts import approval
 from accounts.models import Grant
+from accounts.testing import PASSWORD, create_user
 from core.audit_review import grouped
 from core.models import AuditEvent, Notification
-from core.testing import PASSWORD, create_user
 
 from .test_grant_approval import REVIEW_LIST, ApprovalTestCase, fresh, review_url
 

@@ -6,8 +6,9 @@ from django.contrib.auth.password_validation import validate_password
 from django.test import Client, TestCase
 from django.urls import reverse
 
+from accounts.testing import PASSWORD, create_user
 from core.models import AuditEvent
-from core.testing import PASSWORD, build_county, create_user
+from org.testing import build_county
 
 User = get_user_model()
 

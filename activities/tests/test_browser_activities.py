@@ -8,9 +8,10 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
+from accounts.testing import browser_login, create_user
 from activities.demo import seed_types
 from activities.models import Activity, Frequency, Plan, occurrence_for
-from core.testing import browser_login, build_county, create_user
+from org.testing import build_county
 from people.models import Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

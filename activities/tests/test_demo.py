@@ -13,15 +13,15 @@ from django.utils import timezone
 from activities import demo
 from activities.models import Activity, Frequency, Photo, Plan, SignIn, occurrence_for
 from core import metrics
-from core.demo import DemoContext, discover
+from core.demo import DemoContext, discover, loader
 from core.metrics import Period
-from people import demo as people_demo
 from people.choices import Status
 from people.models import Person
 
 PEOPLE = 1500
 TODAY = datetime.date(2026, 6, 30)
 FIRST_DAY = datetime.date(TODAY.year - 1, demo.FIRST_MONTH_LAST_YEAR, 1)
+people_demo = loader("people")
 
 
 def load_demo_county(today=TODAY):
@@ -172,8 +172,7 @@ def test_load_demo_command_loads_activities(monkeypatch):
     """`load_demo` end to end, at a small size, as of today."""
     from django.core.management import call_command
 
-    from representatives import demo as representatives_demo
-
+    representatives_demo = loader("representatives")
     monkeypatch.setattr(people_demo, "PEOPLE", 1000)
     monkeypatch.setattr(representatives_demo, "REPRESENTATIVES", 40)
     out = io.StringIO()

@@ -6,10 +6,11 @@ from unittest import mock
 from django.test import TestCase
 from django.utils import timezone
 
+from accounts.testing import create_user
 from activities.models import Activity, ActivityType, Frequency, Plan
 from core import metrics
 from core.metrics import Period
-from core.testing import build_county, create_user
+from org.testing import build_county
 from people.models import Person
 
 D = datetime.date

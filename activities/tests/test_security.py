@@ -8,8 +8,8 @@ from django.utils import timezone
 from accounts.testing import DemoRolesMatrixTestCase
 from activities.models import Activity, ActivityType, Frequency, Photo, Plan, SignIn
 from core.security_testing import ACTION, FORM, Redirect, Target, needs, post_only, public
+from core.testing import PNG
 from people.models import Person
-from people.tests.test_security import PNG
 
 MATRIX = {
     "activities:activity_list": needs(Activity, "view"),

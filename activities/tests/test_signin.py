@@ -10,12 +10,13 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.testing import browser_login, create_user
 from activities import signin
 from activities.demo import seed_types
 from activities.models import Activity, ActivityType, SignIn
 from activities.signin_views import qr_svg
 from core.models import AuditEvent
-from core.testing import browser_login, build_county, create_user
+from org.testing import build_county
 from people.choices import Status
 from people.models import Person
 

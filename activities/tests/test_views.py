@@ -4,10 +4,12 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.testing import ScopedViewTestCase, create_user
 from activities.models import Activity, ActivityType, Frequency, Plan
 from activities.views import due_table
 from core.models import AuditEvent
-from core.testing import ScopedViewTestCase, build_county, create_user, export_text
+from core.testing import export_text
+from org.testing import build_county
 from people.models import Person
 
 

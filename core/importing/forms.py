@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 
-from core.forms import style
+from core.forms import UnitChoiceField, style
 
 from . import SPREADSHEET_FORMATS, ImportFileError, read_upload
 
@@ -60,26 +60,6 @@ class InMemoryUploadHandler(FileUploadHandler):
             file=self.buffer, field_name=self.field_name, name=self.file_name, content_type=self.content_type,
             size=file_size, charset=self.charset, content_type_extra=self.content_type_extra,
         )
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    """Units labelled with their ancestors below the root ("东溪镇 / 东溪村"), from one query."""
-
-    def label_from_instance(self, obj):
-        if not hasattr(self, "_labels"):
-            self._labels = unit_labels(self.queryset)
-        return self._labels.get(obj.pk, obj.name)
-
-
-def unit_labels(units):
-    model = units.model
-    by_path = dict(model.objects.values_list("path", "name"))
-    labels = {}
-    for unit in units:
-        parts = [by_path[unit.path[:depth * model.steplen]] for depth in range(2, unit.depth + 1)
-                 if unit.path[:depth * model.steplen] in by_path]
-        labels[unit.pk] = " / ".join(parts) or unit.name
-    return labels
 
 
 class UploadForm(forms.Form):

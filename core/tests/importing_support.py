@@ -9,7 +9,8 @@ from core.importing.columns import Column, Columns
 from core.importing.framework import Importer, Plan, register
 from core.importing.urls import import_urls
 from core.models import Notification
-from tongxin.urls import urlpatterns as site_urlpatterns
+from core.tests.sample.urls import handler403, handler404, handler500
+from core.tests.sample.urls import urlpatterns as test_urlpatterns
 
 KINDS = ("通知", "提醒")
 
@@ -89,7 +90,10 @@ class NoteImporter(Importer):
             Notification.objects.filter(recipient=self.user, title=row["title"]).update(body=row["body"])
 
 
+# The test settings' URLconf (the project's and the sample app's) and the pages of this importer.
 urlpatterns = [
-    *site_urlpatterns,
+    *test_urlpatterns,
     path("test-notes/", include((import_urls(NoteImporter, "note_import", template=True), "notes"))),
 ]
+
+__all__ = ["handler403", "handler404", "handler500", "urlpatterns"]

@@ -10,9 +10,9 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.test import RequestFactory, override_settings
 from django.urls import reverse
 
+from accounts.testing import PASSWORD, create_user
 from core import audit, crypto
 from core.models import AuditEvent
-from core.testing import PASSWORD, create_user
 from core.tests.audit_tools import audit_table_unprotected
 
 pytestmark = pytest.mark.django_db

@@ -3,11 +3,13 @@
 from django.test import SimpleTestCase, TestCase
 from django.urls import reverse
 
+from accounts.testing import create_user
 from core import audit
 from core.audit_display import mask_text, shown_changes, shown_label
 from core.models import AuditEvent
-from core.testing import build_county, create_user, export_text
+from core.testing import export_text
 from core.tests.sample.models import SampleRecord
+from org.testing import build_county
 
 NAME = "欧阳明月"
 ADDRESS = "东溪村幸福路8号"

@@ -9,10 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Grant, Role
+from accounts.testing import create_user
 from core import audit
 from core.models import AuditEvent
-from core.testing import build_county, create_user, export_text
+from core.testing import export_text
 from core.tests.sample.models import SampleRecord
+from org.testing import build_county
 
 REVIEW = reverse("audit:daily_review")
 EXPORT = reverse("audit:daily_review_export")

@@ -10,12 +10,14 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
+from accounts.testing import create_user
 from core import audit
 from core.models import AuditEvent
 from core.navigation import menu_for
-from core.testing import build_county, create_user, export_text
+from core.testing import export_text
 from core.tests.audit_tools import audit_table_unprotected
 from core.tests.sample.models import SampleRecord
+from org.testing import build_county
 
 LIST = reverse("audit:event_list")
 EXPORT = reverse("audit:event_export")

@@ -3,7 +3,8 @@
 import pytest
 from django.core.management import call_command
 
-from core.testing import browser_login
+from accounts.testing import browser_login
+from core.demo import loader
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,10 +25,8 @@ EXPECTED = {
 
 @pytest.mark.parametrize("width,height", [(1366, 800), (390, 844)])
 def test_demo_accounts_see_their_workbench(live_server, new_page, output_dir, width, height, monkeypatch):
-    import people.demo
-
     # The workbench needs the accounts, not a county-sized ledger.
-    monkeypatch.setattr(people.demo, "PEOPLE", 200)
+    monkeypatch.setattr(loader("people"), "PEOPLE", 200)
     call_command("load_demo", verbosity=0)
     for username, (shown, hidden) in EXPECTED.items():
         page = new_page(width, height)

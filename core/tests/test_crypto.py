@@ -12,8 +12,8 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from accounts.testing import create_user
 from core import crypto, fields
-from core.testing import create_user
 from core.tests.sample.models import SampleRecord
 
 SUITES = ["aes", "sm"]

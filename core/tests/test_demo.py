@@ -9,12 +9,11 @@ from django.http import HttpRequest
 from django.test import TestCase
 from django.urls import reverse
 
-from accounts import demo as accounts_demo
 from accounts.models import Grant, User
-from core.demo import DemoContext, discover, display_width
-from core.testing import PASSWORD, build_county
-from org.demo import build
+from accounts.testing import PASSWORD
+from core.demo import DemoContext, discover, display_width, loader
 from org.models import Unit, validate_division_code
+from org.testing import build_county
 
 # The org tree and the accounts are this file's subject; loaders that later issues add (people, records …)
 # are left out here to keep these tests quick, and are tested with their apps.
@@ -132,6 +131,7 @@ class LoadedDemoTests(TestCase):
             self.assertTrue(unit.sort_order > 0, unit)
 
     def test_accounts_log_in_without_forced_password_change(self):
+        accounts_demo = loader("accounts")
         self.assertEqual(set(accounts_demo.USERNAMES), set(DEMO_USERS))
         self.assertEqual(accounts_demo.PASSWORD, PASSWORD)
         for username, (role_code, unit_type) in DEMO_USERS.items():
@@ -221,7 +221,7 @@ class EmptyDatabaseTests(TestCase):
 
     def test_same_county_every_time(self):
         def planned():
-            units, _ = build(random.Random(2026))
+            units, _ = loader("org").build(random.Random(2026))
             return [(u.path, u.name, u.division_code, u.numchild) for u in units]
 
         self.assertEqual(planned(), planned())

@@ -1,4 +1,4 @@
-from core.testing import ScopedViewTestCase
+from accounts.testing import ScopedViewTestCase
 from core.tests.sample.models import SampleRecord
 
 

@@ -17,11 +17,11 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
+from accounts.testing import create_user
 from core.importing import ImportFileError
 from core.importing.errors import write_error_workbook
 from core.importing.framework import ImportDenied, importer_for, registered, run_import
 from core.models import AuditEvent, ImportJob, Notification
-from core.testing import create_user
 
 from .importing_support import NoteImporter
 from .spreadsheets import ods_bytes, xls_bytes

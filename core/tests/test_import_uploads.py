@@ -10,10 +10,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.testing import create_user
 from core import crypto
 from core.models import ImportJob
-from core.testing import create_user
-from people.tests.test_importer import ledger, make_id, person
+from people.testing import ledger, make_id, person
 
 
 @pytest.mark.parametrize("suite", ["aes", "sm"])

@@ -8,9 +8,9 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
+from accounts.testing import create_user
 from core import crypto, lookups
 from core.models import AuditEvent, IdLookup, Notification
-from core.testing import create_user
 
 WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 

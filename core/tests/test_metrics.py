@@ -6,11 +6,12 @@ from unittest import mock
 from django.core.exceptions import ImproperlyConfigured
 from django.test import SimpleTestCase, TestCase
 
+from accounts.testing import create_user
 from core import metrics
 from core.metrics import Metric, Period
-from core.testing import build_county, create_user
 from core.tests.sample.models import SampleRecord
 from org.models import Unit
+from org.testing import build_county
 
 D = datetime.date
 

@@ -7,9 +7,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory, override_settings
 from django.urls import reverse
 
+from accounts.testing import create_user
 from core import network
 from core.models import AuditEvent
-from core.testing import build_county, create_user
+from org.testing import build_county
 
 
 def address(remote, real_ip=None):

@@ -5,9 +5,10 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.testing import create_user
 from core.models import Notification
 from core.notifications import mark_read, notify, unread_count
-from core.testing import build_county, create_user
+from org.testing import build_county
 
 
 class NotifyTests(TestCase):

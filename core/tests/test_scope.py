@@ -1,6 +1,6 @@
 """Data scopes (数据范围) as `Model.objects.visible_to(user, action)` applies them.
 
-County layout (core.testing.build_county): 测试县 → 东溪镇 → 东溪村; 测试县 → 西岭镇 → 西岭村; 测试县 → 县教育局.
+County layout (org.testing.build_county): 测试县 → 东溪镇 → 东溪村; 测试县 → 西岭镇 → 西岭村; 测试县 → 县教育局.
 One sample record sits in every unit, named after it.
 """
 
@@ -8,9 +8,10 @@ from django.contrib.auth.models import AnonymousUser, Permission
 from django.test import TestCase
 
 from accounts.models import Grant, Role
+from accounts.testing import create_user
 from core.scope import Scope
-from core.testing import build_county, create_user
 from core.tests.sample.models import SampleRecord
+from org.testing import build_county
 
 ALL_UNITS = {"测试县", "东溪镇", "东溪村", "西岭镇", "西岭村", "县教育局"}
 

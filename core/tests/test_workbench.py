@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from core.testing import create_user
+from accounts.testing import create_user
 
 
 @pytest.mark.parametrize("role,panel", [

@@ -13,10 +13,10 @@ import pytest
 import xlsxwriter
 from django.urls import reverse
 
+from accounts.testing import create_user
 from core import importing
 from core.importing import ImportFileError, open_workbook
 from core.models import ImportJob
-from core.testing import create_user
 
 from . import spreadsheets
 from .spreadsheets import ods_bytes, ods_cell, plain_sheet, shared_string_bomb, xls_bytes, xlsx_from_parts
@@ -355,27 +355,3 @@ def test_the_ledger_import_refuses_other_hostile_files(client, org, officer, hos
     job = ImportJob.objects.get()
     assert job.status == ImportJob.Status.FAILED and message in job.message
     assert not Person.objects.exists()
-
-
-def test_the_org_import_refuses_the_bomb_and_writes_nothing(client, org, bomb):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from org.models import Unit
-
-    client.force_login(create_user("t_sysadmin", org.county, "sysadmin"))
-    before = Unit.objects.count()
-    response = client.post(reverse("org:import"), {"file": SimpleUploadedFile("单位.xlsx", bomb)}, follow=True)
-    assert "文字展开后超过上限" in response.content.decode()
-    assert Unit.objects.count() == before
-    job = ImportJob.objects.get()
-    assert job.status == ImportJob.Status.FAILED and job.data is None and not job.result
-
-
-def test_the_scheme_import_refuses_the_bomb_and_writes_nothing(org, bomb):
-    from core.importing.framework import run_import
-    from duties.models import Indicator, Scheme
-
-    scheme = Scheme.objects.create(year=2027, title="考核细则", owner_unit=org.county, unit_types=["town"])
-    with pytest.raises(ImportFileError, match="文字展开后超过上限"):
-        run_import("duties.indicators", bomb, "细则.xlsx", options={"scheme": scheme.pk})
-    assert not Indicator.objects.filter(scheme=scheme).exists()

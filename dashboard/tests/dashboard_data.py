@@ -1,6 +1,6 @@
 """A small county with hand-counted figures for the dashboard tests (2025, seen on 30 June 2026).
 
-Units (core.testing.build_county): 测试县 → 东溪镇 (town1) → 东溪村 (village1); 西岭镇 (town2) → 西岭村 (village2);
+Units (org.testing.build_county): 测试县 → 东溪镇 (town1) → 东溪村 (village1); 西岭镇 (town2) → 西岭村 (village2);
 县教育局 (member, not an area: summed into "本级及其他单位（1个）" under the county).
 
 People (registered 2025-01-05 unless said otherwise; age on 2025-12-31):
@@ -37,8 +37,8 @@ from types import SimpleNamespace
 from django.utils import timezone
 
 from activities.models import Activity, ActivityType, Frequency, Plan
-from core.testing import build_county
 from friendship.models import Contact, Pairing
+from org.testing import build_county
 from people.choices import Affiliation, Status, Tier, seed_statutory_categories
 from people.models import Category, Person
 from representatives.models import Field, Level, Representative, Stage, StageChange

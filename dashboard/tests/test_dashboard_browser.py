@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 from python_calamine import CalamineWorkbook
 
-from core.testing import browser_login, create_user
+from accounts.testing import browser_login, create_user
 
 from .dashboard_data import build
 

@@ -7,13 +7,14 @@ from django.db import connection, transaction
 from django.test import TestCase
 
 from accounts.models import Grant, Role
+from accounts.testing import create_user
 from activities.models import ActivityType
 from core import audit
 from core import cache as figure_cache
 from core.models import AuditEvent, Notification
-from core.testing import build_county, create_user
 from dashboard import figures
 from org.models import Unit
+from org.testing import build_county
 from people.choices import Status
 from people.models import Category, Person
 from representatives.models import StageChange

@@ -8,9 +8,10 @@ from django.test import TestCase
 from django.urls import reverse
 
 from accounts.models import Grant, Role
+from accounts.testing import create_user
 from core import metrics
 from core.models import BusinessModel
-from core.testing import create_user
+from core.testing import workbook_rows
 from people.choices import STATUTORY_CATEGORIES
 
 from .dashboard_data import (
@@ -312,8 +313,6 @@ class DutyListTests(DashboardTestCase):
             rows = self.client.get(reverse("dashboard:export", args=["duties_ranking"]), {"period": "2025"})
         self.assertIn("duties_ranking", [c["key"] for c in screen.context["screen_charts"]])
         self.assertContains(screen, 'data-card="duties.completion_rate">65<')
-        from .test_dashboard_views import workbook_rows
-
         self.assertEqual([r[:3] for r in workbook_rows(rows)[2:5]],
                          [["单位", "得分", "名次"], ["东溪镇", 92.5, 1.0], ["西岭镇", 88.0, 2.0]])
 

@@ -1,7 +1,6 @@
 """The dashboard's pages: who may open them, the period in the query string, the menu, and the Excel download of
 every chart."""
 
-import io
 from datetime import timedelta
 from unittest import mock
 
@@ -9,19 +8,12 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
-from python_calamine import CalamineWorkbook
 
 from core import navigation
 from core.models import AuditEvent
+from core.testing import workbook_rows
 
 from .test_dashboard_figures import URL, DashboardTestCase, charts
-
-
-def workbook_rows(response):
-    assert response.status_code == 200, response.status_code
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
-    book = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content)))
-    return book.get_sheet_by_index(0).to_python()
 
 
 def numbers(row):
@@ -130,7 +122,7 @@ class ExportTests(DashboardTestCase):
 
     def test_downloads_need_the_export_permission(self):
         # Issue 11.6: the read-only leader and a village liaison see the figures but download nothing.
-        from core.testing import create_user
+        from accounts.testing import create_user
 
         liaison = create_user("d_village", self.org.village1, "village_liaison")
         for user in (self.leader, liaison):

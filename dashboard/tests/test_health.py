@@ -9,13 +9,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.testing import create_user
+from core import checks
 from core.models import AuditEvent
-from core.testing import build_county, create_user, export_text
+from core.testing import export_text
 from dashboard import health
 from friendship.models import Pairing
+from org.testing import build_county
 from people.choices import Status, seed_statutory_categories
-from people.identity import check_digit
 from people.models import Category, Person
+from people.testing import check_digit
 from representatives.models import Field as RepField
 from representatives.models import Level, Representative, Stage
 
@@ -152,6 +155,33 @@ class HealthFiguresTests(HealthFixture):
         self.assertEqual(len(result.issues_of(health.Kind.DUPLICATE)), 3)
 
 
+class RegisteredChecksTests(HealthFixture):
+    """The health check is what the apps register (core.checks): a check registered from anywhere is run, its
+    findings listed and counted, its weight scored."""
+
+    def setUp(self):
+        def named(query):
+            people = query.records(Person).filter(status=Status.ACTIVE).select_related("owner_unit")
+            return checks.CheckResult(
+                [checks.CheckedRecord(p.pk, p.owner_unit.path) for p in people],
+                [checks.Finding("named", p.pk, p.name, f"/people/{p.pk}/", "点到名了", p.owner_unit_id,
+                                p.owner_unit.path) for p in people if p.name == "甲一"])
+
+        checks.register_check("tests.named", "未点名率", weight=10, population="people", order=999,
+                              kinds=[("named", "被点名")], description="未点名率＝未被点名的人数÷在册人数")(named)
+        self.addCleanup(checks.unregister, "tests.named")
+
+    def test_a_registered_check_is_listed_counted_and_scored(self):
+        result = health.run(self.county_user)
+        self.assertEqual([(i.kind, i.record_id, i.unit_label) for i in result.issues_of("named")],
+                         [("named", self.A.pk, "东溪镇 东溪村")])
+        self.assertIn(("named", "被点名", 1), result.kind_counts())
+        self.assertTrue(health.formula().endswith(" + 10 × 未点名率"))
+        town1 = self.row(result, "东溪镇")
+        self.assertEqual(town1.score, round(57.5 + 10 * 5 / 6, 1))  # 65.8
+        self.assertAlmostEqual(self.row(result, "西岭镇").score, 97.5)
+
+
 class HealthScopeTests(HealthFixture):
     def test_town2_sees_only_town2_and_no_duplicate_across_towns(self):
         result = health.run(self.town2_user)
@@ -180,7 +210,7 @@ class HealthPageTests(HealthFixture):
         self.client.force_login(self.county_user)
         response = self.client.get(reverse("dashboard:health"))
         self.assertEqual(response.status_code, 200)
-        self.assertContains(response, health.FORMULA)
+        self.assertContains(response, health.formula())
         self.assertContains(response, f'href="/people/{self.B.pk}/"')
         self.assertContains(response, f'href="/representatives/{self.rep_a.pk}/"')
         self.assertContains(response, f'href="?unit={self.org.town1.pk}"')

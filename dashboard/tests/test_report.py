@@ -15,17 +15,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Grant, Role
+from accounts.testing import create_user
 from activities.models import Activity, ActivityType, Frequency, Plan
 from core import navigation, word
 from core.metrics import Metric, Period
 from core.models import AuditEvent
-from core.testing import build_county, create_user
 from dashboard import reports
 from dashboard.models import ReportTemplate
 from friendship.models import Contact, FollowUp, Pairing
+from org.testing import build_county
 from people.choices import Status, Tier
-from people.identity import check_digit
 from people.models import Category, Person
+from people.testing import check_digit
 from representatives.models import Field as RepField
 from representatives.models import Level, Representative, Stage, StageChange
 

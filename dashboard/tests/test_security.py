@@ -7,10 +7,10 @@ from django.utils import timezone
 from accounts.testing import DemoRolesMatrixTestCase
 from core import cache as figure_cache
 from core.security_testing import ACTION, ANYWHERE, FORM, Target, needs
+from core.testing import docx_bytes
 from dashboard.models import ReportTemplate
-from duties.tests.test_security import docx_bytes
 from people.models import Person
-from people.tests.test_security import birth_date, day_texts
+from people.testing import birth_date, day_texts
 
 MATRIX = {
     # Figures of the user's jurisdiction: whoever may view some business data; a unit outside it does not exist.

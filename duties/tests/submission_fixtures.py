@@ -22,11 +22,12 @@ from types import SimpleNamespace
 from django.utils import timezone
 
 from accounts.models import Grant, Role
+from accounts.testing import create_user
 from activities.models import Activity, ActivityType
-from core.testing import build_county, create_user
 from duties.models import Indicator, Scheme, Submission, SubmissionStep
 from duties.periods import Frequency
 from org.models import Unit
+from org.testing import build_county
 
 YEAR = 2025
 M = Indicator.Method

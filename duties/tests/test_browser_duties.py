@@ -9,9 +9,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from accounts.testing import browser_login, create_user
 from activities.models import ActivityType
-from core.testing import browser_login, build_county, create_user
 from duties.models import Submission, SubmissionStep
+from org.testing import build_county
 
 from .submission_fixtures import activity, build_scheme, submission
 

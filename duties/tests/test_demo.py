@@ -11,19 +11,18 @@ from django.test import TestCase
 from django.utils import timezone
 from docx import Document
 
-from activities.demo import BEHIND_TOWNS
-from core.demo import DemoContext, discover
+from core.demo import BEHIND_TOWNS, DemoContext, discover, loader
 from core.models import Notification
 from duties import demo
 from duties.assessment import assess_units
 from duties.models import Indicator, Notice, ReminderLetter, Scheme, Submission, SubmissionStep
 from org.models import Unit
-from people import demo as people_demo
-from representatives import demo as representatives_demo
 
 PEOPLE = 1500
 TODAY = datetime.date(2026, 6, 30)
 S = Submission.Status
+people_demo = loader("people")
+representatives_demo = loader("representatives")
 
 
 def load_demo_county(today=TODAY):

@@ -2,7 +2,7 @@
 in working days across the 2026 国庆 holiday, the notifications, the register and who may see what.
 
 Fixture (`LetterFixtures`, shared with test_notices.py): "2026年度统战工作考核细则" covers the towns and the
-member units of core.testing.build_county (东溪镇 = town1, 西岭镇 = town2, 县教育局 = member).
+member units of org.testing.build_county (东溪镇 = town1, 西岭镇 = town2, 县教育局 = member).
 
   一、基础工作
     plan     报送年度统战工作计划          done 1, yearly, deadline 2026-03-31         (all)
@@ -26,13 +26,14 @@ from django.test import TestCase
 from django.urls import reverse
 from docx import Document
 
+from accounts.testing import create_user
 from core import word
 from core.models import AuditEvent, Notification
-from core.testing import build_county, create_user
 from duties import letters
 from duties.models import Indicator, ReminderLetter, Scheme, Submission
 from duties.periods import Frequency
 from org.models import Unit
+from org.testing import build_county
 
 M = Indicator.Method
 S = Submission.Status

@@ -9,8 +9,8 @@ from django.db import IntegrityError
 from django.test import TestCase
 from django.utils import timezone
 
+from accounts.testing import create_user
 from activities.models import Activity, ActivityType
-from core.testing import build_county, create_user
 from duties import periods
 from duties.models import (
     Holiday,
@@ -26,6 +26,7 @@ from duties.models import (
 )
 from duties.periods import Frequency
 from org.models import Unit
+from org.testing import build_county
 
 M = Indicator.Method
 

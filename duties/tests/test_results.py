@@ -18,12 +18,14 @@ from decimal import Decimal as D
 from django.test import TestCase
 from django.urls import reverse
 
+from accounts.testing import create_user
 from core import word
 from core.models import AuditEvent
-from core.testing import build_county, create_user, export_text
+from core.testing import export_text
 from duties import letters
 from duties.models import FinalResult, Indicator, Scheme, Submission
 from org.models import Unit
+from org.testing import build_county
 
 from .test_letters import docx_text
 

@@ -6,8 +6,8 @@ from decimal import Decimal as D
 from django.test import TestCase
 from django.urls import reverse
 
+from accounts.testing import create_user
 from core.models import AuditEvent, Notification
-from core.testing import create_user
 from duties.assessment import assess
 from duties.models import Submission, SubmissionStep
 

@@ -29,10 +29,10 @@ from decimal import Decimal as D
 from django.core.exceptions import ValidationError
 from django.test import TestCase
 
+from accounts.testing import create_user
 from activities.models import Activity, ActivityType
 from core import metrics
 from core.metrics import Period
-from core.testing import build_county, create_user
 from duties import rules
 from duties.assessment import assess, assess_units
 from duties.models import Indicator, Scheme, Submission
@@ -40,6 +40,7 @@ from duties.periods import Frequency, occurrence
 from duties.scoring import AUTO, REVIEWED, Spec
 from friendship.models import Contact, Pairing
 from org.models import Unit
+from org.testing import build_county
 from people.models import Person
 from representatives.models import Field, Level, Representative
 

@@ -4,17 +4,22 @@ named by row and column)."""
 import io
 from decimal import Decimal as D
 
+import pytest
 import xlsxwriter
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import resolve, reverse
 from python_calamine import CalamineWorkbook
 
+from accounts.testing import create_user
+from core.importing import ImportFileError
 from core.importing.framework import run_import
 from core.models import AuditEvent, ImportJob
-from core.testing import build_county, create_user, export_text
+from core.testing import export_text
+from core.tests.spreadsheets import shared_string_bomb
 from duties.exports import COLUMNS
 from duties.models import Indicator, Scheme, Submission
+from org.testing import build_county
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -255,3 +260,17 @@ class ImporterUnitTests(ExcelFixtures):
         self.client.force_login(self.staff)
         text = export_text(self.client.get(reverse("duties:scheme_export", args=[self.scheme.pk])))
         self.assertIn("教育系统统战工作", text)
+
+
+# --- a hostile workbook (core.importing's cage, tested in core/tests/test_workbook_cage.py) ---------------
+
+@pytest.fixture(scope="module")
+def bomb():
+    return shared_string_bomb()
+
+
+def test_the_scheme_import_refuses_the_bomb_and_writes_nothing(org, bomb):
+    scheme = Scheme.objects.create(year=2027, title="考核细则", owner_unit=org.county, unit_types=["town"])
+    with pytest.raises(ImportFileError, match="文字展开后超过上限"):
+        run_import("duties.indicators", bomb, "细则.xlsx", options={"scheme": scheme.pk})
+    assert not Indicator.objects.filter(scheme=scheme).exists()

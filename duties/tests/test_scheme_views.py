@@ -1,6 +1,6 @@
 """The scheme pages (考核细则) and the holiday pages (节假日): who may do what, and that the changes work.
 
-Scope conventions as in core.testing.ScopedViewTestCase: anonymous → login; no role (and the system
+Scope conventions as in accounts.testing.ScopedViewTestCase: anonymous → login; no role (and the system
 administrator, 三员分立) → 403; a scheme outside the user's scope → 404 and absent from the list. Schemes are
 changed with the "manage" action, which only county staff hold: a town officer gets 403 on every change page.
 """
@@ -11,11 +11,12 @@ from decimal import Decimal as D
 from django.test import TestCase
 from django.urls import reverse
 
+from accounts.testing import create_user
 from core.models import AuditEvent
 from core.navigation import menu_for
-from core.testing import build_county, create_user
 from duties.models import CalendarYear, Holiday, Indicator, Scheme, Submission
 from org.models import Unit
+from org.testing import build_county
 
 
 def scheme_urls(scheme, indicator):

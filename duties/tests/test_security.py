@@ -6,14 +6,13 @@ unit's placement tag.
 """
 
 import datetime
-import io
 
-import docx
 from django.core.files.base import ContentFile
 
 from accounts.testing import DemoRolesMatrixTestCase
 from core.models import ImportJob
 from core.security_testing import ACTION, ANYWHERE, FORM, Redirect, Target, admin, needs, post_only
+from core.testing import docx_bytes
 from duties.models import (
     FinalResult,
     Holiday,
@@ -29,14 +28,6 @@ from people.models import Person
 
 YEAR = 2025
 UNIT_PLACES = ("village1", "town1", "member", "village2", "town2")
-
-
-def docx_bytes(text):
-    document = docx.Document()
-    document.add_paragraph(text)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
 
 
 MATRIX = {

@@ -111,7 +111,7 @@ class UnitListTests(SubmissionTestCase):
     def test_without_permission(self):
         self.client.logout()
         self.assertEqual(self.client.get(LIST).status_code, 302)
-        from core.testing import create_user
+        from accounts.testing import create_user
 
         self.login(create_user("d_norole", self.org.town1))
         self.assertEqual(self.client.get(LIST).status_code, 403)

@@ -11,7 +11,7 @@ import pytest
 from duties import workdays
 from duties.models import CalendarYear, Holiday, Indicator
 from duties.periods import Frequency, occurrence
-from duties.workdays import WorkCalendar, add_working_days, is_working_day, working_days_between
+from duties.workdays import WorkCalendar, add_working_days, due_date, is_working_day, working_days_between
 
 pytestmark = pytest.mark.django_db
 
@@ -55,8 +55,8 @@ def test_mid_autumn_2026():
 
 
 def test_quarterly_deadline_in_working_days_after_the_quarter_starts(django_user_model):
-    from core.testing import build_county
     from duties.models import Scheme
+    from org.testing import build_county
 
     org = build_county()
     scheme = Scheme.objects.create(year=2026, title="2026年度考核细则", owner_unit=org.county)
@@ -65,12 +65,12 @@ def test_quarterly_deadline_in_working_days_after_the_quarter_starts(django_user
                                     frequency=Frequency.QUARTER, deadline_days=5)
     q4 = occurrence(Frequency.QUARTER, 2026, 4)
     # 5 working days after 1 October: 8, 9, 10 (Sat, 调休), 12, 13 October
-    assert item.due_date(q4) == D(2026, 10, 13)
+    assert due_date(item, q4) == D(2026, 10, 13)
     item.deadline_anchor = Indicator.DeadlineAnchor.END
     # 5 working days after 30 September (Q3's last day): 8, 9, 10, 12, 13 October as well
-    assert item.due_date(occurrence(Frequency.QUARTER, 2026, 3)) == D(2026, 10, 13)
+    assert due_date(item, occurrence(Frequency.QUARTER, 2026, 3)) == D(2026, 10, 13)
     item.deadline_days = None
-    assert item.due_date(q4) == D(2026, 12, 31)
+    assert due_date(item, q4) == D(2026, 12, 31)
 
 
 def test_year_seeded_from_official_calendar():

@@ -10,9 +10,10 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from accounts.testing import browser_login, create_user
 from core.models import Notification
-from core.testing import browser_login, build_county, create_user
 from friendship.models import Contact, FollowUp
+from org.testing import build_county
 
 from .helpers import make_contact, make_follow_up, make_pairing
 

@@ -10,20 +10,20 @@ from django.test import TestCase
 
 from accounts.models import User
 from core import metrics
-from core.demo import DemoContext, discover
+from core.demo import DemoContext, discover, loader
 from core.metrics import Period
 from friendship import demo
 from friendship.models import Contact, FollowUp, Pairing
 from friendship.services import active_in_year, expected_contacts, with_progress
-from people import demo as people_demo
 from people.models import Person
-from representatives import demo as representatives_demo
 from representatives.models import Level, Representative, Stage
 
 PEOPLE = 3000
 REPRESENTATIVES = 150
 TODAY = datetime.date(2026, 6, 30)
 LAST_YEAR = datetime.date(TODAY.year - 1, 1, 1)
+people_demo = loader("people")
+representatives_demo = loader("representatives")
 
 
 def load_demo_county(today=TODAY):

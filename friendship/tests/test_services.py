@@ -11,9 +11,9 @@ from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
-from core.testing import build_county
 from friendship import services
 from friendship.models import Pairing
+from org.testing import build_county
 
 from .helpers import make_contact, make_pairing
 

@@ -5,10 +5,12 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.testing import ScopedViewTestCase, create_user
 from core.models import AuditEvent
-from core.testing import ScopedViewTestCase, build_county, create_user, export_text
+from core.testing import export_text
 from friendship import services
 from friendship.models import Contact, FollowUp, Pairing
+from org.testing import build_county
 
 from .helpers import make_contact, make_follow_up, make_pairing, make_representative
 

@@ -5,9 +5,10 @@ preview and confirms — at desk and phone widths."""
 import pytest
 from playwright.sync_api import expect
 
-from core.testing import browser_login, build_county, create_user
+from accounts.testing import browser_login, create_user
 from core.tests.spreadsheets import xls_bytes
 from org.models import Unit
+from org.testing import build_county
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

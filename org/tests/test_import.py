@@ -5,13 +5,16 @@ import io
 from unittest import mock
 
 import openpyxl
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
+from accounts.testing import create_user
 from core.importing.framework import run_import
 from core.importing.jobs import INTERNAL_ERROR
 from core.models import AuditEvent, ImportJob
+from core.tests.spreadsheets import shared_string_bomb
 from org.models import Unit
 
 from .test_pages import OrgTestCase
@@ -218,3 +221,20 @@ class ImportTests(OrgTestCase):
         self.assertEqual(result.errors, [])
         self.assertEqual(result.preview[0]["name"], "示例镇")
         self.assertEqual(result.preview[0]["division_code"], "330999013")
+
+
+# --- a hostile workbook (core.importing's cage, tested in core/tests/test_workbook_cage.py) ---------------
+
+@pytest.fixture(scope="module")
+def bomb():
+    return shared_string_bomb()
+
+
+def test_the_org_import_refuses_the_bomb_and_writes_nothing(client, org, bomb):
+    client.force_login(create_user("t_sysadmin", org.county, "sysadmin"))
+    before = Unit.objects.count()
+    response = client.post(reverse("org:import"), {"file": SimpleUploadedFile("单位.xlsx", bomb)}, follow=True)
+    assert "文字展开后超过上限" in response.content.decode()
+    assert Unit.objects.count() == before
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.FAILED and job.data is None and not job.result

@@ -5,9 +5,10 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.testing import create_user
 from core.models import AuditEvent
-from core.testing import build_county, create_user
 from org.models import Unit
+from org.testing import build_county
 
 PAGES = [
     ("org:tree", False),

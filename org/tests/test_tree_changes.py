@@ -74,7 +74,7 @@ class DeactivateTests(OrgTestCase):
     def test_refused_while_subtree_has_records_and_accounts(self):
         for i in range(12):
             SampleRecord.objects.create(name=f"记录{i}", phone="13812345678", owner_unit=self.org.village1)
-        from core.testing import create_user
+        from accounts.testing import create_user
 
         for i in range(3):
             create_user(f"t_liaison{i}", self.org.village1, "village_liaison")
@@ -94,7 +94,7 @@ class DeactivateTests(OrgTestCase):
         self.assertTrue(self.unit(self.org.member).is_active)
 
     def test_disabled_accounts_do_not_block(self):
-        from core.testing import create_user
+        from accounts.testing import create_user
 
         create_user("t_gone", self.org.member, is_active=False)
         self.assertEqual(self.deactivate(self.org.member).status_code, 302)
@@ -144,7 +144,7 @@ class DeleteTests(OrgTestCase):
         self.assertTrue(Unit.objects.filter(pk=self.org.town1.pk).exists())
 
     def test_unit_with_account_record_or_grant_is_not_deleted(self):
-        from core.testing import create_user
+        from accounts.testing import create_user
 
         create_user("t_old", self.org.village1, is_active=False)
         SampleRecord.objects.create(name="记录", phone="13812345678", owner_unit=self.org.village1)
@@ -155,8 +155,8 @@ class DeleteTests(OrgTestCase):
         self.assertTrue(Unit.objects.filter(pk=self.org.village1.pk).exists())
 
     def test_audit_events_do_not_block_deletion(self):
+        from accounts.testing import create_user
         from core import audit
-        from core.testing import create_user
 
         user = create_user("t_member", self.org.member)
         audit.record(AuditEvent.Action.LOGIN, user=user)
@@ -171,3 +171,30 @@ class DeleteTests(OrgTestCase):
         self.client.post(self.url("org:unit_move", self.org.village2), {"parent": self.org.town1.pk})
         self.assertEqual(Unit.find_problems(), ([], [], [], [], []))
         self.assertEqual(self.client.get(reverse("org:tree")).status_code, 200)
+
+
+class CreateRootTests(OrgTestCase):
+    """`services.create_root`: a root unit from typed values (bootstrap_accounts), checked as the unit form checks
+    a new unit's name and division code."""
+
+    def test_a_root_is_created_and_audited(self):
+        from org.services import create_root
+
+        root = create_root(" 另一县 ", "３３０９９７", Unit.Type.COUNTY)
+        self.assertEqual((root.name, root.division_code, root.depth, root.type), ("另一县", "330997", 1, "county"))
+        self.assertTrue(AuditEvent.objects.filter(action=AuditEvent.Action.CREATE, object_label="另一县").exists())
+
+    def test_a_taken_name_or_division_code_is_refused(self):
+        from org.services import UnitRuleError, create_root
+
+        county = Unit.objects.get(depth=1)
+        before = Unit.objects.count()
+        with self.assertRaises(UnitRuleError) as refused:
+            create_root(county.name, county.division_code)
+        self.assertEqual(refused.exception.messages, [
+            f"名称：顶级单位中已有名为“{county.name}”的单位。",
+            f"区划代码：区划代码“{county.division_code}”已被“{county.name}”使用。",
+        ])
+        with self.assertRaisesMessage(UnitRuleError, "名称：不能超过100个字"):
+            create_root("县" * 101)
+        self.assertEqual(Unit.objects.count(), before)

@@ -4,8 +4,10 @@ person's name, address or the search terms used to find them (core.audit_display
 from django.test import TestCase
 from django.urls import reverse
 
+from accounts.testing import create_user
 from core.models import AuditEvent
-from core.testing import build_county, create_user, export_text
+from core.testing import export_text
+from org.testing import build_county
 from people.models import Category
 
 from .test_views import make_person, person_form_data

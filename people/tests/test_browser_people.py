@@ -4,8 +4,9 @@ the history, the reveal dialog (password, audited), and the form."""
 import pytest
 from playwright.sync_api import expect
 
+from accounts.testing import PASSWORD, browser_login, create_user
 from core.models import AuditEvent
-from core.testing import PASSWORD, browser_login, build_county, create_user
+from org.testing import build_county
 from people.models import Person
 
 from .test_views import make_id

@@ -5,8 +5,9 @@ protections, sub-types (add, edit, delete), unique spellings, audit events, and 
 from django.test import TestCase
 from django.urls import reverse
 
+from accounts.testing import create_user
 from core.models import AuditEvent
-from core.testing import build_county, create_user
+from org.testing import build_county
 from people import choices
 from people.category_forms import CODE_FIXED, NO_SEPARATORS, STATUTORY_NAME_FIXED
 from people.category_views import deletion_problems

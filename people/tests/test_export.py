@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Grant, Role
+from accounts.testing import PASSWORD, create_user
 from core.models import AuditEvent
-from core.testing import PASSWORD, build_county, create_user
+from org.testing import build_county
 from people import exports
 from people.choices import Affiliation, Education, Gender, Tier
 from people.columns import HEADERS

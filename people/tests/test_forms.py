@@ -3,7 +3,8 @@ import datetime
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 
-from core.testing import build_county, create_user
+from accounts.testing import create_user
+from org.testing import build_county
 from people.choices import Status, Tier
 from people.forms import (
     AttachmentForm,

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from core.testing import create_user
+from accounts.testing import create_user
 from people.importers import NUMERIC_ID
 from people.lookups import registered_elsewhere
 from people.models import Person

@@ -8,8 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 from django.urls import NoReverseMatch, reverse
 
+from accounts.testing import create_user
 from core.models import AuditEvent, ImportJob
-from core.testing import create_user
 from people.importers import NUMERIC_ID, LedgerImporter
 from people.lookups import registered_elsewhere
 from people.models import Person

@@ -9,10 +9,10 @@ import random
 import pytest
 from django.urls import reverse
 
+from accounts.testing import create_user
 from core import crypto
 from core.lookups import FREE_MISSES_PER_IDENTITY, REFUSED, targeted_limit
 from core.models import AuditEvent, IdLookup, ImportJob, Notification
-from core.testing import create_user
 from org.models import Unit
 from people.importers import import_ledger
 from people.lookups import LookupRefused, registered_elsewhere

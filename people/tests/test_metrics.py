@@ -5,9 +5,10 @@ import datetime
 from django.test import TestCase
 from django.utils import timezone
 
+from accounts.testing import create_user
 from core import metrics
 from core.metrics import Period
-from core.testing import build_county, create_user
+from org.testing import build_county
 from people.choices import Affiliation, Education, Gender, Status, Tier
 from people.metrics import REQUIRED_FIELDS, age_on, incomplete_q, missing_fields, missing_q, years_before
 from people.models import Category, Person

@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from accounts.testing import PASSWORD, create_user
 from core.lookups import visible_identity
-from core.testing import PASSWORD, create_user
 from org.models import Unit
 from people import privacy
 from people.forms import BIRTH_FROM_ID

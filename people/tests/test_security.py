@@ -1,34 +1,15 @@
 """Every URL of the ledger (统战成员台账) as every demo role, inside and outside their scope (core.security_testing)."""
 
-import datetime
 
 from django.core.files.base import ContentFile
 
 from accounts.testing import DemoRolesMatrixTestCase
 from core.models import ImportJob
 from core.security_testing import ACTION, ANYWHERE, FORM, Redirect, Target, admin, needs, post_only
-from people.identity import check_digit
+from core.testing import PNG
 from people.importers import LedgerImporter
 from people.models import Attachment, Category, Person, Tag
-
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
-
-
-def birth_date(serial):
-    return datetime.date(1960, 1, 1) + datetime.timedelta(days=serial)
-
-
-def id_number(serial):
-    first17 = f"330998{birth_date(serial):%Y%m%d}{serial:03d}"
-    return first17 + check_digit(first17)
-
-
-def day_texts(day):
-    """A date written with its day, as pages, forms and exports write one."""
-    return [day.isoformat(), f"{day.year}年{day.month:02d}月{day.day:02d}日", f"{day.year}年{day.month}月{day.day}日",
-            f"{day.year}.{day.month:02d}.{day.day:02d}", f"{day:%Y/%m/%d}"]
-
+from people.testing import birth_date, day_texts, id_number
 
 MATRIX = {
     "people:person_list": needs(Person, "view"),

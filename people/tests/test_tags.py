@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
-from core.testing import create_user
+from accounts.testing import create_user
 from people.importers import import_ledger
 from people.models import Person, Tag
 

@@ -9,9 +9,10 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.testing import PASSWORD, ScopedViewTestCase, create_user
 from core.models import AuditEvent
-from core.testing import PASSWORD, ScopedViewTestCase, build_county, create_user
 from core.tests.test_images import jpeg_bytes
+from org.testing import build_county
 from people.choices import Affiliation, Status, Tier
 from people.forms import BIRTH_FROM_ID
 from people.identity import check_digit

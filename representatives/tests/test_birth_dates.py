@@ -6,7 +6,9 @@ import datetime
 from django.test import TestCase
 from django.urls import reverse
 
-from core.testing import build_county, create_user, export_text
+from accounts.testing import create_user
+from core.testing import export_text
+from org.testing import build_county
 
 from .test_views import make_rep
 

@@ -4,7 +4,8 @@ through 培养 to 认定 and sees the timeline, at desk and phone widths."""
 import pytest
 from playwright.sync_api import expect
 
-from core.testing import browser_login, build_county, create_user
+from accounts.testing import browser_login, create_user
+from org.testing import build_county
 from people.models import Person
 from representatives.models import Representative, Stage
 

@@ -9,9 +9,8 @@ from django.core.management.base import CommandError
 from django.test import TestCase
 
 from core import metrics
-from core.demo import DemoContext, discover
+from core.demo import DemoContext, discover, loader
 from core.metrics import Period
-from people import demo as people_demo
 from people.choices import DEMOCRATIC_PARTIES, Affiliation, Status
 from people.models import Person
 from representatives import demo
@@ -20,6 +19,7 @@ from representatives.models import NEXT_STAGES, Assessment, Cultivation, Field, 
 PEOPLE = 2000
 COUNT = 100
 TODAY = datetime.date(2026, 6, 30)
+people_demo = loader("people")
 
 
 def load_demo_county(people=PEOPLE, count=COUNT, today=TODAY):

@@ -4,9 +4,10 @@ import datetime
 
 from django.test import TestCase
 
+from accounts.testing import create_user
 from core import metrics
 from core.metrics import Period
-from core.testing import build_county, create_user
+from org.testing import build_county
 from people.models import Person
 from representatives.models import Field, Level, Representative, Stage, StageChange
 

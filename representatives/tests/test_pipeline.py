@@ -8,8 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Grant, Role
+from accounts.testing import create_user
 from core.models import AuditEvent
-from core.testing import create_user
 from people.choices import PositionKind, PositionLevel
 from people.models import Person, SocialPosition
 from representatives import services

@@ -5,7 +5,7 @@ import datetime
 from accounts.testing import DemoRolesMatrixTestCase
 from core.security_testing import ACTION, FORM, Target, needs, post_only
 from people.models import Person, Tag
-from people.tests.test_security import birth_date, day_texts
+from people.testing import birth_date, day_texts
 from representatives.models import Assessment, Cultivation, Field, Level, Representative
 
 MATRIX = {

@@ -6,11 +6,13 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.testing import ScopedViewTestCase, create_user
 from core.models import AuditEvent
-from core.testing import ScopedViewTestCase, build_county, create_user, export_text
+from core.testing import export_text
+from org.testing import build_county
 from people.choices import Affiliation, PositionKind, PositionLevel, Status
-from people.identity import check_digit
 from people.models import Category, Person, SocialPosition, Tag
+from people.testing import check_digit
 from representatives.models import Assessment, Cultivation, Field, Kind, Level, Representative, Stage, StageChange
 
 NAMES = {"东溪村": "陈东溪", "西岭村": "周西岭", "东溪镇": "吴东镇", "西岭镇": "郑西镇", "测试县": "冯县城"}

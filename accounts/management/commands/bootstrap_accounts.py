@@ -25,9 +25,8 @@ from accounts.models import Grant, Role, User
 from accounts.roles import BUILTIN_ROLES
 from core import audit
 from core.demo import DemoContext
-from org.forms import UnitForm
 from org.models import Unit
-from org.services import create_unit
+from org.services import UnitRuleError, create_root
 
 ACTOR = "manage.py"
 # option, built-in role code, default user name
@@ -140,13 +139,10 @@ class Command(BaseCommand):
         return roots[0], False
 
     def create_root(self, name, division_code, root_type):
-        form = UnitForm({"name": name, "type": root_type, "division_code": division_code or "", "sort_order": 0,
-                         "is_active": True}, instance=Unit(), parent=None)
-        if not form.is_valid():
-            problems = "；".join(f"{form.fields[field].label}：{'；'.join(errors)}" if field in form.fields
-                                else "；".join(errors) for field, errors in form.errors.items())
-            raise refuse(f"无法新建顶级单位：{problems}")
-        return create_unit(form.instance)
+        try:
+            return create_root(name, division_code, root_type)
+        except UnitRuleError as error:
+            raise refuse(f"无法新建顶级单位：{'；'.join(error.messages)}") from error
 
     def create_account(self, username, unit, role, added):
         """(the account, its initial password). Its grant is in force at once and audited as such."""
