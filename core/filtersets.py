@@ -3,6 +3,8 @@ from django import forms
 from django.apps import apps
 from django.db.models import Q
 
+from .scope import scope_for
+
 
 def _scoped_units(request):
     Unit = apps.get_model("org", "Unit")
@@ -11,7 +13,7 @@ def _scoped_units(request):
     filterset_model = getattr(request, "_filterset_model", None)
     if filterset_model is None:
         return Unit.objects.none()
-    return Unit.objects.filter(request.user.scope_for(filterset_model, "view").units_q()).order_by("path")
+    return Unit.objects.filter(scope_for(request.user, filterset_model, "view").units_q()).order_by("path")
 
 
 class ScopedFilterSet(django_filters.FilterSet):

@@ -11,8 +11,8 @@ from django.views import View
 
 from core import audit, word
 from core.cache import business_models
+from core.exports import deny_export, may_export
 from core.models import AuditEvent
-from core.views import deny_export, may_export
 from org.models import Unit
 from people.models import Person
 
@@ -46,7 +46,7 @@ def may_manage_templates(user):
     if not user.is_authenticated:
         return False
     county = county_of(user)
-    return county is not None and user.scope_for(Person, "change").covers_unit(county)
+    return county is not None and Person.objects.unit_in_scope(user, "change", county)
 
 
 def placeholder_rows():

@@ -301,7 +301,7 @@ def notify_letter(letter):
     body = (f"{letter.scheme.title}中有{len(items)}项工作逾期未完成，请于{day_text(letter.deadline)}前完成并报送"
             f"佐证材料。")
     for user in get_user_model().objects.filter(unit=unit, is_active=True).order_by("pk"):
-        if user.scope_for(ReminderLetter, "view").covers_unit(unit):
+        if ReminderLetter.objects.unit_in_scope(user, "view", unit):
             _, created = notify(user, f"提醒函 {letter.doc_number}：请抓紧落实职责清单事项", body, letter_url(letter),
                                 key=f"duties-letter:{letter.pk}")
             count += created
