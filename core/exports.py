@@ -109,7 +109,7 @@ def export_xlsx(request, *, title, models=(), admin_kind="", headers=(), rows=()
     details.update(changes or {})
     audit.record(
         AuditEvent.Action.EXPORT, obj=obj, object_type=object_type or (models[0]._meta.label if models else ""),
-        label=f"{label or title}（{counted['rows']}行）", changes=details,
+        label=f"{label or title}（{counted['rows']}行）", changes=details, request=request,
     )
     return response
 
