@@ -12,6 +12,11 @@ Word documents made of them. Every figure comes from duties.assessment — nothi
   within each unit type, ties sharing a rank; `finalise(scheme, user)` stores them as FinalResult rows (a new
   run overwrites them; audited); `results_docx` / the Excel export print them.
 
+Scope: these are the county's documents about every unit a scheme assesses, made by those who manage them (the
+views require "manage" on ReminderLetter, Notice or FinalResult). So they read, on purpose, every assessed unit's
+submissions (Submission.objects.of_assessed_units), letters and results — not the records of the manager's scope;
+what each reader then sees of them goes through `visible_to`.
+
 The documents are rendered from what the letter or notice stored (its snapshot), so a download always gives
 what was sent. The templates are duties/word_templates/*.docx, built by word_templates/build_templates.py;
 `PLACEHOLDERS` lists what each may use.
