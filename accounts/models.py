@@ -100,17 +100,18 @@ class User(AbstractUser):
 
     def _scope_for(self, model, action):
         """The union of the data scopes of every role granting `action` on `model` (core.scope.scope_for asks
-        this; apps ask `visible_to` and `can`). Kept per user object with the grants it was computed from."""
+        this; apps ask `visible_to` and `can`). Kept on the user object while its grants and unit (the anchor of
+        a grant without one) stay those it was computed from."""
         if not self.is_active:
             return Scope.nothing()
         grants = self._grants
         computed = self.__dict__.get("_scopes")
-        if computed is None or computed[0] is not grants:
-            computed = self.__dict__["_scopes"] = (grants, {})
+        if computed is None or computed[0] is not grants or computed[1] != self.unit_id:
+            computed = self.__dict__["_scopes"] = (grants, self.unit_id, {})
         key = (model._meta.label_lower, action)
-        if key not in computed[1]:
-            computed[1][key] = self._compute_scope(grants, model, action)
-        return computed[1][key]
+        if key not in computed[2]:
+            computed[2][key] = self._compute_scope(grants, model, action)
+        return computed[2][key]
 
     def _compute_scope(self, grants, model, action):
         codename = f"{action}_{model._meta.model_name}"

@@ -1,4 +1,5 @@
 import datetime
+import functools
 import logging
 import time
 
@@ -86,6 +87,7 @@ def _follow(obj, path, as_id=False):
     return getattr(obj, last)
 
 
+@functools.cache
 def scope_rule(model):
     """The ScopeRule of `model`: its declared `scope_rule`, else its one (scope_unit_field, scope_user_field)."""
     return getattr(model, "scope_rule", None) or ScopeRule((model.scope_unit_field, model.scope_user_field))

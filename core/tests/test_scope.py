@@ -127,6 +127,16 @@ class ScopeTests(TestCase):
             admin = type(admin).objects.get(pk=admin.pk)
             self.assertEqual(self.visible(admin), set(), code)
 
+    def test_a_users_scope_is_kept_while_their_grants_and_unit_stay(self):
+        user = self.user(self.org.town1, (self.roles["subtree"], None, []))
+        self.assertEqual(self.visible(user), {"东溪镇", "东溪村"})
+        user.unit = self.org.town2
+        self.assertEqual(self.visible(user), {"西岭镇", "西岭村"})
+        Grant.objects.create(user=user, role=self.roles["all"])
+        self.assertEqual(self.visible(user), {"西岭镇", "西岭村"})  # the grants of this request
+        del user._grants
+        self.assertEqual(self.visible(user), ALL_UNITS)
+
     def test_a_moved_subtree_follows_its_new_parent(self):
         user = self.user(self.org.town2, (self.roles["subtree"], None, []))
         Unit = type(self.org.village1)
