@@ -3,7 +3,7 @@
 This module is core's and accounts' only. Every other module reaches business data through the scoped manager
 (core.models: `Model.objects.visible_to(user, action)`, `units_in_scope`, `unit_in_scope`, `scope_top_units`,
 …) and `user.can(action, obj)`; it never holds a Scope. Ruff's banned-api rule (TID251, pyproject.toml) refuses
-an import of this module elsewhere, and core/tests/test_architecture.py refuses what an import rule cannot see:
+an import of this module elsewhere, and core/tests/test_scope_boundary.py refuses what an import rule cannot see:
 a call of `scope_for`, `covers_unit`, `units_q`, `top_units` … on an object.
 
 `scope_for(user, model, action)` is the one function computing a scope. Its implementation belongs to accounts
