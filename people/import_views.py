@@ -96,9 +96,7 @@ class LedgerUploadForm(forms.Form):
         self.too_big = too_big
         if too_big:  # the handler dropped the file: say why rather than "please choose a file"
             self.fields["file"].required = False
-        scope = user.scope_for(Person, "import")
-        units = Unit.objects.filter(scope.units_q(), is_active=True).order_by("path") if not scope.is_empty \
-            else Unit.objects.none()
+        units = Person.objects.units_in_scope(user, "import").filter(is_active=True).order_by("path")
         self.fields["unit"].queryset = units
         self.fields["unit"].widget.attrs["data-tom-select"] = ""
         if user.unit_id and units.filter(pk=user.unit_id).exists():
@@ -133,7 +131,7 @@ class ImportAccessMixin(AccessMixin):
         jobs = ImportJob.objects.select_related("unit").defer("data", *(["result"] if light else [])).annotate(
             has_upload=ExpressionWrapper(Q(data__isnull=False), output_field=BooleanField()))
         job = get_object_or_404(jobs, pk=pk, kind=KIND, user=self.request.user)
-        if job.unit is None or not self.request.user.scope_for(Person, "import").covers_unit(job.unit):
+        if job.unit is None or not Person.objects.unit_in_scope(self.request.user, "import", job.unit):
             raise Http404
         return job
 

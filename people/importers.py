@@ -47,7 +47,6 @@ from core.importing import (
     records,
 )
 from core.models import AuditEvent
-from core.scope import Scope
 from org.models import Unit
 
 from . import choices, lookups
@@ -488,17 +487,20 @@ class LedgerImport:
         self.skip_invalid = skip_invalid
         self.dry_run = dry_run
         self.progress = progress
-        if user is None:
-            self.import_scope = Scope(subtree_paths=frozenset([unit.path]))
-        else:
-            self.import_scope = user.scope_for(Person, "import")
-        if not self.import_scope.covers_unit(unit):
+        if not self.may_import_into(unit):
             raise ImportDenied(f"您没有向“{unit.name}”导入人员的权限。")
         self.result = ImportResult(file_name=file_name, dry_run=dry_run)
         self.problems = []
         self.invalid = set()  # Excel row numbers with a problem
         self.pinyin = PinyinCache()
         self.hash = crypto.keyed_hasher()
+
+    def may_import_into(self, unit):
+        """Whether people may be imported into `unit`: inside the user's import scope, or — for an import without
+        a user (a management command) — inside the importing unit's subtree."""
+        if self.user is None:
+            return unit.path.startswith(self.unit.path)
+        return Person.objects.unit_in_scope(self.user, "import", unit)
 
     # --- the run ----------------------------------------------------------------------------------------
 
@@ -700,11 +702,13 @@ class LedgerImport:
     def unit_lookup(self):
         """所在村(社区) → a unit of the importing unit's subtree, by name or short name."""
         by_name = {}
+        allowed = set()
         for unit in Unit.objects.filter(path__startswith=self.unit.path, is_active=True).only(
                 "pk", "path", "name", "short_name"):
             for spelling in {unit.name, unit.short_name} - {""}:
                 by_name.setdefault(_key(spelling), []).append(unit)
-        scope = self.import_scope
+            if self.may_import_into(unit):
+                allowed.add(unit.pk)
         where = self.unit.name
 
         def resolve(raw):
@@ -715,7 +719,7 @@ class LedgerImport:
             if len({u.pk for u in found}) > 1:
                 raise CellError(f"“{where}”下有多个名为“{text}”的单位，请分别按所属镇街导入")
             unit = found[0]
-            if not scope.covers_unit(unit):
+            if unit.pk not in allowed:
                 raise CellError(f"您没有向“{unit.name}”导入人员的权限")
             return unit.pk
         return resolve
