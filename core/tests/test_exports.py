@@ -8,10 +8,11 @@ from django.core.exceptions import PermissionDenied
 from django.test import RequestFactory, TestCase
 from python_calamine import CalamineWorkbook
 
+from accounts.testing import create_user
 from core.exports import export_xlsx
 from core.models import AuditEvent
-from core.testing import build_county, create_user
 from core.tests.sample.models import SampleRecord
+from org.testing import build_county
 
 
 def sheet_rows(response):

@@ -6,7 +6,7 @@ import datetime
 from django.test import TestCase
 from django.urls import reverse
 
-from core.testing import create_user
+from accounts.testing import create_user
 from duties.models import FinalResult, Scheme, Submission
 
 from .submission_fixtures import YEAR, build, build_scheme

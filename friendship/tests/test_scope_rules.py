@@ -6,8 +6,9 @@ import datetime
 
 from django.test import TestCase
 
-from core.testing import build_county, create_user
+from accounts.testing import create_user
 from friendship.models import Contact, FollowUp, Pairing
+from org.testing import build_county
 
 from .helpers import make_contact, make_pairing
 

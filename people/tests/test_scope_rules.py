@@ -5,7 +5,8 @@ import datetime
 
 from django.test import TestCase
 
-from core.testing import build_county, create_user
+from accounts.testing import create_user
+from org.testing import build_county
 from people.models import Person, Tag, Transfer
 
 
