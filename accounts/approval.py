@@ -2,7 +2,7 @@
 
 The security administrator asks for a business role (the grant is created PENDING, see `Grant`); a second
 person holding the "approve grants" right — the built-in role “授权审批（部领导）”, a business account, never one
-of the three admins — approves or rejects it. Until approved the grant gives nothing (`User.scope_for`).
+of the three admins — approves or rejects it. Until approved the grant gives nothing (`User._scope_for`).
 
 Who may decide a pending grant:
 - an active account whose approve-grants scope (the data scope of its “授权审批” grants) covers both the
@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.notifications import notify
+from core.scope import scope_for
 
 from . import services
 from .models import Grant, Role, User
@@ -53,7 +54,7 @@ def grant_operation(event):
 
 
 def approver_scope(user):
-    return user.scope_for(Grant, "approve")
+    return scope_for(user, Grant, "approve")
 
 
 def may_approve_any(user):

@@ -10,11 +10,14 @@ class AccountsConfig(AppConfig):
 
         from core.audit_display import register_configuration_types
         from core.navigation import MenuItem, register_menu
+        from core.scope import register_scope_provider
         from core.workbench import Widget, register_widget
 
         from . import signals  # noqa: F401
-        from .models import Grant
+        from .models import Grant, provide_scope
         from .roles import sync_builtin_roles
+
+        register_scope_provider(provide_scope)  # core computes no scope itself: roles and grants live here
 
         # Every app's post_migrate, not only ours: permissions of apps listed after accounts exist only then.
         post_migrate.connect(sync_builtin_roles, dispatch_uid="accounts.sync_builtin_roles")

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from core.scope import Scope
+from core.scope import Scope, scope_for
 
 
 class Role(models.Model):
@@ -91,16 +91,33 @@ class User(AbstractUser):
 
     def has_action(self, model, action):
         """Whether any role lets this user perform `action` on `model` somewhere."""
-        return not self.scope_for(model, action).is_empty
+        return not scope_for(self, model, action).is_empty
 
-    def scope_for(self, model, action):
-        """The union of the data scopes of every role granting `action` on `model`."""
+    def can(self, action, obj):
+        """Whether this user may perform `action` on `obj` (a business record, saved or not yet): `obj` is among
+        `type(obj).objects.visible_to(self, action)`, judged in memory by the model's scope rule."""
+        return type(obj)._default_manager.permits(self, action, obj)
+
+    def _scope_for(self, model, action):
+        """The union of the data scopes of every role granting `action` on `model` (core.scope.scope_for asks
+        this; apps ask `visible_to` and `can`). Kept on the user object while its grants and unit (the anchor of
+        a grant without one) stay those it was computed from."""
         if not self.is_active:
             return Scope.nothing()
+        grants = self._grants
+        computed = self.__dict__.get("_scopes")
+        if computed is None or computed[0] is not grants or computed[1] != self.unit_id:
+            computed = self.__dict__["_scopes"] = (grants, self.unit_id, {})
+        key = (model._meta.label_lower, action)
+        if key not in computed[2]:
+            computed[2][key] = self._compute_scope(grants, model, action)
+        return computed[2][key]
+
+    def _compute_scope(self, grants, model, action):
         codename = f"{action}_{model._meta.model_name}"
         app_label = model._meta.app_label
         scopes = []
-        for grant in self._grants:
+        for grant in grants:
             role = grant.role
             if role.admin_kind:
                 continue
@@ -111,13 +128,18 @@ class User(AbstractUser):
         return Scope.union(scopes)
 
 
+def provide_scope(user, model, action):
+    """core.scope's provider (registered by AccountsConfig.ready): the scope of `user`'s grants."""
+    return user._scope_for(model, action)
+
+
 class Grant(models.Model):
     """A role held by a user. The data scope is anchored at `unit` (the user's unit when empty).
 
     三员分立: the security administrator creates accounts and asks for business roles, but a grant of a business
     role takes effect only once a second person, holding the "approve grants" right (内置角色“授权审批”, a
     department leader), has approved it (accounts.approval). The security administrator's pages therefore create
-    such grants PENDING; `User.scope_for` ignores every grant that is not APPROVED. Grants of the three admin roles
+    such grants PENDING; a user's scope ignores every grant that is not APPROVED. Grants of the three admin roles
     take effect at once, as before. The default status is APPROVED for grants written by code — the demo loader,
     tests — which no person asked for on screen.
     """

@@ -20,7 +20,7 @@ from django_filters.views import FilterView
 
 from core import audit, crypto
 from core.crypto import mask_phone
-from core.excel import SheetWriter, export_filename, xlsx_response
+from core.exports import export_xlsx, query_filters
 from core.models import AuditEvent
 from core.views import AdminRoleRequiredMixin, HtmxListMixin
 
@@ -155,31 +155,15 @@ class UserExportView(SecurityAdminMixin, View):
         filterset = UserFilterSet(request.GET, queryset=_users().order_by("unit__path", "username"), request=request)
         users = filterset.qs if filterset.is_valid() else User.objects.none()
         locked = services.locked_usernames()
-        headers = ["用户名", "姓名", "所属单位", "联系电话", "角色", "状态", "最后登录", "创建时间"]
-        now = timezone.localtime()
-        counted = {}
-
-        def build(target):
-            writer = SheetWriter(
-                target, "用户", headers, title="用户账号清单", text_columns=[0, 3],
-                subtitle=f"导出人：{request.user}（{request.user.unit or ''}） 导出时间：{now:%Y-%m-%d %H:%M}",
-            )
-            for user in users:
-                writer.write_row([
-                    user.username, user.full_name, user.unit.name if user.unit_id else "",
-                    mask_phone(user.phone) if user.phone else "",
-                    roles_text(user),
-                    "、".join(label for _, label in _status_badges(user, locked)),
-                    user.last_login, user.date_joined,
-                ])
-            counted["rows"] = writer.count
-            writer.close()
-
-        response = xlsx_response(build, export_filename("用户"))
-        filters = {k: v for k, v in request.GET.items() if v and k != "page"}
-        audit.record(AuditEvent.Action.EXPORT, object_type="账号", label=f"用户账号清单（{counted['rows']}行）",
-                     changes={"筛选条件": filters, "行数": counted["rows"]})
-        return response
+        return export_xlsx(
+            request, admin_kind=Role.AdminKind.SECURITY, title="用户账号清单", filename="用户", object_type="账号",
+            headers=["用户名", "姓名", "所属单位", "联系电话", "角色", "状态", "最后登录", "创建时间"],
+            text_headers=("用户名", "联系电话"), filters=query_filters(request.GET),
+            rows=([user.username, user.full_name, user.unit.name if user.unit_id else "",
+                   mask_phone(user.phone) if user.phone else "", roles_text(user),
+                   "、".join(label for _, label in _status_badges(user, locked)), user.last_login, user.date_joined]
+                  for user in users),
+        )
 
 
 class UserDetailView(SecurityAdminMixin, DetailView):

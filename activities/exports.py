@@ -2,11 +2,7 @@
 due-vs-done table. Both audited. The activity columns read `visible_participants` (prefetched) and
 `participant_count`, `photo_count` (annotated) from the export view's queryset."""
 
-from django.utils import timezone
-
-from core import audit
-from core.excel import SheetWriter, export_filename, xlsx_response
-from core.models import AuditEvent
+from core.exports import export_xlsx
 
 from .models import Plan
 
@@ -40,28 +36,17 @@ MISSING_HEADERS = ["单位", "计划", "未开展期次", "期次截止日"]
 
 
 def due_response(request, year, parent, rows, missing):
-    title = f"{year}年活动应开展与已开展" + (f"（{parent.name}）" if parent is not None else "")
-    now = timezone.localtime()
-    subtitle = (f"导出人：{request.user}（{request.user.unit or ''}） 导出时间：{now:%Y-%m-%d %H:%M}　"
-                "应开展：已到期或已开展的期次；完成率＝已开展÷截至目前应开展")
-
-    def build(target):
-        writer = SheetWriter(target, "应开展与已开展", DUE_HEADERS, title=title, subtitle=subtitle,
-                             widths={"单位": 24})
-        for row in rows:
-            writer.write_row([row.label, row.plans, row.planned, row.expected, row.fulfilled, row.missing,
-                              row.rate if row.rate is not None else "—"])
-        # The missing occurrences under the table, after a blank row.
-        writer.write_row([])
-        writer.write_row(["未开展明细"])
-        writer.write_row(MISSING_HEADERS)
-        for plan, occurrence in missing:
-            writer.write_row([plan.owner_unit.name, str(plan), f"{plan.year}年{occurrence.label}",
-                              occurrence.last_day])
-        writer.close()
-
-    response = xlsx_response(build, export_filename("活动应开展与已开展"))
-    audit.record(AuditEvent.Action.EXPORT, object_type=Plan._meta.label, label=title,
-                 changes={"年度": year, "单位": parent.name if parent is not None else "", "行数": len(rows),
-                          "未开展期次": len(missing)})
-    return response
+    # The missing occurrences go under the table, after a blank row.
+    appendix = [[], ["未开展明细"], MISSING_HEADERS, *(
+        [plan.owner_unit.name, str(plan), f"{plan.year}年{occurrence.label}", occurrence.last_day]
+        for plan, occurrence in missing)]
+    where = f"（{parent.name}）" if parent is not None else ""
+    return export_xlsx(
+        request, models=[Plan], title=f"{year}年活动应开展与已开展{where}",
+        filename="活动应开展与已开展", sheet="应开展与已开展", headers=DUE_HEADERS, widths={"单位": 24},
+        notes=["应开展：已到期或已开展的期次；完成率＝已开展÷截至目前应开展"],
+        rows=([row.label, row.plans, row.planned, row.expected, row.fulfilled, row.missing,
+               row.rate if row.rate is not None else "—"] for row in rows),
+        appendix=appendix,
+        changes={"年度": year, "单位": parent.name if parent is not None else "", "未开展期次": len(missing)},
+    )

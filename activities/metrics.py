@@ -79,8 +79,7 @@ def occurrences(query):
     as_of = period.as_of()
     plans = list(query.records(Plan).filter(year__gte=period.start.year, year__lte=period.end.year,
                                             **_type_filter(query)).values_list("pk", "frequency", "year"))
-    done = set(Activity.objects.filter(plan__in=[pk for pk, _, _ in plans]).exclude(occurrence="")
-               .values_list("plan_id", "occurrence").distinct())
+    done = Activity.objects.occurrences_held([pk for pk, _, _ in plans])
     expected = fulfilled = 0
     for pk, frequency, year in plans:
         for number in range(1, OCCURRENCES_PER_YEAR[frequency] + 1):

@@ -5,7 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from core.models import BUSINESS_PERMISSIONS, BusinessModel
+from core.models import BUSINESS_PERMISSIONS, BusinessModel, ScopedQuerySet
 
 
 class Frequency(models.TextChoices):
@@ -96,6 +96,18 @@ def new_signin_token():
     return secrets.token_urlsafe(24)
 
 
+class ActivityQuerySet(ScopedQuerySet):
+    def occurrences_held(self, plan_ids):
+        """{(plan id, occurrence key)}: the occurrences of the plans `plan_ids` that an activity records.
+
+        Read over every activity, not through `visible_to`, on purpose: whether a plan's occurrence was held is a
+        fact about the plan, which the caller took from `Plan.objects.visible_to(user)`, and stays true whether or
+        not the user may see the activity that held it (kept by another unit, say). Only plan ids and occurrence
+        keys come out, nothing of the activity itself."""
+        return set(self.filter(plan__in=plan_ids).exclude(occurrence="").values_list("plan_id", "occurrence")
+                   .distinct())
+
+
 class Activity(BusinessModel):
     """An activity held: when, where, who organised it, who took part, what came of it."""
 
@@ -117,6 +129,8 @@ class Activity(BusinessModel):
     outcome = models.TextField("活动成效", blank=True)
     signin_token = models.CharField(max_length=32, unique=True, editable=False, default=new_signin_token)
     signin_open = models.BooleanField("开放扫码签到", default=False)
+
+    objects = ActivityQuerySet.as_manager()
 
     class Meta:
         verbose_name = "活动"

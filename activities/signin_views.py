@@ -111,7 +111,7 @@ class SignInListView(ActivitySignInMixin, View):
             "guest_count": sum(1 for s in signins if s.is_guest),
             "pending_count": sum(1 for s in signins if s.status == SignIn.Status.PENDING),
             "participant_ids": set(activity.participants.values_list("pk", flat=True)),
-            "can_change": Activity.objects.visible_to(request.user, "change").filter(pk=activity.pk).exists(),
+            "can_change": request.user.can("change", activity),
         })
 
 

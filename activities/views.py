@@ -100,7 +100,7 @@ class ActivityDetailView(views.ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         activity, user = self.object, self.request.user
-        plan_visible = activity.plan_id and Plan.objects.visible_to(user).filter(pk=activity.plan_id).exists()
+        plan_visible = activity.plan_id and user.can("view", activity.plan)
         occurrence_label = ""
         if activity.plan_id and activity.occurrence:
             for item in plan_occurrences(activity.plan):
@@ -277,8 +277,7 @@ class PlanDetailView(views.ObjectDetailView):
             fulfilled=sum(1 for o, _ in occurrences if o.fulfilled),
             missing=sum(1 for _, s in occurrences if s == "missing"),
             co_organisers=plan.co_organisers.order_by("path"),
-            can_add_activity=user.has_action(Activity, "add") and user.scope_for(Activity, "add").covers_unit(
-                plan.owner_unit),
+            can_add_activity=Activity.objects.unit_in_scope(user, "add", plan.owner_unit),
         )
         return context
 
@@ -392,11 +391,6 @@ def plan_stats(plan, fulfilled_keys, today):
     return {"planned": planned, "expected": expected, "fulfilled": fulfilled}
 
 
-def top_units(user):
-    """The outermost units of the user's scope (the county for county staff, a town for its officer)."""
-    return user.scope_for(Plan, "view").top_units()
-
-
 def due_table(user, year, parent=None, today=None):
     """(rows, missing) for the plans of `year` in the user's scope.
 
@@ -408,11 +402,10 @@ def due_table(user, year, parent=None, today=None):
     today = today or timezone.localdate()
     plans = list(Plan.objects.visible_to(user).filter(year=year).select_related("owner_unit", "activity_type"))
     keys = {}
-    for plan_id, key in Activity.objects.filter(plan__in=[p.pk for p in plans]).exclude(
-            occurrence="").values_list("plan_id", "occurrence").distinct():
+    for plan_id, key in Activity.objects.occurrences_held([p.pk for p in plans]):
         keys.setdefault(plan_id, set()).add(key)
     if parent is None:
-        tops = top_units(user)
+        tops = Plan.objects.scope_top_units(user)  # the county for county staff, a town for its officer
         parent = tops[0] if len(tops) == 1 else None
     if parent is not None:
         children = Unit.objects.filter(path__startswith=parent.path, depth=parent.depth + 1)
@@ -453,7 +446,7 @@ class DueMixin(views.ScopedViewMixin):
         parent = None
         if self.request.GET.get("unit", "").isdigit():
             parent = get_object_or_404(Unit, pk=int(self.request.GET["unit"]))
-            if not user.scope_for(Plan, "view").covers_unit(parent):
+            if not Plan.objects.unit_in_scope(user, "view", parent):
                 raise Http404
         rows, missing = due_table(user, year, parent)
         return year, parent, rows, missing
@@ -466,11 +459,11 @@ class DueView(DueMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         year, parent, rows, missing = self.due()
-        tops = top_units(self.request.user)
+        tops = Plan.objects.scope_top_units(self.request.user)
         trail = []
         if parent is not None and not any(t.pk == parent.pk for t in tops):
-            scope = self.request.user.scope_for(Plan, "view")
-            trail = [u for u in Unit.objects.get_ancestors(parent) if scope.covers_unit(u)]
+            trail = [u for u in Unit.objects.get_ancestors(parent) if Plan.objects.unit_in_scope(self.request.user,
+                                                                                                 "view", u)]
         query = f"year={year}" + (f"&unit={parent.pk}" if parent is not None else "")
         context.update(
             year=year, years=year_choices(), parent=parent, rows=rows, trail=trail,

@@ -25,7 +25,7 @@ from django_filters.views import FilterView
 
 from . import audit, audit_review
 from .audit_display import configuration_types, shown_changes, shown_label
-from .excel import SheetWriter, export_filename, xlsx_response
+from .exports import export_xlsx
 from .models import AuditEvent
 from .views import AdminRoleRequiredMixin, HtmxListMixin
 
@@ -339,39 +339,18 @@ class AuditEventExportView(AuditAdminRequiredMixin, View):
         if not filterset.is_valid():
             messages.error(request, "筛选条件有误，请修正后再导出。")
             return redirect(f"{reverse('audit:event_list')}?{request.GET.urlencode()}")
-        conditions = filterset.described()
         queryset = filterset.qs
-        headers = [h for h, _ in self.columns]
-        stem = "审计日志"
-        now = timezone.localtime()
-        subtitle = (
-            f"导出人：{request.user.username}（{request.user.unit or ''}） 导出时间：{now:%Y-%m-%d %H:%M}"
-            f" 筛选条件：{'；'.join(f'{k}={v}' for k, v in conditions.items()) or '无'}"
+        # More events than one file takes: the newest are written, and the file and the audit event say so.
+        truncated = queryset[EXPORT_MAX_ROWS:].exists()
+        return export_xlsx(
+            request, admin_kind="audit", title="审计日志", object_type=AuditEvent._meta.label,
+            headers=[h for h, _ in self.columns], text_headers=self.text_headers, widths=self.widths,
+            filters=filterset.described(),
+            rows=([getter(event) for _, getter in self.columns]
+                  for event in queryset[:EXPORT_MAX_ROWS].iterator(chunk_size=2000)),
+            appendix=[[f"仅导出了最新的 {EXPORT_MAX_ROWS} 条，请缩小筛选范围后分批导出。"]] if truncated else [],
+            changes={"截断": f"超过 {EXPORT_MAX_ROWS} 条，仅导出最新部分"} if truncated else {},
         )
-        outcome = {}
-
-        def build(target):
-            writer = SheetWriter(
-                target, stem, headers, title=stem, subtitle=subtitle, widths=self.widths,
-                text_columns=[i for i, h in enumerate(headers) if h in self.text_headers],
-            )
-            for event in queryset[:EXPORT_MAX_ROWS].iterator(chunk_size=2000):
-                writer.write_row([getter(event) for _, getter in self.columns])
-            outcome["rows"] = writer.count
-            if writer.count == EXPORT_MAX_ROWS and queryset[EXPORT_MAX_ROWS:].exists():
-                outcome["truncated"] = True
-                writer.write_row([f"仅导出了最新的 {EXPORT_MAX_ROWS} 条，请缩小筛选范围后分批导出。"])
-            writer.close()
-
-        response = xlsx_response(build, export_filename(stem))
-        changes = {"筛选条件": conditions, "行数": outcome["rows"]}
-        if outcome.get("truncated"):
-            changes["截断"] = f"超过 {EXPORT_MAX_ROWS} 条，仅导出最新部分"
-        audit.record(
-            AuditEvent.Action.EXPORT, object_type=AuditEvent._meta.label, label=f"{stem}（{outcome['rows']}行）",
-            changes=changes,
-        )
-        return response
 
 
 class AuditChainVerifyView(AuditAdminRequiredMixin, TemplateView):
@@ -492,40 +471,19 @@ class DailyReviewExportView(AuditAdminRequiredMixin, View):
             return redirect(reverse("audit:daily_review"))
         groups = audit_review.grouped(audit_review.day_events(day).iterator(chunk_size=2000))
         review = audit_review.reviews([day]).get(day)
-        stem = f"安全事件日审{day:%Y%m%d}"
-        now = timezone.localtime()
         status = f"已复核（{review.username}，{timezone.localtime(review.timestamp):%Y-%m-%d %H:%M}）" if review \
             else "未复核"
-        subtitle = (
-            f"日期：{day:%Y-%m-%d}　{status}　导出人：{request.user.username}　导出时间：{now:%Y-%m-%d %H:%M}　"
-            + "；".join(f"{group.title} {count}" for group, count, _ in groups)
+        return export_xlsx(
+            request, admin_kind="audit", title=f"安全事件日审 {day:%Y-%m-%d}", filename=f"安全事件日审{day:%Y%m%d}",
+            sheet="日审", object_type=AuditEvent._meta.label, headers=self.headers, text_headers=self.text_headers,
+            widths=self.widths, changes={"日期": day.isoformat()},
+            notes=[f"日期：{day:%Y-%m-%d}", status, "；".join(f"{group.title} {count}" for group, count, _ in groups)],
+            rows=([group.title, event.id, timezone.localtime(event.timestamp).strftime("%Y-%m-%d %H:%M:%S"),
+                   event.username, str(event.unit) if event.unit else "", event.ip or "", event.get_action_display(),
+                   "成功" if event.success else "失败", object_type_display(event.object_type), event.object_id,
+                   shown_label(event), "\n".join(change_lines(shown_changes(event)))]
+                  for group, _, events in groups for event in events),
         )
-        outcome = {}
-
-        def build(target):
-            writer = SheetWriter(
-                target, "日审", self.headers, title=f"安全事件日审 {day:%Y-%m-%d}", subtitle=subtitle,
-                widths=self.widths, text_columns=[i for i, h in enumerate(self.headers) if h in self.text_headers],
-            )
-            for group, _, events in groups:
-                for event in events:
-                    writer.write_row([
-                        group.title, event.id, timezone.localtime(event.timestamp).strftime("%Y-%m-%d %H:%M:%S"),
-                        event.username, str(event.unit) if event.unit else "", event.ip or "",
-                        event.get_action_display(), "成功" if event.success else "失败",
-                        object_type_display(event.object_type), event.object_id, shown_label(event),
-                        "\n".join(change_lines(shown_changes(event))),
-                    ])
-            outcome["rows"] = writer.count
-            writer.close()
-
-        response = xlsx_response(build, export_filename(stem))
-        audit.record(
-            AuditEvent.Action.EXPORT, object_type=AuditEvent._meta.label,
-            label=f"安全事件日审 {day:%Y-%m-%d}（{outcome['rows']}行）",
-            changes={"日期": day.isoformat(), "行数": outcome["rows"]},
-        )
-        return response
 
 
 def audit_overview(request):

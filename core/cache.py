@@ -39,6 +39,8 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
+from .scope import scope_for
+
 DEFAULT_TIMEOUT = 600  # seconds; settings.FIGURE_CACHE_SECONDS overrides it
 VERSION_PK = 1
 _MISSING = object()
@@ -153,7 +155,7 @@ def scope_key(user, action="view"):
     data scopes (two officers of one town) share cached figures; a change of role or grant changes it."""
     parts = []
     for model in business_models():
-        scope = user.scope_for(model, action)
+        scope = scope_for(user, model, action)
         if scope.is_empty:
             continue
         parts.append((model._meta.label_lower, scope.everything_, sorted(scope.subtree_paths),

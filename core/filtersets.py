@@ -4,6 +4,8 @@ from django.apps import apps
 from django.db import models
 from django.db.models import Q
 
+from .scope import scope_for
+
 
 def _scoped_units(request):
     Unit = apps.get_model("org", "Unit")
@@ -12,7 +14,7 @@ def _scoped_units(request):
     filterset_model = getattr(request, "_filterset_model", None)
     if filterset_model is None:
         return Unit.objects.none()
-    return Unit.objects.filter(request.user.scope_for(filterset_model, "view").units_q()).order_by("path")
+    return Unit.objects.filter(scope_for(request.user, filterset_model, "view").units_q()).order_by("path")
 
 
 class ScopedFilterSet(django_filters.FilterSet):

@@ -2,6 +2,8 @@ from django import forms
 from django.apps import apps
 from django.db.models import Q
 
+from .scope import scope_for
+
 
 class ScopedModelForm(forms.ModelForm):
     """A ModelForm whose unit choices are limited to the units the user may put records in."""
@@ -12,7 +14,7 @@ class ScopedModelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         action = "change" if self.instance.pk else "add"
-        scope = user.scope_for(self._meta.model, action)
+        scope = scope_for(user, self._meta.model, action)
         Unit = apps.get_model("org", "Unit")
         units = Unit.objects.filter(scope.units_q(), is_active=True)
         if scope.user_ids and user.unit_id:

@@ -1,25 +1,170 @@
 import datetime
+import functools
 import logging
 import time
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from . import crypto
+from .scope import scope_for, union_scope_for
 
 logger = logging.getLogger(__name__)
 
 
+class ScopeRule:
+    """Where a record of a model sits in the data scope (数据范围), declared once by the model.
+
+    Each anchor is a (unit field, user field) pair: a record is inside a user's scope when the unit its unit
+    field names lies inside the scope (the unit, or under one of its subtrees), or — for a "仅本人" scope — when
+    its user field names the user. A record with several anchors is inside when any one of them is. A lookup
+    path ("pairing__owner_unit", "pairing__official") works for either field; the user field may be None.
+    `permission` ("app_label.Model") names the model whose permissions and grants decide, when it is not the
+    model itself (a person's tags and transfers follow the ledger's scope).
+
+    A BusinessModel whose jurisdiction is one unit and one user sets `scope_unit_field` / `scope_user_field`
+    (defaults: owner_unit, created_by); a model that needs more declares `scope_rule = ScopeRule(...)`.
+    `visible_to` applies the rule as a query, `user.can` in memory: one rule, one place.
+    """
+
+    def __init__(self, *anchors, permission=""):
+        if not anchors:
+            raise ValueError("A scope rule needs at least one (unit field, user field) anchor.")
+        self.anchors = tuple((unit_field, user_field) for unit_field, user_field in anchors)
+        self.permission = permission
+
+    def __repr__(self):
+        return f"ScopeRule{self.anchors!r}" + (f" by {self.permission}" if self.permission else "")
+
+    def permission_model(self, model):
+        return apps.get_model(self.permission) if self.permission else model
+
+    def chosen(self, via):
+        """The anchors to apply: all of them, or those whose unit field is `via` (one side of a transfer)."""
+        if via is None:
+            return self.anchors
+        anchors = tuple(a for a in self.anchors if a[0] == via)
+        if not anchors:
+            raise ValueError(f"{self!r} has no anchor on {via!r}.")
+        return anchors
+
+    def q(self, scope, via=None):
+        """The records inside `scope`, as a Q over the model."""
+        anchors = self.chosen(via)
+        query = scope.q(*anchors[0])
+        for anchor in anchors[1:]:
+            query |= scope.q(*anchor)
+        return query
+
+    def admits(self, scope, obj, via=None):
+        """Whether `obj` (saved or not) is inside `scope`, judged on its attributes as `q` judges its row. A
+        related unit is loaded only when its path is needed (an id inside the scope's single units is not)."""
+        if scope.everything_:
+            return True
+        if scope.is_empty:
+            return False
+        for unit_field, user_field in self.chosen(via):
+            unit_id = _follow(obj, unit_field, as_id=True)
+            if scope.covers_unit_id(unit_id, lambda unit_field=unit_field: _follow(obj, unit_field)):
+                return True
+            if user_field and scope.user_ids and _follow(obj, user_field, as_id=True) in scope.user_ids:
+                return True
+        return False
+
+
+def _follow(obj, path, as_id=False):
+    """The value of the lookup path `path` ("pairing__official") on `obj`; with `as_id`, the last foreign key's
+    id (not the related object). None where a link of the path is empty."""
+    *links, last = path.split("__")
+    for name in links:
+        if getattr(obj, obj._meta.get_field(name).attname) is None:  # an unsaved record not linked yet
+            return None
+        obj = getattr(obj, name)
+    if as_id:
+        return getattr(obj, obj._meta.get_field(last).attname)
+    return getattr(obj, last)
+
+
+@functools.cache
+def scope_rule(model):
+    """The ScopeRule of `model`: its declared `scope_rule`, else its one (scope_unit_field, scope_user_field)."""
+    return getattr(model, "scope_rule", None) or ScopeRule((model.scope_unit_field, model.scope_user_field))
+
+
+def _scope(user, model, action):
+    return scope_for(user, scope_rule(model).permission_model(model), action)
+
+
+def _unit_model():
+    return apps.get_model("org", "Unit")
+
+
 class ScopedQuerySet(models.QuerySet):
-    def visible_to(self, user, action="view"):
-        """The records `user` may perform `action` on: the one entry point to business data."""
-        if user is None or not user.is_authenticated:
-            return self.none()
-        scope = user.scope_for(self.model, action)
+    """The one door to business data: `visible_to(user, action)`, and what pages, forms and drill-downs ask about
+    the same scope — which units a record may belong to, which units head the user's jurisdiction. The methods
+    after `visible_to` answer for the model (its scope rule), whatever this queryset's filter. Anything beyond
+    these goes through `user.can(action, obj)`."""
+
+    def visible_to(self, user, action="view", *, via=None):
+        """The records `user` may perform `action` on: the one entry point to business data. `via` applies one
+        anchor of the model's scope rule only (a transfer's receiving side: `via="to_unit"`)."""
+        rule = scope_rule(self.model)
+        scope = scope_for(user, rule.permission_model(self.model), action)
         if scope.is_empty:
             return self.none()
-        return self.filter(scope.q(self.model.scope_unit_field, self.model.scope_user_field))
+        return self.filter(rule.q(scope, via))
+
+    def permits(self, user, action, obj):
+        """Whether `obj` (a record of this model, saved or not yet) is among the records `user` may `action`,
+        judged in memory on its attributes — what `visible_to(user, action).filter(pk=obj.pk).exists()` says of
+        a saved one, without the query. `user.can(action, obj)` asks this."""
+        rule = scope_rule(self.model)
+        return rule.admits(scope_for(user, rule.permission_model(self.model), action), obj)
+
+    def units_in_scope(self, user, action="view"):
+        """The units (an org.Unit queryset) a record of this model may belong to and stay inside what `user` may
+        `action`. A "仅本人" scope follows the record's creator, not a unit: it adds none."""
+        scope = _scope(user, self.model, action)
+        if scope.is_empty:
+            return _unit_model().objects.none()
+        return _unit_model().objects.filter(scope.units_q())
+
+    def unit_in_scope(self, user, action, unit):
+        """Whether a record of this model belonging to `unit` would be inside what `user` may `action` by
+        jurisdiction (in memory; `unit` in `units_in_scope`)."""
+        return _scope(user, self.model, action).covers_unit(unit)
+
+    def scope_has_units(self, user, action="view"):
+        """Whether `user` reaches records of this model by their unit (本单位, 本单位及以下, 自定义, 全部), not only
+        their own ("仅本人")."""
+        return _scope(user, self.model, action).has_units
+
+    def scope_top_units(self, user, action="view", fallback=None):
+        """The outermost units of `user`'s scope for `action` on this model (see `top_units_in_scope`)."""
+        return top_units_in_scope(user, [self.model], action, fallback)
+
+    def scope_includes(self, user, action, other_action):
+        """Whether every record `user` may `other_action` is certainly one they may `action` too: the scope of
+        `action` is everything, or the same as that of `other_action` (e.g. view_sensitive as wide as view)."""
+        scope = _scope(user, self.model, action)
+        return scope.everything_ or (not scope.is_empty and scope == _scope(user, self.model, other_action))
+
+
+def top_units_in_scope(user, models, action="view", fallback=None):
+    """The outermost units of the union of `user`'s scopes for `action` over `models`, in tree order: the
+    root(s) for "全部", the anchors of subtrees and single units otherwise, and `fallback` (usually the user's
+    own unit) for a "仅本人" scope with no unit. Where a dashboard or a drill-down starts."""
+    scope = union_scope_for(user, [scope_rule(m).permission_model(m) for m in models], action)
+    return scope.top_units(fallback=fallback) if not scope.is_empty else []
+
+
+def subtree_in_scope(user, models, action, unit):
+    """Whether the records of `unit` and of every unit below it are inside the union of `user`'s scopes for
+    `action` over `models` — whether a drill-down may go below `unit`."""
+    scope = union_scope_for(user, [scope_rule(m).permission_model(m) for m in models], action)
+    return scope.covers_subtree(unit)
 
 
 class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):

@@ -1,8 +1,19 @@
-"""The data scope (数据范围) of a user for one action on one model, and its translation to a query."""
+"""The data scope (数据范围) of a user for one action on one model: how it is computed and how it is applied.
+
+This module is core's and accounts' only. Every other module reaches business data through the scoped manager
+(core.models: `Model.objects.visible_to(user, action)`, `units_in_scope`, `unit_in_scope`, `scope_top_units`,
+…) and `user.can(action, obj)`; it never holds a Scope. Ruff's banned-api rule (TID251, pyproject.toml) refuses
+an import of this module elsewhere, and core/tests/test_scope_boundary.py refuses what an import rule cannot see:
+a call of `scope_for`, `covers_unit`, `units_q`, `top_units` … on an object.
+
+`scope_for(user, model, action)` is the one function computing a scope. Its implementation belongs to accounts
+(roles and grants), which registers it when the app is ready (`register_scope_provider`): core imports no app.
+"""
 
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
 
 
@@ -35,6 +46,11 @@ class Scope:
     @property
     def is_empty(self):
         return not (self.everything_ or self.subtree_paths or self.unit_ids or self.user_ids)
+
+    @property
+    def has_units(self):
+        """Whether the scope reaches records by their unit, not only the user's own ("仅本人")."""
+        return bool(self.everything_ or self.subtree_paths or self.unit_ids)
 
     def q(self, unit_field, user_field):
         """A Q over a model whose jurisdiction is `unit_field` (a FK to org.Unit) and owner `user_field`."""
@@ -84,7 +100,51 @@ class Scope:
             return False
         return unit.pk in self.unit_ids or any(unit.path.startswith(p) for p in self.subtree_paths)
 
+    def covers_subtree(self, unit):
+        """Whether the records of `unit` and of every unit below it fall inside the scope by jurisdiction (a
+        drill-down below `unit` stays inside): "everything", or `unit` inside one of the scope's subtrees."""
+        if self.everything_:
+            return True
+        return unit is not None and any(unit.path.startswith(p) for p in self.subtree_paths)
+
+    def covers_unit_id(self, unit_id, load_unit):
+        """`covers_unit` for a unit known by its id: `load_unit()` is called only when the path is needed."""
+        if self.everything_:
+            return True
+        if unit_id is None:
+            return False
+        if unit_id in self.unit_ids:
+            return True
+        return bool(self.subtree_paths) and self.covers_unit(load_unit())
+
 
 def _outermost(paths):
     """Drop paths that lie inside another path of the set: their subtree is already covered."""
     return frozenset(p for p in paths if not any(p != o and p.startswith(o) for o in paths))
+
+
+# --- the one function computing a scope ------------------------------------------------------------------
+
+_provider = None
+
+
+def register_scope_provider(provider):
+    """Install `provider(user, model, action) -> Scope`, the computation of scopes (accounts' roles and grants).
+    Called once, by accounts when it is ready."""
+    global _provider
+    _provider = provider
+
+
+def scope_for(user, model, action):
+    """The scope in which `user` may perform `action` on the records of `model` (nothing for no user or an
+    anonymous one). `model` is the model whose permissions decide (a ScopeRule's `permission_model`)."""
+    if user is None or not user.is_authenticated:
+        return Scope.nothing()
+    if _provider is None:
+        raise ImproperlyConfigured("No data scope provider is registered (the accounts app registers it).")
+    return _provider(user, model, action)
+
+
+def union_scope_for(user, models, action):
+    """The union of `user`'s scopes for `action` over several models (e.g. every business model)."""
+    return Scope.union(scope_for(user, model, action) for model in models)

@@ -9,7 +9,6 @@ from django.forms import modelform_factory
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 from django.views.generic.edit import DeleteView, UpdateView
@@ -17,7 +16,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from . import audit
-from .excel import SheetWriter, export_filename, xlsx_response
+from .exports import deny_export, export_xlsx, query_filters
 from .fields import EncryptedCharField
 from .models import AuditEvent
 from .workbench import widgets_for
@@ -60,20 +59,6 @@ class ScopedViewMixin(AccessMixin):
             list_url=reverse(url_name(self.model, "list")),
         )
         return context
-
-
-def may_export(user, models):
-    """Whether `user` may download figures or documents drawn from the records of `models` (business models):
-    they hold "export" on every one of those models they may view, and may view one. The read-only leader and
-    the village liaison (no "export") may not."""
-    viewable = [model for model in models if user.has_action(model, "view")]
-    return bool(viewable) and all(user.has_action(model, "export") for model in viewable)
-
-
-def deny_export(label, object_type=""):
-    """Refuse an export (403), audited as denied: every export, refused ones too, is in the audit log."""
-    audit.record(AuditEvent.Action.DENIED, success=False, object_type=object_type, label=f"{label}（无导出权限）"[:200])
-    raise PermissionDenied
 
 
 class AdminRoleRequiredMixin(AccessMixin):
@@ -174,7 +159,7 @@ class ObjectDetailView(ScopedViewMixin, DetailView):
 
     def allows(self, action):
         """Whether the user may `action` (change, delete, …) this object: it is in their scope for that action."""
-        return self.model.objects.visible_to(self.request.user, action).filter(pk=self.object.pk).exists()
+        return self.request.user.can(action, self.object)
 
 
 class ObjectEditView(ScopedViewMixin, UpdateView):
@@ -222,8 +207,7 @@ class ObjectEditView(ScopedViewMixin, UpdateView):
                 obj.created_by = user
             obj.updated_by = user
             self.object = form.save()
-            allowed = self.model.objects.visible_to(user, "change" if not creating else "add")
-            if not allowed.filter(pk=self.object.pk).exists():
+            if not user.can("change" if not creating else "add", self.object):
                 transaction.set_rollback(True)
                 outside = True
             else:
@@ -289,33 +273,15 @@ class ObjectExportView(ScopedViewMixin, View):
 
     def get(self, request, *args, **kwargs):
         queryset = self.get_queryset()
-        filters = {k: v for k, v in request.GET.items() if v and k != "page"}
         if self.filterset_class is not None:
             filterset = self.filterset_class(request.GET, queryset=queryset, request=request)
             queryset = filterset.qs if filterset.is_valid() else queryset.none()
         columns = self.get_columns()
-        headers = [h for h, _ in columns]
-        stem = self.filename_stem or str(self.model._meta.verbose_name)
-        now = timezone.localtime()
-        subtitle = f"导出人：{request.user}（{request.user.unit or ''}） 导出时间：{now:%Y-%m-%d %H:%M}"
-        counted = {}
-
-        def build(target):
-            writer = SheetWriter(
-                target, stem, headers, title=stem, subtitle=subtitle,
-                text_columns=[i for i, h in enumerate(headers) if h in self.text_headers],
-            )
-            for obj in queryset.iterator(chunk_size=2000):
-                writer.write_row([getter(obj) for _, getter in columns])
-            counted["rows"] = writer.count
-            writer.close()
-
-        response = xlsx_response(build, export_filename(stem))
-        audit.record(
-            AuditEvent.Action.EXPORT, object_type=self.model._meta.label, label=f"{stem}（{counted['rows']}行）",
-            changes={"筛选条件": filters, "行数": counted["rows"]},
+        return export_xlsx(
+            request, models=[self.model], title=self.filename_stem or str(self.model._meta.verbose_name),
+            headers=[h for h, _ in columns], text_headers=self.text_headers, filters=query_filters(request.GET),
+            rows=([getter(obj) for _, getter in columns] for obj in queryset.iterator(chunk_size=2000)),
         )
-        return response
 
     def get_columns(self):
         if self.columns:

@@ -30,7 +30,7 @@ class UnitChoiceField(forms.ModelChoiceField):
 def report_units(user):
     """The units a user may request a report of: the units of their top units' subtrees (the figures are then
     the records the user may view in it)."""
-    tops = health.top_units(user)
+    tops = health.ledger_tops(user)
     query = Q(pk__in=[])
     for top in tops:
         query |= Q(path__startswith=top.path)

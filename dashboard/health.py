@@ -177,15 +177,15 @@ class HealthCheck:
         return [(code, label, counts[code]) for code, label in checks.kinds()]
 
 
-def top_units(user):
+def ledger_tops(user):
     """The outermost units of the user's ledger scope (the county for county staff, a town for its officer)."""
-    return user.scope_for(ledger_model(), "view").top_units(fallback=user.unit if user.unit_id else None)
+    return ledger_model().objects.scope_top_units(user, "view", fallback=user.unit if user.unit_id else None)
 
 
 def may_check(user, unit):
     """Whether `unit` lies in (or is) one of the user's top units: its health check is then the user's records
     in it. Unit names are not business data; the records stay behind visible_to."""
-    return any(unit.path.startswith(top.path) for top in top_units(user))
+    return any(unit.path.startswith(top.path) for top in ledger_tops(user))
 
 
 def unit_labels(root_paths):
@@ -209,7 +209,7 @@ def run(user, parent=None, now=None, action="view"):
     and no parent, each top unit is a row), over the records `user` may `action` ("export" for the download)."""
     Unit = unit_model()
     now = now or timezone.now()
-    tops = top_units(user)
+    tops = ledger_tops(user)
     if parent is None and len(tops) == 1:
         parent = tops[0]
     if parent is not None:

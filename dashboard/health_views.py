@@ -8,10 +8,8 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from core import audit
 from core import cache as figure_cache
-from core.excel import SheetWriter, export_filename, xlsx_response
-from core.models import AuditEvent
+from core.exports import export_xlsx
 from core.views import ScopedViewMixin
 from org.models import Unit
 
@@ -64,7 +62,7 @@ class HealthView(HealthMixin, TemplateView):
         kind = self.chosen_kind()
         issues = result.issues_of(kind)
         page = Paginator(issues, self.per_page).get_page(self.request.GET.get("page"))
-        tops = health.top_units(user)
+        tops = health.ledger_tops(user)
         trail = []
         if result.parent is not None and not any(t.pk == result.parent.pk for t in tops):
             trail = [u for u in Unit.objects.get_ancestors(result.parent) if health.may_check(user, u)]
@@ -89,32 +87,20 @@ class HealthExportView(HealthMixin, View):
         kind = self.chosen_kind()
         issues = result.issues_of(kind)
         where = result.parent.name if result.parent is not None else "本人数据范围"
-        title = f"台账体检问题清单（{where}）" + (f"：{health.kind_labels()[kind]}" if kind else "")
-        now = timezone.localtime()
-        subtitle = (f"导出人：{request.user}（{request.user.unit or ''}） 导出时间：{now:%Y-%m-%d %H:%M}　"
-                    f"{health.formula()}")
         base = request.build_absolute_uri("/").rstrip("/")
-
-        def build(target):
-            writer = SheetWriter(target, "问题清单", FIX_HEADERS, title=title, subtitle=subtitle,
-                                 widths={"单位": 28, "说明": 60, "记录链接": 40})
-            for index, issue in enumerate(issues, start=1):
-                writer.write_row([index, issue.unit_label, issue.name, issue.kind_label, issue.detail,
-                                  base + issue.url])
-            # The ranking below the list, after a blank row.
-            writer.write_row([])
-            writer.write_row(["各单位体检得分"])
-            writer.write_row(RANK_HEADERS)
-            for row in [*result.rows, result.total]:
-                writer.write_row([
-                    row.rank or ("合计" if row.is_total else "—"), row.label, row.people, row.complete,
-                    row.completeness_rate if row.completeness_rate is not None else "—", row.id_missing,
-                    row.id_invalid, row.duplicates, row.stale, row.reps, row.unpaired,
-                    row.score if row.score is not None else "—",
-                ])
-            writer.close()
-
-        response = xlsx_response(build, export_filename("台账体检问题清单"))
-        audit.record(AuditEvent.Action.EXPORT, object_type=self.model._meta.label, label=title,
-                     changes={"单位": where, "问题类型": health.kind_labels().get(kind, "全部"), "条数": len(issues)})
-        return response
+        # The ranking goes below the list, after a blank row.
+        ranking = [[], ["各单位体检得分"], RANK_HEADERS, *(
+            [row.rank or ("合计" if row.is_total else "—"), row.label, row.people, row.complete,
+             row.completeness_rate if row.completeness_rate is not None else "—", row.id_missing, row.id_invalid,
+             row.duplicates, row.stale, row.reps, row.unpaired, row.score if row.score is not None else "—"]
+            for row in [*result.rows, result.total])]
+        kind_label = f"：{health.kind_labels()[kind]}" if kind else ""
+        return export_xlsx(
+            request, models=[ledger_model()], title=f"台账体检问题清单（{where}）{kind_label}",
+            filename="台账体检问题清单", sheet="问题清单", headers=FIX_HEADERS, notes=[health.formula()],
+            widths={"单位": 28, "说明": 60, "记录链接": 40},
+            rows=([index, issue.unit_label, issue.name, issue.kind_label, issue.detail, base + issue.url]
+                  for index, issue in enumerate(issues, start=1)),
+            appendix=ranking,
+            changes={"单位": where, "问题类型": health.kind_labels().get(kind, "全部"), "条数": len(issues)},
+        )

@@ -12,8 +12,8 @@ from django.apps import apps
 from django.http import Http404
 
 from core.cache import business_models, scope_key
-from core.scope import Scope
-from core.views import may_export
+from core.exports import may_export
+from core.models import subtree_in_scope, top_units_in_scope
 
 # Unit types that divide the land (县区 → 镇街 → 村社): shown one by one in the charts "by unit"; other
 # children (成员单位、园区、企业 …) are summed into one row unless they are all there is.
@@ -35,9 +35,8 @@ def ledger_model():
 class Jurisdiction:
     def __init__(self, user):
         self.user = user
-        self.scope = Scope.union(user.scope_for(model, "view") for model in business_models())
-        self.tops = self.scope.top_units(fallback=user.unit if user.unit_id else None) if not self.scope.is_empty \
-            else []
+        self.models = business_models()
+        self.tops = top_units_in_scope(user, self.models, "view", fallback=user.unit if user.unit_id else None)
 
     @property
     def is_empty(self):
@@ -47,23 +46,27 @@ class Jurisdiction:
     def apps(self):
         """The labels of the apps with a business model the user may view: figures of other apps (all zero for
         this user) are not shown, e.g. the ledger's to an official who only keeps their own pairings."""
-        return frozenset(m._meta.app_label for m in business_models() if self.user.has_action(m, "view"))
+        return frozenset(m._meta.app_label for m in self.models if self.user.has_action(m, "view"))
 
     @cached_property
     def exportable_apps(self):
         """The apps (of `apps`) whose figures the user may download: "export" on their records, as for the
         records themselves (core.views.may_export)."""
         return frozenset(app for app in self.apps
-                         if may_export(self.user, [m for m in business_models() if m._meta.app_label == app]))
+                         if may_export(self.user, [m for m in self.models if m._meta.app_label == app]))
 
     def covers(self, unit):
         """Whether the dashboard may show `unit`: it lies in a top unit's subtree (or is a top unit)."""
         return any(unit.path.startswith(top.path) for top in self.tops) and self._drillable(unit)
 
     def _drillable(self, unit):
-        if self.scope.everything_ or any(unit.path.startswith(p) for p in self.scope.subtree_paths):
+        if self._reaches_below(unit):
             return True
         return any(unit.pk == top.pk for top in self.tops)  # a single-unit or "仅本人" scope: the unit itself
+
+    def _reaches_below(self, unit):
+        """Whether the jurisdiction holds `unit`'s whole subtree, so that drilling below it stays inside."""
+        return subtree_in_scope(self.user, self.models, "view", unit)
 
     def resolve(self, reference):
         """The unit named by `reference` (an id from the query string), or None for the top of the jurisdiction;
@@ -102,7 +105,7 @@ class Jurisdiction:
         """
         if unit is None:
             return (list(self.tops) if policy != "others" else []), []
-        if not (self.scope.everything_ or any(unit.path.startswith(p) for p in self.scope.subtree_paths)):
+        if not self._reaches_below(unit):
             return [], []
         children = sorted(unit_model().objects.filter(path__startswith=unit.path, depth=unit.depth + 1),
                           key=lambda u: (not u.is_active, u.sort_order, u.name))

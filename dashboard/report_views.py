@@ -11,8 +11,8 @@ from django.views import View
 
 from core import audit, word
 from core.cache import business_models
+from core.exports import deny_export, may_export
 from core.models import AuditEvent
-from core.views import deny_export, may_export
 from org.models import Unit
 
 from . import reports
@@ -45,7 +45,7 @@ def may_manage_templates(user):
     if not user.is_authenticated:
         return False
     county = county_of(user)
-    return county is not None and user.scope_for(ledger_model(), "change").covers_unit(county)
+    return county is not None and ledger_model().objects.unit_in_scope(user, "change", county)
 
 
 def placeholder_rows():

@@ -18,12 +18,9 @@ from django.utils.http import urlencode
 from django.views import View
 from django.views.generic import TemplateView
 
-from core import audit
 from core import cache as figure_cache
-from core.excel import SheetWriter, export_filename, xlsx_response
+from core.exports import deny_export, export_xlsx
 from core.metrics import QUARTERS, Period
-from core.models import AuditEvent
-from core.views import deny_export
 
 from . import figures
 from .jurisdiction import ROOT_LABEL, Jurisdiction, export_action
@@ -229,23 +226,14 @@ class ExportView(DashboardMixin, View):
         if chart is None:
             raise Http404("没有这个统计图表。")
         title = f"{chart['title']}（{self.unit_label}，{self.period.label}）"
-        now = timezone.localtime()
-        subtitle = f"导出人：{request.user}（{request.user.unit or ''}） 导出时间：{now:%Y-%m-%d %H:%M}"
-        rows = chart["rows"] + ([chart["footer"]] if chart.get("footer") else [])
-
-        def build(target):
-            writer = SheetWriter(target, chart["title"], chart["columns"], title=title, subtitle=subtitle,
-                                 widths={chart["columns"][0]: 24})
-            for row in rows:
-                writer.write_row(row)
-            if chart.get("note"):
-                writer.write_row([f"说明：{chart['note']}"])
-            writer.close()
-
-        response = xlsx_response(build, export_filename(f"{chart['title']}_{self.unit_label}_{self.period.label}"))
-        audit.record(AuditEvent.Action.EXPORT, object_type="dashboard", label=f"数据看板：{title}",
-                     changes={"图表": key, "单位": self.unit_label, "统计期间": self.period.label, "行数": len(rows)})
-        return response
+        return export_xlsx(
+            request, models=downloaded_models(self.jurisdiction, key), title=title, object_type="dashboard",
+            label=f"数据看板：{title}", filename=f"{chart['title']}_{self.unit_label}_{self.period.label}",
+            sheet=chart["title"], headers=chart["columns"], widths={chart["columns"][0]: 24},
+            rows=chart["rows"] + ([chart["footer"]] if chart.get("footer") else []),
+            appendix=[[f"说明：{chart['note']}"]] if chart.get("note") else [],
+            changes={"图表": key, "单位": self.unit_label, "统计期间": self.period.label},
+        )
 
     def find(self, key, action):
         """The chart `key`: among the page's charts, else a deferred section's; "overview" covers them all."""
@@ -264,3 +252,10 @@ def may_download(jurisdiction, key):
     shows them."""
     apps = (figures.chart_apps(key) or frozenset()) & jurisdiction.apps
     return bool(apps) and apps <= jurisdiction.exportable_apps
+
+
+def downloaded_models(jurisdiction, key):
+    """The models whose records the download of chart `key` counts for the user: those they may view in the apps
+    of its figures (`may_download` has found them all exportable)."""
+    apps = (figures.chart_apps(key) or frozenset()) & jurisdiction.apps
+    return [m for m in jurisdiction.models if m._meta.app_label in apps and jurisdiction.user.has_action(m, "view")]

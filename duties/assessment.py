@@ -130,7 +130,7 @@ def assess(scheme, unit, period=None, *, as_of=None, today=None, rules=True, cal
     if submissions is None:
         submissions = {
             (s.indicator_id, s.period_key): s
-            for s in Submission.objects.filter(indicator__scheme=scheme, owner_unit=unit)
+            for s in Submission.objects.of_assessed_units(scheme, [unit])
         }
     result = UnitAssessment(scheme, unit, period, as_of)
     for indicator in items:
@@ -146,7 +146,7 @@ def assess_units(scheme, units, period=None, *, as_of=None, today=None, rules=Tr
     calendar = WorkCalendar()
     all_items = list(scheme.items().prefetch_related("units"))
     by_unit = {}
-    for submission in Submission.objects.filter(indicator__scheme=scheme, owner_unit__in=units):
+    for submission in Submission.objects.of_assessed_units(scheme, units):
         by_unit.setdefault(submission.owner_unit_id, {})[(submission.indicator_id, submission.period_key)] = submission
     results = []
     for unit in units:

@@ -4,9 +4,7 @@ The same columns are read back by duties.importers, so an exported scheme, edite
 A category without items is a row with only the category.
 """
 
-from django.utils import timezone
-
-from core.excel import DropDowns, SheetWriter, export_filename, xlsx_response
+from core.excel import DropDowns, SheetWriter
 from org.models import Unit
 
 from . import rules
@@ -65,12 +63,16 @@ def scheme_rows(scheme):
     return rows
 
 
-def scheme_workbook(scheme, target):
+def scheme_notes(scheme):
+    """What the workbook's subtitle says of the scheme: year, units assessed, status."""
     coverage = "、".join([str(TYPE_LABELS.get(t, t)) for t in scheme.unit_types or []]
                         + [u.name for u in scheme.units.all()])
-    subtitle = (f"年度：{scheme.year}　考核单位：{coverage or '—'}　状态：{scheme.get_status_display()}　"
-                f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}")
-    writer = SheetWriter(target, "考核细则", COLUMNS, title=scheme.title, subtitle=subtitle,
+    return [f"年度：{scheme.year}", f"考核单位：{coverage or '—'}", f"状态：{scheme.get_status_display()}"]
+
+
+def scheme_workbook(scheme, target, *, title, subtitle):
+    """Write `scheme` to `target` under `title` and `subtitle` (core.exports.export_xlsx's); the row count."""
+    writer = SheetWriter(target, "考核细则", COLUMNS, title=title, subtitle=subtitle,
                          text_columns=[COLUMNS.index("截止日期")], widths=WIDTHS)
     dropdowns = DropDowns(writer.workbook)
     first = writer.header_row + 1
@@ -88,7 +90,3 @@ def scheme_workbook(scheme, target):
         writer.write_row(row)
     writer.close()
     return writer.count
-
-
-def scheme_response(scheme):
-    return xlsx_response(lambda target: scheme_workbook(scheme, target), export_filename(f"{scheme.title}"))

@@ -12,6 +12,11 @@ Word documents made of them. Every figure comes from duties.assessment — nothi
   within each unit type, ties sharing a rank; `finalise(scheme, user)` stores them as FinalResult rows (a new
   run overwrites them; audited); `results_docx` / the Excel export print them.
 
+Scope: these are the county's documents about every unit a scheme assesses, made by those who manage them (the
+views require "manage" on ReminderLetter, Notice or FinalResult). So they read, on purpose, every assessed unit's
+submissions (Submission.objects.of_assessed_units), letters and results — not the records of the manager's scope;
+what each reader then sees of them goes through `visible_to`.
+
 The documents are rendered from what the letter or notice stored (its snapshot), so a download always gives
 what was sent. The templates are duties/word_templates/*.docx, built by word_templates/build_templates.py;
 `PLACEHOLDERS` lists what each may use.
@@ -301,7 +306,7 @@ def notify_letter(letter):
     body = (f"{letter.scheme.title}中有{len(items)}项工作逾期未完成，请于{day_text(letter.deadline)}前完成并报送"
             f"佐证材料。")
     for user in get_user_model().objects.filter(unit=unit, is_active=True).order_by("pk"):
-        if user.scope_for(ReminderLetter, "view").covers_unit(unit):
+        if ReminderLetter.objects.unit_in_scope(user, "view", unit):
             _, created = notify(user, f"提醒函 {letter.doc_number}：请抓紧落实职责清单事项", body, letter_url(letter),
                                 key=f"duties-letter:{letter.pk}")
             count += created

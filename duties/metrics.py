@@ -20,7 +20,7 @@ from django.db.models import Q
 from core.metrics import metric
 
 from .assessment import assess_units
-from .models import Scheme, Submission
+from .models import Scheme
 from .scoring import money
 
 SCHEME_PARAM = {"scheme": "考核细则（编号）"}
@@ -33,11 +33,10 @@ def assessments(query):
     scheme_id = query.params.get("scheme")
     if scheme_id not in (None, ""):
         schemes = schemes.filter(pk=int(scheme_id))
-    scope = query.user.scope_for(Submission, query.action) if query.user is not None else None
     results = []
     for scheme in schemes.select_related("owner_unit"):
-        units = scheme.covered_units().filter(_subtrees(query.units))
-        units = [u for u in units if scope is None or scope.covers_unit(u)]
+        units = scheme.covered_units() if query.user is None else scheme.assessed_units_for(query.user, query.action)
+        units = units.filter(_subtrees(query.units))
         results.extend(r for r in assess_units(scheme, units, period) if r.items)
     return results
 

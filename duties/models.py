@@ -50,6 +50,11 @@ def _validate_codes(values, choices, label):
 
 class SchemeQuerySet(ScopedQuerySet):
     def published(self):
+        """The published schemes. Read without a scope where a unit's duty list is built (the unit's list, the
+        progress of its units, its figures): a published scheme is the county's rulebook for every unit it
+        assesses, so a town reads the county's scheme that covers it. What a user sees through it stays inside
+        their scope — the units (`Scheme.assessed_units_for`) and their submissions. Pages about the scheme itself
+        (its detail, edit, export) go through `visible_to`."""
         return self.filter(status=Scheme.Status.PUBLISHED)
 
     def covering(self, unit):
@@ -131,6 +136,11 @@ class Scheme(BusinessModel):
         if owner is not None:
             units = units.filter(path__startswith=owner.path)
         return units.order_by("path")
+
+    def assessed_units_for(self, user, action="view"):
+        """The units the scheme assesses whose submissions `user` may `action` — "a published scheme covers my
+        unit", written once — in tree order."""
+        return self.covered_units() & Submission.objects.units_in_scope(user, action)
 
     def covers(self, unit):
         if unit is None or not unit.is_active:
@@ -416,6 +426,17 @@ def _number(value):
 
 # --- submission -------------------------------------------------------------------------------------------
 
+class SubmissionQuerySet(ScopedQuerySet):
+    def of_assessed_units(self, scheme, units):
+        """The submissions of `units` under `scheme`, for their assessment (duties.assessment).
+
+        Not through `visible_to`, on purpose: an assessment is computed for the units its caller chose, and the
+        choice is where the scope is applied — the units inside the user's scope (`Scheme.assessed_units_for`:
+        the unit's list, the progress matrix, the dashboard's figures), or every unit the scheme assesses for the
+        county's own documents (ranking, notices, reminder letters), which only those who manage them make."""
+        return self.filter(indicator__scheme=scheme, owner_unit__in=units)
+
+
 class Submission(BusinessModel):
     """A unit's evidence for one item and one occurrence (据单督查). `owner_unit` is the unit assessed."""
 
@@ -444,6 +465,8 @@ class Submission(BusinessModel):
         settings.AUTH_USER_MODEL, verbose_name="审核人", on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
     )
+
+    objects = SubmissionQuerySet.as_manager()
 
     class Meta:
         verbose_name = "职责清单报送"
@@ -595,8 +618,7 @@ class SubmissionLink(models.Model):
         """ValidationError unless `user` may view `obj` and it is a record evidence may link to."""
         if obj is None or not linkable(obj):
             raise ValidationError("只能关联台账、活动、联系记录等业务记录。")
-        model = type(obj)
-        if not model.objects.visible_to(user, "view").filter(pk=obj.pk).exists():
+        if not user.can("view", obj):
             # Says nothing about the record: it may be outside the user's scope.
             raise ValidationError("找不到该记录，或您无权查看该记录。")
 
@@ -730,6 +752,14 @@ class Notice(NumberedDocument):
         return f"{self.doc_number} {self.title}"
 
 
+class FinalResultQuerySet(ScopedQuerySet):
+    def group_sizes(self, scheme):
+        """{rank group: how many units it ranks} over every result of `scheme`, not only those a user may see, on
+        purpose: a unit that sees its own result only still learns "11th of 12". Counts, nothing of other units."""
+        return dict(self.filter(scheme=scheme).order_by().values_list("rank_group").annotate(n=models.Count("pk"))
+                    .values_list("rank_group", "n"))
+
+
 class FinalResult(BusinessModel):
     """A unit's (owner_unit) final assessment for a scheme: the scores as finalised, its rank, commendation."""
 
@@ -745,6 +775,8 @@ class FinalResult(BusinessModel):
     commended = models.BooleanField("表彰", default=False)
     commendation = models.CharField("表彰说明", max_length=200, blank=True)
     finalized_at = models.DateTimeField("确定时间", null=True, blank=True)
+
+    objects = FinalResultQuerySet.as_manager()
 
     class Meta:
         verbose_name = "考核结果"

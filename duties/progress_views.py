@@ -9,10 +9,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from core import audit
-from core.excel import SheetWriter, export_filename, xlsx_response
-from core.models import AuditEvent
-from core.views import deny_export
+from core.exports import deny_export, export_xlsx, query_filters
 from org.models import Unit
 
 from .assessment import assess_units
@@ -154,8 +151,7 @@ def progress(user, scheme, period_key="", unit_type="", category="", state="", s
         period = scheme.period
     if not (scheme.period.start <= period.start and period.end <= scheme.period.end):
         period = scheme.period
-    scope = user.scope_for(Submission, "view")
-    units = scheme.covered_units().filter(scope.units_q())
+    units = scheme.assessed_units_for(user)
     if unit_type:
         units = units.filter(type=unit_type)
     columns = [Column(indicator, number) for indicator, number in numbered_items(scheme)
@@ -240,24 +236,15 @@ class ProgressExportView(ProgressMixin, View):
         if scheme is None:
             raise Http404
         columns, rows, period = progress(request.user, scheme, **options)
-        headers = ["单位", "单位类型", "总分", "满分", "得分率（%）", "完成率（%）", "逾期事项",
-                   *[f"{c.number} {c.indicator}" for c in columns]]
-        stem = f"督查进度_{scheme.title}_{period.label}"
-        now = timezone.localtime()
-        subtitle = f"统计期间：{period.label}  导出人：{request.user}  导出时间：{now:%Y-%m-%d %H:%M}"
-
-        def build(target):
-            writer = SheetWriter(target, "督查进度", headers, title=f"{scheme.title}督查进度", subtitle=subtitle,
-                                 widths={"单位": 24})
-            for row in rows:
-                writer.write_row([
-                    row.unit.name, row.unit.get_type_display(), float(row.total), float(row.full_marks),
-                    row.percent, row.completion, row.overdue,
-                    *[f"{c.label}（{c.score_text}分）" if c.state != NOT_APPLICABLE else "不适用" for c in row.cells],
-                ])
-            writer.close()
-
-        response = xlsx_response(build, export_filename(stem))
-        audit.record(AuditEvent.Action.EXPORT, object_type=Submission._meta.label, label=f"{stem}（{len(rows)}个单位）",
-                     changes={"筛选条件": {k: v for k, v in request.GET.items() if v}, "单位数": len(rows)})
-        return response
+        return export_xlsx(
+            request, models=[Submission], title=f"{scheme.title}督查进度",
+            filename=f"督查进度_{scheme.title}_{period.label}", sheet="督查进度", widths={"单位": 24},
+            headers=["单位", "单位类型", "总分", "满分", "得分率（%）", "完成率（%）", "逾期事项",
+                     *[f"{c.number} {c.indicator}" for c in columns]],
+            rows=([row.unit.name, row.unit.get_type_display(), float(row.total), float(row.full_marks), row.percent,
+                   row.completion, row.overdue,
+                   *[f"{c.label}（{c.score_text}分）" if c.state != NOT_APPLICABLE else "不适用" for c in row.cells]]
+                  for row in rows),
+            filters=query_filters(request.GET, ignored=()), notes=[f"统计期间：{period.label}"],
+            changes={"单位数": len(rows)},
+        )

@@ -8,16 +8,14 @@ the finalised results inside their scope: a town its own.
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
 from core import audit, views, word
-from core.excel import SheetWriter, export_filename, xlsx_response
+from core.exports import export_xlsx
 from core.models import AuditEvent
 
 from . import letters
@@ -66,8 +64,7 @@ class FinalResultListView(views.ScopedViewMixin, TemplateView):
         can_manage = user.has_action(FinalResult, "manage")
         results = list(results_of(user, scheme)) if scheme else []
         # How many units each group ranks (a unit that sees only its own result still learns "11th of 12").
-        sizes = dict(FinalResult.objects.filter(scheme=scheme).values_list("rank_group").annotate(n=Count("pk"))
-                     .values_list("rank_group", "n")) if scheme else {}
+        sizes = FinalResult.objects.group_sizes(scheme) if scheme else {}
         groups = [(label, sizes.get(code, len(rows)), [(r, letters.result_percent(r)) for r in rows])
                   for code, label, rows in letters.group_results(results)]
         preview = None
@@ -173,22 +170,12 @@ class ResultExportMixin(views.ScopedViewMixin):
 class FinalResultExportView(ResultExportMixin, View):
     def get(self, request):
         scheme, results = self.export_results()
-        title = letters.results_title(scheme)
-        now = timezone.localtime()
-        subtitle = f"导出人：{request.user}（{request.user.unit or ''}） 导出时间：{now:%Y-%m-%d %H:%M}"
-        headers = [header for header, _ in letters.RESULT_COLUMNS]
-
-        def build(target):
-            writer = SheetWriter(target, "考核结果", headers, title=title, subtitle=subtitle,
-                                 widths={"单位": 24, "表彰说明": 40})
-            for result in results:
-                writer.write_row([getter(result) for _, getter in letters.RESULT_COLUMNS])
-            writer.close()
-
-        response = xlsx_response(build, export_filename(f"{scheme.year}年度考核结果"))
-        audit.record(AuditEvent.Action.EXPORT, object_type=FinalResult._meta.label, label=f"{title}（Excel）",
-                     changes={"考核细则": str(scheme), "行数": len(results)})
-        return response
+        return export_xlsx(
+            request, models=[FinalResult], title=letters.results_title(scheme), filename=f"{scheme.year}年度考核结果",
+            sheet="考核结果", headers=[header for header, _ in letters.RESULT_COLUMNS],
+            widths={"单位": 24, "表彰说明": 40}, changes={"考核细则": str(scheme)},
+            rows=([getter(result) for _, getter in letters.RESULT_COLUMNS] for result in results),
+        )
 
 
 class FinalResultWordView(ResultExportMixin, View):

@@ -78,7 +78,7 @@ class SubmissionAccessMixin(AccessMixin):
 
 def may(user, action, unit):
     """Whether `user` may `action` ("view", "add", "change") submissions of `unit`."""
-    return user.scope_for(Submission, action).covers_unit(unit)
+    return Submission.objects.unit_in_scope(user, action, unit)
 
 
 def calendar_note(year):
@@ -103,10 +103,9 @@ def scheme_years():
 
 def listable_units(user, year):
     """The units in the user's scope covered by a published scheme of `year`, in tree order."""
-    scope = user.scope_for(Submission, "view")
     ids = set()
     for scheme in Scheme.objects.published().filter(year=year).select_related("owner_unit"):
-        ids.update(scheme.covered_units().filter(scope.units_q()).values_list("pk", flat=True))
+        ids.update(scheme.assessed_units_for(user).values_list("pk", flat=True))
     return list(Unit.objects.filter(pk__in=ids).order_by("path"))
 
 
@@ -268,8 +267,7 @@ class SubmissionPageMixin(SubmissionAccessMixin):
             "links": SubmissionLink.with_urls(submission.links.all(), user) if existing else [],
             "steps": steps, "last_return": last_return if submission.status == Status.RETURNED else None,
             "status_colour": STATUS_COLOURS[submission.status],
-            "can_review": existing and user.has_action(Submission, "review")
-            and Submission.objects.visible_to(user, "review").filter(pk=submission.pk).exists(),
+            "can_review": existing and user.can("review", submission),
             "list_url": f"{reverse('duties:unit_list')}?year={indicator.scheme.year}&unit={submission.owner_unit_id}"
                         f"&scheme={indicator.scheme_id}",
             "calendar_note": calendar_note(indicator.scheme.year),

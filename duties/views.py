@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.views import View
 
 from core import audit
+from core.exports import deny_export, export_xlsx
 from core.models import AuditEvent
-from core.views import ObjectDetailView, ObjectListView, SystemAdminRequiredMixin, deny_export
+from core.views import ObjectDetailView, ObjectListView, SystemAdminRequiredMixin
 from org.models import Unit
 
 from . import exports, workdays
@@ -118,7 +119,7 @@ class SchemeDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         scheme, user = self.object, self.request.user
-        can_manage = Scheme.objects.visible_to(user, "manage").filter(pk=scheme.pk).exists()
+        can_manage = user.can("manage", scheme)
         tree = scheme_tree(scheme)
         items = [item for _, _, children in tree for _, item in children]
         type_labels = dict(Unit.Type.choices)
@@ -259,9 +260,12 @@ class SchemeExportView(SchemeAccessMixin, View):
 
     def get(self, request, *args, **kwargs):
         scheme = self.get_scheme()
-        response = exports.scheme_response(scheme)
-        audit.record(AuditEvent.Action.EXPORT, obj=scheme, label=f"{scheme}（考核细则）")
-        return response
+        return export_xlsx(
+            request, models=[Scheme], obj=scheme, title=scheme.title, label=f"{scheme}（考核细则）",
+            notes=exports.scheme_notes(scheme),
+            write=lambda target, title, subtitle: exports.scheme_workbook(scheme, target, title=title,
+                                                                          subtitle=subtitle),
+        )
 
 
 # --- the indicator tree ----------------------------------------------------------------------------------------

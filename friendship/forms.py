@@ -1,7 +1,6 @@
 import datetime
 
 from django import forms
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -19,13 +18,11 @@ FOLLOW_UP_DAYS = 30  # default time to resolve an issue raised in a contact
 def users_in_scope(user, model, action):
     """Active business accounts of the units where `user` may `action` records of `model` (and the user):
     the people a record may be given to. A "仅本人" scope yields the user alone."""
-    scope = user.scope_for(model, action)
-    if scope.is_empty:
+    if not user.has_action(model, action):
         return get_user_model().objects.none()
     query = Q(pk=user.pk)
-    if scope.everything_ or scope.subtree_paths or scope.unit_ids:
-        Unit = apps.get_model("org", "Unit")
-        query |= Q(unit__in=Unit.objects.filter(scope.units_q()))
+    if model.objects.scope_has_units(user, action):
+        query |= Q(unit__in=model.objects.units_in_scope(user, action))
     admins = get_user_model().objects.filter(grants__role__admin_kind__gt="").values("pk")
     return (
         get_user_model().objects.filter(query, is_active=True).exclude(pk__in=admins)
@@ -108,8 +105,7 @@ class PairingForm(ScopedModelForm):
         self.fields["official"].queryset = officials.distinct()
         if not self.instance.pk:
             set_initial(self, "start_date", timezone.localdate())
-            scope = user.scope_for(Pairing, action)
-            if not (scope.everything_ or scope.subtree_paths or scope.unit_ids):
+            if not Pairing.objects.scope_has_units(user, action):
                 set_initial(self, "official", user.pk)  # an official ("仅本人") pairs themselves
         style(self)
 

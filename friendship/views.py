@@ -16,7 +16,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core import audit, views
-from core.excel import SheetWriter, export_filename, xlsx_response
+from core.exports import export_xlsx
 from core.models import AuditEvent
 
 from . import services
@@ -75,9 +75,8 @@ class PairingDetailView(views.ObjectDetailView):
         pairing, user = self.object, self.request.user
         today = timezone.localdate()
         representative = pairing.representative
-        Representative = apps.get_model("representatives", "Representative")
         representative_url = None
-        if Representative.objects.visible_to(user).filter(pk=representative.pk).exists():
+        if user.can("view", representative):
             representative_url = views.reverse_or_none("representatives:representative_detail",
                                                         pk=representative.pk)
         percent = min(100, round(100 * pairing.contacts_made / pairing.contacts_per_year)) \
@@ -96,11 +95,9 @@ class PairingDetailView(views.ObjectDetailView):
 
 
 def _may_add_contact(user, pairing):
-    """Whether a contact recorded in `pairing` would fall inside what the user may add: by jurisdiction
-    (the pairing's unit) or, for an official's own scope, by being the pairing's official."""
-    scope = user.scope_for(Contact, "add")
-    return scope.covers_unit(pairing.owner_unit) or (pairing.official_id is not None
-                                                     and pairing.official_id in scope.user_ids)
+    """Whether a contact recorded in `pairing` (it belongs to the pairing's unit) would fall inside what the user
+    may add: Contact's scope rule decides — by the unit or, for an official's own scope, by the pairing's official."""
+    return user.can("add", Contact(pairing=pairing, owner_unit=pairing.owner_unit))
 
 
 class PairingEditView(views.ObjectEditView):
@@ -164,14 +161,13 @@ class ContactDetailView(ContactQuerysetMixin, views.ObjectDetailView):
         context = super().get_context_data(**kwargs)
         contact, user = self.object, self.request.user
         # A follow-up belongs to the contact's unit and is seen by its assignee: the user may make one when
-        # the unit is theirs, or (仅本人) when they will be its assignee.
-        scope = user.scope_for(FollowUp, "add")
-        can_follow_up = scope.covers_unit(contact.owner_unit) or bool(scope.user_ids)
+        # the unit is theirs, or (仅本人) when they will be its assignee — the form offers them as assignee.
+        can_follow_up = user.can("add", FollowUp(contact=contact, owner_unit=contact.owner_unit, assignee=user))
         context.update(
             follow_ups=FollowUp.objects.visible_to(user).filter(contact=contact).select_related("assignee"),
             today=timezone.localdate(),
             follow_up_form=FollowUpForm(user=user, contact=contact) if can_follow_up else None,
-            pairing_visible=Pairing.objects.visible_to(user).filter(pk=contact.pairing_id).exists(),
+            pairing_visible=user.can("view", contact.pairing),
         )
         return context
 
@@ -261,7 +257,7 @@ class FollowUpDetailView(FollowUpQuerysetMixin, views.ObjectDetailView):
         can_change = context["can_change"]
         context.update(
             overdue=is_overdue(follow_up),
-            contact_visible=Contact.objects.visible_to(user).filter(pk=follow_up.contact_id).exists(),
+            contact_visible=user.can("view", follow_up.contact),
             close_form=FollowUpCloseForm(follow_up=follow_up)
             if can_change and follow_up.status == FollowUp.Status.OPEN else None,
         )
@@ -358,7 +354,7 @@ def coverage_rows(user):
     """[(label, unit, exact)]: the units below the user's top unit (and the top unit's own records), or
     the top units themselves when the user's scope has several."""
     Unit = apps.get_model("org", "Unit")
-    tops = user.scope_for(Pairing, "view").top_units(fallback=user.unit if user.unit_id else None)
+    tops = Pairing.objects.scope_top_units(user, "view", fallback=user.unit if user.unit_id else None)
     if len(tops) != 1:
         return [(t.name, t, False) for t in tops]
     top = tops[0]
@@ -401,19 +397,9 @@ class CoverageExportView(CoverageMixin, View):
 
     def get(self, request, *args, **kwargs):
         on, rows = self.coverage()
-        title = f"联系覆盖率（{on.year}年，统计至{on:%Y-%m-%d}）"
-        now = timezone.localtime()
-        subtitle = f"导出人：{request.user}（{request.user.unit or ''}） 导出时间：{now:%Y-%m-%d %H:%M}"
-
-        def build(target):
-            writer = SheetWriter(target, "联系覆盖率", COVERAGE_HEADERS, title=title, subtitle=subtitle,
-                                 widths={"单位": 24})
-            for row in rows:
-                writer.write_row([row.label, row.pairings, row.on_track, row.behind, row.contacts, row.expected,
-                                  row.contacted, row.contact_rate, row.on_track_rate])
-            writer.close()
-
-        response = xlsx_response(build, export_filename("联系覆盖率"))
-        audit.record(AuditEvent.Action.EXPORT, object_type=Pairing._meta.label, label=title,
-                     changes={"年度": on.year, "行数": len(rows)})
-        return response
+        return export_xlsx(
+            request, models=[Pairing], title=f"联系覆盖率（{on.year}年，统计至{on:%Y-%m-%d}）", filename="联系覆盖率",
+            headers=COVERAGE_HEADERS, widths={"单位": 24}, changes={"年度": on.year},
+            rows=([row.label, row.pairings, row.on_track, row.behind, row.contacts, row.expected, row.contacted,
+                   row.contact_rate, row.on_track_rate] for row in rows),
+        )

@@ -36,10 +36,7 @@ def my_pairings(request):
 
 def oversees_pairings(user):
     """Users who see pairings by jurisdiction (not only their own)."""
-    if not user.is_authenticated:
-        return False
-    scope = user.scope_for(Pairing, "view")
-    return bool(scope.everything_ or scope.subtree_paths or scope.unit_ids)
+    return user.is_authenticated and Pairing.objects.scope_has_units(user, "view")
 
 
 def pairings_overview(request):

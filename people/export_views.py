@@ -23,15 +23,15 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.views import View
 
 from core import audit
-from core.excel import export_filename, xlsx_response
-from core.filtersets import describe_filter
+from core.excel import xlsx_response
+from core.exports import describe_filter, export_xlsx
 from core.models import AuditEvent
 from core.views import ScopedViewMixin
 
@@ -106,29 +106,19 @@ class PersonExportView(ScopedViewMixin, View):
         queryset, described, ids = chosen
         reveal = sensitive_rows(user) if full else None
 
-        now = timezone.localtime()
-        filter_text = "；".join(f"{k}={v}" for k, v in described.items()) or "无"
-        subtitle = (
-            f"导出人：{user}（{user.unit or '未设单位'}）　导出时间：{now:%Y-%m-%d %H:%M}　筛选条件：{filter_text}　"
-            + ("含完整身份证号和联系电话，请妥善保管，不得外传" if full else "身份证号、联系电话已脱敏")
-        )
-        counted = {}
-
-        def build(target):
-            counted["rows"] = write_ledger(target, queryset, tags=Tag.objects.visible_to(user), masked=not full,
-                                           reveal=reveal, title=LEDGER_TITLE, subtitle=subtitle)
+        def write(target, title, subtitle):
+            return write_ledger(target, queryset, tags=Tag.objects.visible_to(user), masked=not full, reveal=reveal,
+                                title=title, subtitle=subtitle)
 
         stem = f"{LEDGER_TITLE}（完整）" if full else LEDGER_TITLE
-        response = xlsx_response(build, export_filename(stem))
-        response["Cache-Control"] = "no-store"  # personal data: no copy in a browser or proxy cache
-        changes = {"筛选条件": described, "行数": counted["rows"], "完整导出": full}
+        changes = {"完整导出": full}
         if ids is not None:
             changes["人员编号"] = ids[:500]
-        audit.record(
-            AuditEvent.Action.EXPORT, object_type=Person._meta.label, changes=changes,
-            label=f"{stem}（{counted['rows']}行）",
+        return export_xlsx(
+            request, models=[Person], title=LEDGER_TITLE, filename=stem, label=stem, write=write, filters=described,
+            notes=["含完整身份证号和联系电话，请妥善保管，不得外传" if full else "身份证号、联系电话已脱敏"],
+            changes=changes,
         )
-        return response
 
 
 class Chosen(NamedTuple):
@@ -160,12 +150,11 @@ def chosen_people(request, queryset, params):
 
 
 def sensitive_rows(user):
-    """A Q over Person: the rows of a full export written unmasked (the user's `view_sensitive` scope), or None
-    when that scope covers everything the user may export."""
-    sensitive = user.scope_for(Person, "view_sensitive")
-    if sensitive.everything_ or sensitive == user.scope_for(Person, "export"):
+    """A Q over Person: the rows of a full export written unmasked (those inside the user's `view_sensitive`
+    scope), or None when that scope covers everything the user may export."""
+    if Person.objects.scope_includes(user, "view_sensitive", "export"):
         return None
-    return sensitive.q(Person.scope_unit_field, Person.scope_user_field)
+    return models.Q(pk__in=Person.objects.visible_to(user, "view_sensitive").values("pk"))
 
 
 def refuse_without_sensitive(user):

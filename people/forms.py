@@ -151,8 +151,7 @@ class PersonForm(ScopedModelForm):
             .only("pk", "name", "owner_unit__name").first()
         )
         duplicate = existing is not None and existing.pk != self.instance.pk
-        visible = duplicate and self.user is not None and \
-            Person.objects.visible_to(self.user, "view").filter(pk=existing.pk).exists()
+        visible = duplicate and self.user is not None and self.user.can("view", existing)
         try:
             if existing is None:
                 lookups.settle(self.user, lookups.FORM, misses=[(value, number_hash)])

@@ -259,11 +259,13 @@ class LedgerImporter(LedgerMatcher, LedgerPlanner, LedgerWriter, Importer):
     def unit_lookup(self):
         """所在村(社区) → a unit of the importing unit's subtree, by name or short name."""
         by_name = {}
+        allowed = set()
         for unit in Unit.objects.filter(path__startswith=self.unit.path, is_active=True).only(
                 "pk", "path", "name", "short_name"):
             for spelling in {unit.name, unit.short_name} - {""}:
                 by_name.setdefault(spelling_key(spelling), []).append(unit)
-        scope = self.import_scope()
+            if self.may_import_into(unit):
+                allowed.add(unit.pk)
         where = self.unit.name
 
         def resolve(raw):
@@ -274,7 +276,7 @@ class LedgerImporter(LedgerMatcher, LedgerPlanner, LedgerWriter, Importer):
             if len({u.pk for u in found}) > 1:
                 raise CellError(f"“{where}”下有多个名为“{text}”的单位，请分别按所属镇街导入")
             unit = found[0]
-            if not scope.covers_unit(unit):
+            if unit.pk not in allowed:
                 raise CellError(f"您没有向“{unit.name}”导入人员的权限")
             return unit.pk
         return resolve

@@ -4,7 +4,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from core.fields import EncryptedCharField
-from core.models import BusinessModel
+from core.models import BusinessModel, ScopedManager, ScopedQuerySet, ScopeRule
 from org.models import Unit
 
 from . import choices
@@ -35,18 +35,7 @@ class Category(models.Model):
         return self.name
 
 
-class TagQuerySet(models.QuerySet):
-    def visible_to(self, user, action="view"):
-        """The tags of the units inside the user's ledger scope (and, under a “仅本人” scope, those they made).
-        A tag of another town, or of the county for a town, is not seen: not on a person, in a filter, a
-        suggestion list or an export."""
-        if user is None or not user.is_authenticated:
-            return self.none()
-        scope = user.scope_for(Person, action)
-        if scope.is_empty:
-            return self.none()
-        return self.filter(scope.q("owner_unit", "created_by"))
-
+class TagQuerySet(ScopedQuerySet):
     def lookup(self, names, *, unit):
         """{name: tag id} of the existing tags `names` mean for someone acting in `unit`, choosing among the tags
         of this queryset (those the user sees): `unit`'s own tag of that name first, else the only tag of that
@@ -83,7 +72,11 @@ def acting_unit(user, fallback=None):
 
 class Tag(models.Model):
     """A working label of one unit (e.g. a town's “重点联系对象”): seen by the users whose ledger scope covers
-    that unit, so a town's tags are its own and a county tag is not imposed on every town."""
+    that unit, so a town's tags are its own and a county tag is not imposed on every town.
+
+    `Tag.objects.visible_to(user)`: the tags of the units inside the user's ledger scope (and, under a “仅本人”
+    scope, those they made). A tag of another town, or of the county for a town, is not seen: not on a person, in
+    a filter, a suggestion list or an export."""
 
     name = models.CharField("标签", max_length=30)
     owner_unit = models.ForeignKey("org.Unit", verbose_name="所属单位", on_delete=models.PROTECT, related_name="+")
@@ -93,6 +86,7 @@ class Tag(models.Model):
     )
 
     objects = TagQuerySet.as_manager()
+    scope_rule = ScopeRule(("owner_unit", "created_by"), permission="people.Person")
 
     class Meta:
         verbose_name = "标签"
@@ -207,7 +201,9 @@ class SocialPosition(models.Model):
 
 
 class Transfer(models.Model):
-    """A move of a person between units of the county, made by the sending side."""
+    """A move of a person between units of the county, made by the sending side. Seen, by the ledger's scope, on
+    both sides: `Transfer.objects.visible_to(user, via="to_unit")` are the arrivals (调入) of the user's units,
+    `via="from_unit"` their departures (调出)."""
 
     person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.CASCADE, related_name="transfers")
     from_unit = models.ForeignKey("org.Unit", verbose_name="调出单位", on_delete=models.PROTECT, related_name="+")
@@ -218,6 +214,9 @@ class Transfer(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="经办人", on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    objects = ScopedManager()
+    scope_rule = ScopeRule(("from_unit", None), ("to_unit", None), permission="people.Person")
 
     class Meta:
         verbose_name = "调动记录"

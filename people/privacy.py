@@ -9,37 +9,21 @@ rows, `birth_date_text` and `age` to render.
 
 import datetime
 
-from core.scope import Scope
-
 from .metrics import years_before
 from .models import Person
 
 
-def sensitive_scope(user):
-    """The scope in which `user` may see sensitive fields (nothing for an anonymous user)."""
-    if user is None or not user.is_authenticated:
-        return Scope.nothing()
-    return user.scope_for(Person, "view_sensitive")
-
-
 class SensitiveScope:
-    """`user`'s view_sensitive scope, checked in memory against people whose `owner_unit` is loaded (as
-    `Scope.q` would match them: the unit's subtree or the unit itself, or the record's creator)."""
+    """`user`'s view_sensitive scope, checked in memory against people whose `owner_unit` is loaded (Person's
+    scope rule, as `visible_to` applies it: the unit's subtree or the unit itself, or the record's creator)."""
 
     def __init__(self, user):
-        self.scope = sensitive_scope(user)
-        self.everything = self.scope.everything_
-        if not self.everything and user is not None and user.is_authenticated:
-            # Every record the user may view is inside it: one answer for the whole list (filters, sorting).
-            self.everything = not self.scope.is_empty and self.scope == user.scope_for(Person, "view")
+        self.user = user
+        # Every record the user may view is inside it: one answer for the whole list (filters, sorting).
+        self.everything = Person.objects.scope_includes(user, "view_sensitive", "view")
 
     def covers(self, person):
-        scope = self.scope
-        if self.everything or scope.everything_:
-            return True
-        if scope.is_empty:
-            return False
-        return scope.covers_unit(person.owner_unit) or person.created_by_id in scope.user_ids
+        return self.everything or Person.objects.permits(self.user, "view_sensitive", person)
 
 
 def may_see_sensitive(user, person):
@@ -49,8 +33,7 @@ def may_see_sensitive(user, person):
 
 def may_reveal(user, person):
     """Whether `user` may reveal `person`'s ID number and phone in clear (typing their password again)."""
-    return user.has_action(Person, "view_sensitive") and \
-        Person.objects.visible_to(user, "view_sensitive").filter(pk=person.pk).exists()
+    return user.can("view_sensitive", person)
 
 
 def birth_date_text(value, *, day, export=False):

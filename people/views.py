@@ -114,7 +114,7 @@ class PersonIdSearchView(views.ScopedViewMixin, View):
         number_hash = crypto.keyed_hash(number)
         person = Person.objects.filter(id_number_hash=number_hash).select_related("owner_unit").only(
             "pk", "owner_unit__name").first()
-        found = person is not None and self.get_queryset().filter(pk=person.pk).exists()
+        found = person is not None and request.user.can("view", person)
         try:
             if found:
                 lookups.settle(request.user, lookups.SEARCH, hits=[number_hash])
@@ -314,7 +314,7 @@ class PersonAdjustView(PersonMixin, TemplateView):
 
     def redirect_after(self):
         person = self.get_person()
-        if Person.objects.visible_to(self.request.user, "view").filter(pk=person.pk).exists():
+        if self.request.user.can("view", person):
             return HttpResponseRedirect(person.get_absolute_url())
         return HttpResponseRedirect(reverse("people:person_list"))
 
@@ -378,7 +378,7 @@ class PersonTransferView(PersonAdjustView):
 
     def apply(self, person, data):
         transfer_person(person, data["to_unit"], data["date"], data["reason"], self.request.user)
-        if not Person.objects.visible_to(self.request.user, "view").filter(pk=person.pk).exists():
+        if not self.request.user.can("view", person):
             return f"“{person.name}”已调出至{data['to_unit'].name}，该人员已不在您的数据范围内。"
         return f"“{person.name}”已调出至{data['to_unit'].name}。"
 
@@ -482,11 +482,10 @@ class TransferListView(views.ScopedViewMixin, SingleTableMixin, TemplateView):
         return "out" if self.request.GET.get("direction") == "out" else "in"
 
     def get_table_data(self):
-        scope = self.request.user.scope_for(Person, "view")
-        unit_field = "from_unit" if self.direction() == "out" else "to_unit"
+        side = "from_unit" if self.direction() == "out" else "to_unit"
         visible = Person.objects.visible_to(self.request.user, "view").filter(pk=OuterRef("person_id"))
         return (
-            Transfer.objects.filter(scope.q(unit_field, None))
+            Transfer.objects.visible_to(self.request.user, "view", via=side)
             .select_related("person", "from_unit", "to_unit", "created_by")
             .annotate(person_visible=Exists(visible))
         )

@@ -26,7 +26,7 @@ def visible_people(user):
 
 
 def may_see_person(user, person):
-    return person is not None and visible_people(user).filter(pk=person.pk).exists()
+    return person is not None and user.can("view", person)
 
 
 def visible_person_ids(user, person_ids):

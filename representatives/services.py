@@ -41,8 +41,7 @@ def no_certify_message(level):
 def may_certify(user, representative, level=None):
     """Whether `user` may certify `representative` at `level` (its own level by default)."""
     action = Representative.certify_action(level or representative.level)
-    return user.has_action(Representative, action) and \
-        Representative.objects.visible_to(user, action).filter(pk=representative.pk).exists()
+    return user.can(action, representative)
 
 
 def next_stages(representative):

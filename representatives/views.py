@@ -9,13 +9,11 @@ from django.db.models import Prefetch
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
 from core import audit, views
-from core.excel import export_filename, xlsx_response
-from core.filtersets import describe_filter
+from core.exports import describe_filter, export_xlsx
 from core.models import AuditEvent
 from people.choices import Status
 from people.models import Person, SocialPosition
@@ -91,24 +89,15 @@ class RepresentativeExportView(views.ScopedViewMixin, View):
                 for name, errors in filterset.form.errors.items()
             ))
             return HttpResponseRedirect(reverse("representatives:representative_list"))
-        described = describe_filter(filterset)
         queryset = filterset.qs.order_by("owner_unit__path", "person__name_pinyin", "pk")
-        now = timezone.localtime()
-        filter_text = "；".join(f"{k}={v}" for k, v in described.items()) or "无"
-        subtitle = (f"导出人：{user}（{user.unit or '未设单位'}）　导出时间：{now:%Y-%m-%d %H:%M}　"
-                    f"筛选条件：{filter_text}　联系电话已脱敏")
+        notes = ["联系电话已脱敏"]
         if queryset.exclude(person__in=visible_people(user).values("pk")).exists():
-            subtitle += "　台账档案不在您数据范围内的人员，只导出姓名和代表人士档案"
-        counted = {}
-
-        def build(target):
-            counted["rows"] = write_representatives(target, queryset, user=user, subtitle=subtitle)
-
-        response = xlsx_response(build, export_filename(TITLE))
-        response["Cache-Control"] = "no-store"
-        audit.record(AuditEvent.Action.EXPORT, object_type=Representative._meta.label,
-                     label=f"{TITLE}（{counted['rows']}行）", changes={"筛选条件": described, "行数": counted["rows"]})
-        return response
+            notes.append("台账档案不在您数据范围内的人员，只导出姓名和代表人士档案")
+        return export_xlsx(
+            request, models=[Representative], title=TITLE, filters=describe_filter(filterset), notes=notes,
+            write=lambda target, title, subtitle: write_representatives(target, queryset, user=user, title=title,
+                                                                       subtitle=subtitle),
+        )
 
 
 class CandidateAutocompleteView(views.ObjectAutocompleteView):

@@ -16,7 +16,7 @@ An app supplies only what is its own, in a subclass of `Importer` registered wit
   conflict with what is stored (`self.reject(number, problems)`);
 - `write(plan)`: the writer, run inside the framework's transaction, before the framework's audit event;
 - who may use it (`model` and `action`, or `allows(user)`), whether the upload names a unit (`asks_unit`: then
-  within `scope(user)`), its options (`options_form`) and whether rows with problems may be skipped.
+  within `units(user)`), its options (`options_form`) and whether rows with problems may be skipped.
 
 The framework does the rest: the upload (size cap; .xlsx, .xls and .ods, all read by the caged reader), locating
 the table (title rows above the header, synonyms, the data sheet among others, merged cells), running the
@@ -33,7 +33,6 @@ from django.db import transaction
 
 from core import audit
 from core.models import AuditEvent, ImportJob
-from core.scope import Scope
 
 from . import (
     MAX_UPLOAD_BYTES,
@@ -109,7 +108,7 @@ class Importer:
     header_needs = None  # the columns a header row must name to be taken for one (default: the required ones)
     model = None  # the permission: `action` on `model`
     action = "import"
-    asks_unit = False  # the upload names the unit imported into, within scope(user)
+    asks_unit = False  # the upload names the unit imported into, one of units(user)
     unit_help = ""  # what the unit chosen means for the rows
     allows_skip_invalid = False  # the user may import the rows without problems and skip the others
     options_form = None  # a Form of the importer's options (upload page and command line), see clean_options
@@ -135,11 +134,6 @@ class Importer:
         """Whether `user` may use this importer at all (403 otherwise)."""
         return user.has_action(cls.model, cls.action)
 
-    @classmethod
-    def scope(cls, user):
-        """The units `user` may import into (core.scope.Scope)."""
-        return user.scope_for(cls.model, cls.action)
-
     @staticmethod
     def units_model():
         """The unit model (org.Unit), known to core only through ImportJob.unit."""
@@ -147,19 +141,14 @@ class Importer:
 
     @classmethod
     def units(cls, user):
-        """The active units the upload form offers (asks_unit)."""
-        unit_model = cls.units_model()
-        scope = cls.scope(user)
-        if scope.is_empty:
-            return unit_model.objects.none()
-        return unit_model.objects.filter(scope.units_q(), is_active=True).order_by("path")
+        """The active units the upload form offers (asks_unit): those `user` may import into."""
+        return cls.model.objects.units_in_scope(user, cls.action).filter(is_active=True).order_by("path")
 
     @classmethod
     def job_visible(cls, user, job):
         """Whether the job's creator still sees it: its unit, if it has one, is still in their scope."""
-        return job.unit_id is None or (job.unit is not None and cls.scope(user).covers_unit(job.unit))
-
-    # --- the upload page and the job page ------------------------------------------------------------------------
+        return job.unit_id is None or (job.unit is not None
+                                       and cls.model.objects.unit_in_scope(user, cls.action, job.unit))
 
     # The pages' context is a dict: what the upload URL's kwargs point at (`upload_context`), or what a job's
     # options do (`job_context`), e.g. {"object": the scheme whose indicators are replaced}.
@@ -241,7 +230,7 @@ class Importer:
         self.dry_run = dry_run
         self.skip_invalid = skip_invalid and self.allows_skip_invalid
         self.progress = progress
-        if unit is not None and not self.import_scope().covers_unit(unit):
+        if unit is not None and not self.may_import_into(unit):
             raise ImportDenied(f"您没有向“{unit.name}”导入{self.noun}的权限。")
         if user is not None and not self.allows(user):
             raise ImportDenied(f"您没有导入{self.noun}的权限。")
@@ -249,11 +238,12 @@ class Importer:
         self.problems = []
         self.invalid = set()  # Excel row numbers with a problem
 
-    def import_scope(self):
-        """The scope of this run: the user's, or for the system (no user) the subtree of the unit imported into."""
+    def may_import_into(self, unit):
+        """Whether records may be imported into `unit`: inside the user's scope for the importer's action, or, for
+        an import without a user (the command line), inside the subtree of the unit imported into."""
         if self.user is None:
-            return Scope(subtree_paths=frozenset([self.unit.path])) if self.unit is not None else Scope.everything()
-        return self.scope(self.user)
+            return self.unit is None or unit.path.startswith(self.unit.path)
+        return self.model.objects.unit_in_scope(self.user, self.action, unit)
 
     def run(self, data):
         """Read, check, plan and (unless a dry run, or blocked by problems) write. Returns the ImportResult.
