@@ -23,9 +23,11 @@ Every problem with the file as a whole raises `ImportFileError`, whose message i
 the user as is.
 """
 
+import collections.abc
 import contextlib
 import dataclasses
 import datetime
+import fcntl
 import importlib.util
 import io
 import json
@@ -259,7 +261,11 @@ class Workbook:
     i + 1, column A is index 0, empty cells None; values are str, int, float, bool, date, datetime, time or
     timedelta as python-calamine gives them) and merged ranges — or, for a sheet past the row or column cap,
     the refusal, raised when the sheet is asked for. Use `open_workbook(data)`; nothing of the file is parsed
-    in this process."""
+    in this process.
+
+    From `stream_workbook(data)`, the workbook is still arriving: its sheets are known, `rows(sheet)` is an
+    `ArrivingRows`, and the caller must call `finish()` (the reader's verdict on the whole file) before acting
+    on anything it read."""
 
     def __init__(self):
         self.format = ""  # "xlsx", "xls" or "ods"
@@ -269,9 +275,21 @@ class Workbook:
         self._merged = {}
         self._refusals = {}
         self._sizes = {}
+        # What the reader said before sending the rows, and how far it got. The frames are applied under
+        # `_arrival`, which wakes whoever waits for rows of a streamed workbook.
+        self._arrival = threading.Condition()
+        self._announced = False  # the reader listed its sheets before reading them
+        self._counts = {}  # sheet name -> how many rows the reader sends
+        self._ended = set()  # names of sheets all of whose rows have arrived (or that were refused)
+        self._fills = {}  # sheet name -> _MergedDown applied to its rows as they arrive
+        self._streamed = False
+        self._reader = None  # the _CagedRead of a streamed workbook
+        self._finished = True  # whether the reader has ended (a streamed workbook: once its child has)
+        self._failure = None  # the ImportFileError the reader ended with
 
     def size(self, sheet):
         """The used area of `sheet`; for a refused sheet, what the reader had measured when it stopped."""
+        self._wait_for(lambda: sheet.name in self._ended)
         if sheet.name not in self._sizes:
             rows = self._rows.get(sheet.name) or []
             last_row = last_column = 0
@@ -288,28 +306,131 @@ class Workbook:
         return self.size(sheet)
 
     def rows(self, sheet):
-        """All rows of `sheet` (the list the reader returned: callers may change it)."""
+        """All rows of `sheet`: the list the reader returned (callers may change it) — or, in a streamed
+        workbook, an `ArrivingRows` filled as the reader sends them."""
         self._check(sheet)
+        if self._streamed:
+            return ArrivingRows(self, sheet.name)
         return self._rows[sheet.name]
 
     def _check(self, sheet):
+        self._wait_for(lambda: sheet.name in self._counts or sheet.name in self._refusals)
         refusal = self._refusals.get(sheet.name)
         if refusal is not None:
             raise refusal
 
     def merged_ranges(self, sheet):
         """[((first row, first column), (last row, last column))] (0-based) of the merged cells of `sheet`."""
+        self._wait_for(lambda: sheet.name in self._merged or sheet.name in self._ended)
         return self._merged.get(sheet.name, [])
 
+    def finish(self):
+        """Wait for the reader to end; raises its refusal or failure (`ImportFileError`). A streamed workbook's
+        rows are the file's only once this has returned: a later sheet may still break a limit, or the reader
+        may fail, and then nothing of the file may be used."""
+        if self._reader is not None:
+            self._reader.wait()
+        if self._failure is not None:
+            raise self._failure
+        return self
+
     def close(self):
+        if self._reader is not None:
+            self._reader.stop()
         self._rows.clear()
         self._merged.clear()
 
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, kind, error, traceback):
+        if isinstance(error, ImportFileError) and self._reader is not None:
+            # A file problem found in its first rows, while the reader had not ended: the reader's own verdict
+            # on the file comes first, as when the whole file was read before any row was looked at.
+            self._reader.wait()
+            failure = self._failure
+            self.close()
+            if failure is not None and failure is not error:
+                raise failure from None
+            return
         self.close()
+
+    # --- arrival ----------------------------------------------------------------------------------------
+
+    def _wait_for(self, ready):
+        """Wait until `ready()` or the reader has ended; raises the reader's failure if it ended first."""
+        if ready():
+            return
+        with self._arrival:
+            while not ready() and not self._finished:
+                self._arrival.wait()
+        if not ready() and self._failure is not None:
+            raise self._failure
+
+    def _wait_rows(self, name, count):
+        rows = self._rows[name]
+        self._wait_for(lambda: len(rows) >= count)
+        if len(rows) < count:  # the reader ended without them, and without saying why
+            raise ImportFileError(_INVALID_OUTPUT)
+
+    def _fill_merged_down(self, name, ranges, below):
+        with self._arrival:
+            rows = self._rows[name]
+            fill = _MergedDown(ranges, below, self._counts[name])
+            fill.apply(rows, 0)
+            self._fills[name] = fill
+
+    def _reader_ended(self, failure):
+        with self._arrival:
+            self._failure = failure
+            self._finished = True
+            self._arrival.notify_all()
+
+
+class ArrivingRows(collections.abc.Sequence):
+    """The rows of one sheet of a streamed workbook (`stream_workbook`), filled while the caged reader sends
+    them. `len()` is the sheet's row count, known before its first row; reading a row that has not arrived
+    yet waits for it, and raises the reader's failure (`ImportFileError`) if the reader ends without sending
+    it. A row that has been used may be replaced (by None, to free its memory)."""
+
+    def __init__(self, workbook, name):
+        self._workbook = workbook
+        self._name = name
+        self._rows = workbook._rows[name]
+        self._total = workbook._counts[name]
+
+    def __len__(self):
+        return self._total
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            indices = range(*index.indices(self._total))
+            if indices:
+                self._arrived(max(indices[0], indices[-1]))
+            return [self._rows[i] for i in indices]
+        if index < 0:
+            index += self._total
+        if not 0 <= index < self._total:
+            raise IndexError("row index out of range")
+        return self._arrived(index)
+
+    def __setitem__(self, index, row):
+        self[index]  # noqa: B018 (a row is replaced only once it has arrived)
+        self._rows[index] = row
+
+    def __iter__(self):
+        for index in range(self._total):
+            yield self._arrived(index)
+
+    def _arrived(self, index):
+        rows = self._rows
+        if index >= len(rows):
+            self._workbook._wait_rows(self._name, index + 1)
+        return rows[index]
+
+    def fill_merged_down(self, ranges, below):
+        """`fill_merged_down` for these rows: those that have arrived now, the others as they arrive."""
+        self._workbook._fill_merged_down(self._name, ranges, below)
 
 
 def open_workbook(data, *, limits=None, **caps):
@@ -318,12 +439,42 @@ def open_workbook(data, *, limits=None, **caps):
     Raises `ImportFileError` with a Chinese message naming the limit a file breaks."""
     limits = dataclasses.replace(limits or ReaderLimits(), **caps)
     check_format(data)
-    return _read_in_cage(data, limits)
+    read = _CagedRead(data, limits)
+    read.run()
+    return read.workbook.finish()
 
 
 def open_large_workbook(data, **caps):
     """`open_workbook` with the caps of big tables (`LARGE_LIMITS`: a county ledger has 100,000+ rows)."""
     return open_workbook(data, limits=LARGE_LIMITS, **caps)
+
+
+def stream_workbook(data, *, limits=None, **caps):
+    """`open_workbook`, returning as soon as the reader has checked the file and listed its worksheets: their
+    rows (`ArrivingRows`) arrive while the caller already works on them. The reader has run every check of the
+    file before it sends the first row; a limit it can only find later (a later sheet too big, the cells of all
+    sheets together) or its own failure reaches the caller from `finish()` — or from a row it waits for.
+    Use it as a context manager (leaving it stops the reader) and call `finish()` before acting on what was
+    read (looking anything up, writing)."""
+    limits = dataclasses.replace(limits or ReaderLimits(), **caps)
+    check_format(data)
+    read = _CagedRead(data, limits)
+    workbook = read.workbook
+    workbook._streamed, workbook._finished, workbook._reader = True, False, read
+    read.start()
+    try:
+        workbook._wait_for(lambda: workbook._announced)
+        if not workbook._announced:
+            workbook.finish()  # ended without listing its sheets: its failure, or (never) a finished workbook
+    except BaseException:
+        workbook.close()
+        raise
+    return workbook
+
+
+def stream_large_workbook(data, **caps):
+    """`stream_workbook` with the caps of big tables (`LARGE_LIMITS`)."""
+    return stream_workbook(data, limits=LARGE_LIMITS, **caps)
 
 
 _CHILD = Path(__file__).with_name("workbook_child.py")
@@ -350,44 +501,95 @@ class _RowsUnpickler(pickle.Unpickler):
             raise pickle.UnpicklingError(f"{module}.{name} is not allowed") from None
 
 
-def _read_in_cage(data, limits):
-    """Run core/workbook_child.py on `data` and build the `Workbook` from its frames, enforcing the wall-clock
-    limit (the child is killed) and turning every failure of the child into an `ImportFileError`."""
-    request = json.dumps({"size": len(data), "limits": dataclasses.asdict(limits)}).encode() + b"\n"
-    calamine = importlib.util.find_spec("python_calamine")
-    site = str(Path(calamine.origin).resolve().parent.parent) if calamine and calamine.origin else ""
-    try:
-        child = subprocess.Popen(  # noqa: S603 (a fixed command: this interpreter running the child script)
-            [sys.executable, "-I", str(_CHILD), site], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, env={"PATH": os.defpath, "LC_ALL": "C.UTF-8"}, close_fds=True,
-        )
-    except OSError as exc:
-        logger.error("The workbook reader could not be started: %s", exc)
-        raise ImportFileError("暂时无法读取文件（解析程序无法启动），请稍后重试或联系系统管理员。") from exc
-    feeder = threading.Thread(target=_feed, args=(child.stdin, request, data), daemon=True)
-    feeder.start()
-    builder = _WorkbookBuilder(data, limits)
-    deadline = time.monotonic() + limits.seconds
-    timed_out = broken = True  # until the child's output has been read to its end
-    stderr = bytearray()
-    try:
-        timed_out, broken = _collect(child, deadline, builder, stderr)
-    finally:
-        if timed_out or broken:
-            child.kill()
-        status = _reap(child, deadline)
-        feeder.join(timeout=5)
-        child.stdout.close()
-        child.stderr.close()
-    _note_peak(builder.peak_kb)
-    builder.workbook.reader_peak_kb = builder.peak_kb
-    error = _failure(limits, status, timed_out, broken, builder)
-    if error is not None:
-        if stderr and not timed_out:
-            logger.warning("Workbook reader exited with %s: %s", status, bytes(stderr[-2000:]).decode(errors="replace"))
-        error.reader_peak_kb = builder.peak_kb
-        raise error
-    return builder.workbook
+class _CagedRead:
+    """core/workbook_child.py run on `data`, its frames built into `self.workbook`: in the calling thread
+    (`run`, for `open_workbook`) or in a thread of its own (`start`, for `stream_workbook`). Enforces the
+    wall-clock limit (the child is killed) and turns every failure of the child into an `ImportFileError`,
+    which the workbook holds once the read has ended."""
+
+    def __init__(self, data, limits):
+        self.limits = limits
+        self.builder = _WorkbookBuilder(data, limits)
+        self.workbook = self.builder.workbook
+        self.stopped = False  # the caller stopped the read: how the child then ends means nothing
+        self.thread = None
+        self.crash = None  # an unexpected exception of the thread, raised again by wait()
+        request = json.dumps({"size": len(data), "limits": dataclasses.asdict(limits)}).encode() + b"\n"
+        calamine = importlib.util.find_spec("python_calamine")
+        site = str(Path(calamine.origin).resolve().parent.parent) if calamine and calamine.origin else ""
+        try:
+            self.child = subprocess.Popen(  # noqa: S603 (a fixed command: this interpreter running the child script)
+                [sys.executable, "-I", str(_CHILD), site], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, env={"PATH": os.defpath, "LC_ALL": "C.UTF-8"}, close_fds=True,
+            )
+        except OSError as exc:
+            logger.error("The workbook reader could not be started: %s", exc)
+            raise ImportFileError("暂时无法读取文件（解析程序无法启动），请稍后重试或联系系统管理员。") from exc
+        _widen_pipe(self.child.stdout)
+        self.feeder = threading.Thread(target=_feed, args=(self.child.stdin, request, data), daemon=True)
+        self.feeder.start()
+        self.deadline = time.monotonic() + limits.seconds
+
+    def run(self):
+        """Read every frame until the child closes its output, then record how the read ended."""
+        child, builder = self.child, self.builder
+        timed_out = broken = True  # until the child's output has been read to its end
+        stderr = bytearray()
+        try:
+            timed_out, broken = _collect(child, self.deadline, builder, stderr)
+        finally:
+            if timed_out or broken or self.stopped:
+                child.kill()
+            status = _reap(child, self.deadline)
+            self.feeder.join(timeout=5)
+            child.stdout.close()
+            child.stderr.close()
+        if self.stopped:
+            self.workbook._reader_ended(ImportFileError("文件读取已中止。"))
+            return
+        _note_peak(builder.peak_kb)
+        self.workbook.reader_peak_kb = builder.peak_kb
+        failure = _failure(self.limits, status, timed_out, broken, builder)
+        if failure is not None:
+            if stderr and not timed_out:
+                logger.warning("Workbook reader exited with %s: %s", status,
+                               bytes(stderr[-2000:]).decode(errors="replace"))
+            failure.reader_peak_kb = builder.peak_kb
+        self.workbook._reader_ended(failure)
+
+    def start(self):
+        self.thread = threading.Thread(target=self._run_in_thread, name="workbook-reader", daemon=True)
+        self.thread.start()
+
+    def _run_in_thread(self):
+        try:
+            self.run()
+        except BaseException as exc:  # noqa: BLE001 (handed to the caller by wait())
+            self.crash = exc
+            self.workbook._reader_ended(ImportFileError(_INVALID_OUTPUT))
+
+    def wait(self):
+        if self.thread is not None:
+            self.thread.join()
+        if self.crash is not None:
+            crash, self.crash = self.crash, None
+            raise crash
+
+    def stop(self):
+        """End the read now (the caller has what it needs, or gave up): the child is killed."""
+        if self.thread is None or not self.thread.is_alive():
+            return
+        self.stopped = True
+        with contextlib.suppress(OSError):
+            self.child.kill()
+        self.thread.join()
+
+
+def _widen_pipe(stream):
+    """Let the child's output pipe hold 1 MB instead of 64 KB: the child writes frames of a few hundred KB,
+    and the parent reads them between its own work on the rows (Linux only; elsewhere the default stays)."""
+    with contextlib.suppress(AttributeError, OSError):
+        fcntl.fcntl(stream.fileno(), fcntl.F_SETPIPE_SZ, 1024 * 1024)
 
 
 _largest_peak_kb = 0
@@ -451,7 +653,7 @@ def _failure(limits, status, timed_out, broken, builder):
         logger.warning("Workbook refused: the reader ran out of time (%s s)", limits.seconds)
         return ImportFileError(f"文件解析超时（{limits.seconds:g} 秒），已停止读取：{_TOO_BIG_OR_ODD}")
     if broken:
-        return ImportFileError("文件解析结果无效，未读取任何数据：文件可能已损坏或结构异常。")
+        return ImportFileError(_INVALID_OUTPUT)
     if status in (_CHILD_OUT_OF_MEMORY, -signal.SIGABRT, -signal.SIGKILL):
         logger.warning("Workbook refused: the reader ran out of memory (%s MB)", limits.memory_mb)
         return ImportFileError(f"文件解析超出内存上限（{limits.memory_mb} MB），已停止读取：{_TOO_BIG_OR_ODD}")
@@ -461,12 +663,13 @@ def _failure(limits, status, timed_out, broken, builder):
         logger.warning("Workbook refused: the reader exited with status %s", status)
         return ImportFileError("文件解析程序异常退出，未读取任何数据：文件可能已损坏或结构异常。")
     if not builder.done:
-        return ImportFileError("文件解析结果无效，未读取任何数据：文件可能已损坏或结构异常。")
+        return ImportFileError(_INVALID_OUTPUT)
     return None
 
 
 _CHILD_OUT_OF_MEMORY = 3  # workbook_child's exit status after a MemoryError
 _TOO_BIG_OR_ODD = "文件过大或结构异常，请删除无关内容或拆分后重试。"
+_INVALID_OUTPUT = "文件解析结果无效，未读取任何数据：文件可能已损坏或结构异常。"
 
 
 class _WorkbookBuilder:
@@ -480,7 +683,8 @@ class _WorkbookBuilder:
         # is broken, whatever it says.
         self.allowance = 64 * limits.max_cells + 2 * limits.max_expanded_bytes + 4 * len(data) + (16 << 20)
         self.received = 0
-        self.sheet = None
+        self.sheet = None  # the sheet whose rows are arriving
+        self.reported = 0  # sheets the child has sent (or refused)
         self.refusal = None
         self.done = False
         self.peak_kb = None  # the child's own peak RSS, as it reported it
@@ -500,7 +704,9 @@ class _WorkbookBuilder:
             try:
                 frame = _RowsUnpickler(io.BytesIO(body)).load()
                 kind, payload = frame
-                self.handle(kind, payload)
+                with self.workbook._arrival:
+                    self.handle(kind, payload)
+                    self.workbook._arrival.notify_all()
             except (pickle.UnpicklingError, ValueError, TypeError, KeyError, AttributeError, EOFError,
                     IndexError) as exc:
                 raise _ReaderOutputError(str(exc)) from exc
@@ -515,33 +721,73 @@ class _WorkbookBuilder:
             for row in payload:
                 if type(row) is not list or not _CELL_TYPES.issuperset(map(type, row)):
                     raise _ReaderOutputError("not a row of cell values")
-            workbook._rows[self.sheet.name].extend(payload)
+            name = self.sheet.name
+            rows = workbook._rows[name]
+            if len(rows) + len(payload) > workbook._counts.get(name, len(rows) + len(payload)):
+                raise _ReaderOutputError("more rows than announced")
+            fill = workbook._fills.get(name)
+            if fill is not None:
+                fill.apply(payload, len(rows))
+            rows.extend(payload)  # after the fill: a row is visible to readers once complete
         elif kind == "workbook":
             workbook.format = str(payload["format"])
+        elif kind == "sheets":
+            if workbook._announced or workbook.sheets or type(payload) is not list:
+                raise _ReaderOutputError("sheets listed twice or late")
+            workbook.sheets.extend(Sheet(str(item["name"]), int(item["index"]), bool(item["visible"]))
+                                   for item in payload)
+            workbook._announced = True
         elif kind == "sheet":
-            self.sheet = Sheet(str(payload["name"]), int(payload["index"]), bool(payload["visible"]))
-            workbook.sheets.append(self.sheet)
+            if self.sheet is not None:
+                raise _ReaderOutputError("sheet inside a sheet")
+            sheet = Sheet(str(payload["name"]), int(payload["index"]), bool(payload["visible"]))
+            if workbook._announced:
+                if self.reported >= len(workbook.sheets) or workbook.sheets[self.reported] != sheet:
+                    raise _ReaderOutputError("a sheet that was not announced")
+                sheet = workbook.sheets[self.reported]
+            else:
+                workbook.sheets.append(sheet)
+            self.reported += 1
             refused = payload["refused"]
             if refused is None:
-                workbook._rows[self.sheet.name] = []
+                self.sheet = sheet
+                count = payload.get("rows")
+                if count is not None:
+                    if type(count) is not int or count < 0:
+                        raise _ReaderOutputError("bad row count")
+                    workbook._counts[sheet.name] = count
+                elif workbook._announced:
+                    raise _ReaderOutputError("no row count")
+                if payload.get("merged") is not None:
+                    workbook._merged[sheet.name] = _merged_ranges(payload["merged"])
+                workbook._rows[sheet.name] = []
             else:
-                workbook._refusals[self.sheet.name] = _refusal(dict(refused), self.legacy)
-                workbook._sizes[self.sheet.name] = SheetSize(int(refused.get("rows", 0)),
-                                                             int(refused.get("columns", 0)))
-                self.sheet = None
+                workbook._refusals[sheet.name] = _refusal(dict(refused), self.legacy)
+                workbook._sizes[sheet.name] = SheetSize(int(refused.get("rows", 0)), int(refused.get("columns", 0)))
+                workbook._ended.add(sheet.name)
         elif kind == "sheet_end":
             if self.sheet is None:
                 raise _ReaderOutputError("sheet_end outside a sheet")
-            workbook._merged[self.sheet.name] = [((int(a), int(b)), (int(c), int(d)))
-                                                 for (a, b), (c, d) in payload["merged"]]
+            name = self.sheet.name
+            if payload.get("merged") is not None:
+                workbook._merged[name] = _merged_ranges(payload["merged"])
+            if workbook._counts.setdefault(name, len(workbook._rows[name])) != len(workbook._rows[name]):
+                raise _ReaderOutputError("fewer rows than announced")
+            workbook._ended.add(name)
             self.sheet = None
         elif kind == "refused":
             self.refusal = _refusal(dict(payload), self.legacy)
         elif kind == "done":
+            if self.refusal is None and (self.sheet is not None or self.reported < len(workbook.sheets)):
+                raise _ReaderOutputError("done before the end of the sheets")
             self.done = True
             self.peak_kb = int(payload["peak_kb"])
         else:
             raise _ReaderOutputError(f"unknown frame {kind!r}")
+
+
+def _merged_ranges(pairs):
+    return [((int(a), int(b)), (int(c), int(d))) for (a, b), (c, d) in pairs]
 
 
 def _refusal(params, legacy):
@@ -714,22 +960,49 @@ class Problem:
 def fill_merged_down(rows, ranges, below):
     """Give every row of a vertically merged block the value of its top cell, in the block's first column,
     for blocks starting after row index `below` (the header): cadres merge a village's or a category's
-    cells over the rows it applies to. Rows past the end of `rows` are left alone."""
-    for (first_row, first_col), (last_row, _) in ranges:
-        if first_row <= below or last_row <= first_row or first_row >= len(rows):
-            continue
-        top = rows[first_row]
-        value = top[first_col] if top is not None and first_col < len(top) else None
-        if value is None:
-            continue
-        for index in range(first_row + 1, min(last_row, len(rows) - 1) + 1):
-            row = rows[index]
-            if row is None:
-                continue
-            if first_col >= len(row):
-                row.extend([None] * (first_col + 1 - len(row)))
-            if row[first_col] is None:
-                row[first_col] = value
+    cells over the rows it applies to. Rows past the end of `rows` are left alone. On `ArrivingRows`, rows
+    still to come are filled as they arrive."""
+    if isinstance(rows, ArrivingRows):
+        rows.fill_merged_down(ranges, below)
+        return
+    _MergedDown(ranges, below, len(rows)).apply(rows, 0)
+
+
+class _MergedDown:
+    """`fill_merged_down` applied to rows in order, as many at a time as there are: each row is filled from
+    the blocks it lies in, whose top cell's value was taken when the top row went by."""
+
+    def __init__(self, ranges, below, total):
+        self.blocks = sorted(
+            (first_row, first_col, min(last_row, total - 1))
+            for (first_row, first_col), (last_row, _) in ranges
+            if below < first_row < last_row and first_row < total
+        )
+        self.next = 0  # the first block whose top row has not gone by
+        self.active = []  # (first column, last row, value) of the blocks being filled
+
+    def apply(self, rows, offset):
+        """Fill `rows`, which are the rows from index `offset` on (every row goes by once, in order)."""
+        blocks = self.blocks
+        if self.next == len(blocks) and not self.active:
+            return
+        for index, row in enumerate(rows, offset):
+            if self.active:
+                self.active = [block for block in self.active if block[1] >= index]
+                if row is not None:
+                    for first_col, _, value in self.active:
+                        if first_col >= len(row):
+                            row.extend([None] * (first_col + 1 - len(row)))
+                        if row[first_col] is None:
+                            row[first_col] = value
+            while self.next < len(blocks) and blocks[self.next][0] <= index:
+                _, first_col, last_row = blocks[self.next]
+                self.next += 1
+                value = row[first_col] if row is not None and first_col < len(row) else None
+                if value is not None:
+                    self.active.append((first_col, last_row, value))
+            if self.next == len(blocks) and not self.active:
+                return
 
 
 _DATE_TEXT = [

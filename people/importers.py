@@ -45,6 +45,7 @@ from core.importing import (
     normalise_text,
     open_large_workbook,
     records,
+    stream_large_workbook,
 )
 from core.models import AuditEvent
 from core.scope import Scope
@@ -161,32 +162,43 @@ def import_ledger(data, file_name, unit, user, *, update="fill", skip_invalid=Fa
 
 
 def read_table(data):
-    """The ledger's table in an xlsx file: the first sheet (visible ones first) whose header row names
-    姓名 and at least two other ledger columns, else the first naming 姓名 at all. Cells merged down over
-    several data rows (a village's name over its people) count for each of those rows."""
-    with open_large_workbook(data, max_rows=LEDGER_MAX_ROWS, max_columns=LEDGER_MAX_COLUMNS,
-                             max_unpacked=LEDGER_MAX_UNPACKED) as workbook:
-        ordered = [s for s in workbook.sheets if s.visible] + [s for s in workbook.sheets if not s.visible]
-        fallback = too_big = None
-        for sheet in ordered:
-            try:
-                rows = workbook.rows(sheet)
-            except ImportFileError as exc:
-                too_big = too_big or exc
-                continue
-            match = find_header(rows, SYNONYMS, required=REQUIRED)
-            if match is None:
-                continue
-            index, found, ignored = match
-            fill_merged_down(rows, workbook.merged_ranges(sheet), index)
-            table = Table(sheet.name, rows, index, found, ignored)
-            if len(found) >= 3:
-                return table
-            fallback = fallback or table
-        if fallback is not None:
-            return fallback
-        if too_big is not None:
-            raise too_big
+    """The ledger's table in an xlsx file (see `ledger_table`), read whole."""
+    with open_ledger_workbook(data) as workbook:
+        return ledger_table(workbook)
+
+
+def open_ledger_workbook(data, *, streamed=False):
+    """The caged reader on a ledger file, with the ledger's caps: read whole, or `streamed` (the import checks
+    rows while later ones still arrive; see core.importing.stream_workbook)."""
+    opener = stream_large_workbook if streamed else open_large_workbook
+    return opener(data, max_rows=LEDGER_MAX_ROWS, max_columns=LEDGER_MAX_COLUMNS, max_unpacked=LEDGER_MAX_UNPACKED)
+
+
+def ledger_table(workbook):
+    """The ledger's table: the first sheet (visible ones first) whose header row names 姓名 and at least two
+    other ledger columns, else the first naming 姓名 at all. Cells merged down over several data rows (a
+    village's name over its people) count for each of those rows."""
+    ordered = [s for s in workbook.sheets if s.visible] + [s for s in workbook.sheets if not s.visible]
+    fallback = too_big = None
+    for sheet in ordered:
+        try:
+            rows = workbook.rows(sheet)
+        except ImportFileError as exc:
+            too_big = too_big or exc
+            continue
+        match = find_header(rows, SYNONYMS, required=REQUIRED)
+        if match is None:
+            continue
+        index, found, ignored = match
+        fill_merged_down(rows, workbook.merged_ranges(sheet), index)
+        table = Table(sheet.name, rows, index, found, ignored)
+        if len(found) >= 3:
+            return table
+        fallback = fallback or table
+    if fallback is not None:
+        return fallback
+    if too_big is not None:
+        raise too_big
     raise ImportFileError("没有找到台账的表头：请确认工作表前30行中有一行表头，至少包含“姓名”列（建议使用导入模板）。")
 
 
@@ -504,16 +516,20 @@ class LedgerImport:
 
     def run(self, data):
         result = self.result
-        table = read_table(data)
-        del data
-        result.sheet, result.header_row = table.sheet, table.header_row_number
-        result.columns = {name: column_letter(index) for name, index in table.columns.items()}
-        unknown = unknown_columns(table)
-        if unknown:
-            listed = "、".join(f"“{text}”（{letter}列）" for letter, text in unknown)
-            result.notices.append(f"以下列不是台账的列，内容未导入：{listed}。")
-        rows = self.check_rows(table)
-        del table
+        # Rows are checked while the reader still sends later ones; nothing is looked up or written before
+        # the reader has ended well (finish()).
+        with open_ledger_workbook(data, streamed=True) as workbook:
+            del data
+            table = ledger_table(workbook)
+            result.sheet, result.header_row = table.sheet, table.header_row_number
+            result.columns = {name: column_letter(index) for name, index in table.columns.items()}
+            unknown = unknown_columns(table)
+            if unknown:
+                listed = "、".join(f"“{text}”（{letter}列）" for letter, text in unknown)
+                result.notices.append(f"以下列不是台账的列，内容未导入：{listed}。")
+            rows = self.check_rows(table)
+            del table
+            workbook.finish()
         if not result.data_rows:
             result.notices.append(f"表头（第{result.header_row}行）下方没有数据行。")
         self.match_existing(rows)
