@@ -21,7 +21,9 @@ How it stays fast on 100,000 rows (the benchmark's target is 10,000 rows/s end t
 """
 
 import datetime
+import queue
 import re
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -950,6 +952,44 @@ class LedgerImport:
         )
 
 
+def _executemany_beside(cursor, sql, rows):
+    """`cursor.executemany(sql, rows)` in chunks of WRITE_CHUNK, run by a thread of its own: SQLite inserts a
+    chunk (sqlite3_step runs without the GIL) while this thread builds the next one (encryption, pinyin), as
+    the COPY writer does on PostgreSQL. `cursor` is the DB-API cursor of the connection (Django's wrapper
+    refuses other threads); this thread does not use the connection until the writer is done."""
+    chunks = queue.Queue(maxsize=2)
+    failure = []
+    database_errors = connection.wrap_database_errors  # Django's exceptions, as from its own cursor
+
+    def write():
+        while (chunk := chunks.get()) is not None:
+            if not failure:
+                try:
+                    with database_errors:
+                        cursor.executemany(sql, chunk)
+                except BaseException as exc:  # noqa: BLE001 (raised again in the caller's thread)
+                    failure.append(exc)
+
+    writer = threading.Thread(target=write, name="ledger-writer")
+    writer.start()
+    try:
+        chunk = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) == WRITE_CHUNK:
+                chunks.put(chunk)
+                chunk = []
+                if failure:
+                    break
+        if chunk:
+            chunks.put(chunk)
+    finally:
+        chunks.put(None)
+        writer.join()
+    if failure:
+        raise failure[0]
+
+
 @contextmanager
 def _sqlite_cache(kib=64 * 1024):
     """A bigger SQLite page cache while writing: the person table's nine indexes then stay in memory (the
@@ -1149,14 +1189,7 @@ class _Writer:
                         copy.write_row(row)
                 return
             sql = f"INSERT INTO {self.quote(table)} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
-            chunk = []
-            for row in rows:
-                chunk.append(row)
-                if len(chunk) == WRITE_CHUNK:
-                    cursor.executemany(sql, chunk)
-                    chunk = []
-            if chunk:
-                cursor.executemany(sql, chunk)
+            _executemany_beside(cursor.cursor, sql, rows)
 
     def insert_links(self, through, target, pairs):
         self.insert(through._meta.db_table, ["person_id", target], pairs)
