@@ -355,10 +355,13 @@ def _id_number(raw):
     return value
 
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
 def _name(raw):
     parts = cell_text(raw).split()
     # "张 三" (a space typed for alignment) is 张三; Latin names keep single spaces.
-    name = "".join(parts) if re.search(r"[\u4e00-\u9fff]", "".join(parts)) else " ".join(parts)
+    name = "".join(parts) if _HAN.search("".join(parts)) else " ".join(parts)
     if len(name) > 50:
         raise CellError(f"姓名不能超过50个字（现有{len(name)}个字）")
     if ":" in name or "：" in name:
