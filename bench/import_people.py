@@ -374,20 +374,24 @@ def _rss_mb():
 
 class RssSampler:
     """The largest RSS of this process and its child processes (the workbook reader) together, sampled every
-    few milliseconds from /proc while the import runs."""
+    few milliseconds from /proc while the import runs; and this process's own largest RSS while a child ran."""
 
     def __init__(self, interval=0.005):
         import threading
 
         self.interval = interval
         self.peak_mb = 0.0
+        self.own_beside_child_mb = 0.0
         self.running = True
         self.thread = threading.Thread(target=self.run, daemon=True)
         self.thread.start()
 
     def run(self):
         while self.running:
-            self.peak_mb = max(self.peak_mb, _rss_mb() + sum(map(_pid_rss_mb, _child_pids())))
+            own, children = _rss_mb(), _child_pids()
+            self.peak_mb = max(self.peak_mb, own + sum(map(_pid_rss_mb, children)))
+            if children:
+                self.own_beside_child_mb = max(self.own_beside_child_mb, own)
             time.sleep(self.interval)
 
     def stop(self):
@@ -466,8 +470,6 @@ def worker_tongxin(spec):
 
     def progress(done, total, stage):
         now = time.perf_counter()
-        if f"{stage}_first" not in marks and stage == "check":
-            marks["rss_after_read_mb"] = _rss_mb()  # the file has been read: the reader child has just ended
         marks.setdefault(f"{stage}_first", now)
         marks[f"{stage}_last"] = now
 
@@ -507,9 +509,9 @@ def worker_tongxin(spec):
         print("--- by cumulative time ---", file=sys.stderr)
         stats.sort_stats("cumulative").print_stats(45)
     child = _reader_peak_mb()
-    # An upper bound of this process and the reader together: the reader runs while this process holds at
-    # most what it holds once reading is over; this process's own peak comes later, when the reader has ended.
-    bound = max(peak, marks.get("rss_after_read_mb", peak) + child)
+    # An upper bound of this process and the reader together: the reader's own peak (as it reported it) on top
+    # of the most this process held while the reader ran (it checks rows meanwhile), or this process's peak.
+    bound = max(peak, sampler.own_beside_child_mb + child)
     return {"seconds": seconds, "rows": result.created, "peak_mb": peak, "child_peak_mb": child,
             "together_bound_mb": bound, "together_peak_mb": max(sampled, peak), "stages": stages,
             "history_rows": history, "people": Person.objects.count()}

@@ -1,11 +1,13 @@
 """Test helpers shared by every app that need no app: the text and the rows of an xlsx download, a Word document
-and a picture to upload.
+and a picture to upload, a scripted stand-in for the caged workbook reader.
 
 Domain-free like the rest of core: the small county is org.testing's, users holding built-in roles and the
 standard scoped-view test case are accounts.testing's.
 """
 
 import io
+import json
+from pathlib import Path
 
 
 def export_text(response):
@@ -45,3 +47,29 @@ def docx_bytes(text):
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+SCRIPTED_READER = Path(__file__).with_name("tests") / "scripted_workbook_child.py"
+
+
+def script_the_reader(monkeypatch):
+    """Run core/tests/scripted_workbook_child.py instead of the caged reader (its output is scripted: what the
+    parent does while frames are still to come, or when the reader fails halfway). Returns a function turning
+    the steps (`reader_sends`, ["flush"], ["wait", path], ["exit", status]) into the "file" to read."""
+    from core.importing import ZIP_MAGIC, cage
+
+    monkeypatch.setattr(cage, "_CHILD", SCRIPTED_READER)
+    return lambda *steps: ZIP_MAGIC + json.dumps(steps).encode()
+
+
+def reader_sends(kind, payload):
+    """The step of a scripted reader that sends the frame (kind, payload)."""
+    return ["send", kind, payload]
+
+
+def reader_opens(rows, name="台账", merged=()):
+    """The steps before a sheet's rows: the workbook, its one sheet, and the sheet with its row count."""
+    return [reader_sends("workbook", {"format": "xlsx"}),
+            reader_sends("sheets", [{"index": 0, "name": name, "visible": True}]),
+            reader_sends("sheet", {"index": 0, "name": name, "visible": True, "refused": None, "rows": rows,
+                                   "merged": [list(map(list, pair)) for pair in merged]})]

@@ -19,8 +19,10 @@ check: its caps are this process's limits and the sizes calamine reports after r
 
 Protocol. stdin: one JSON line {"size": n, "limits": {...}}, then the n bytes of the file. stdout: frames,
 each a 4-byte big-endian length and a pickle of (kind, payload) holding only plain values and dates:
-("workbook", {"format"}), then per worksheet ("sheet", {"index", "name", "visible", "refused"}), its rows in
-batches ("rows", [[value, ...], ...]) and ("sheet_end", {"merged": [...]}) — or, at any point,
+("workbook", {"format"}), the worksheets it will report ("sheets", [{"index", "name", "visible"}, ...]), then
+per worksheet ("sheet", {"index", "name", "visible", "refused"}, plus "rows" (how many it sends) and "merged"
+(its merged ranges) for a sheet it reads), its rows in batches ("rows", [[value, ...], ...]) and
+("sheet_end", {}) — or, at any point,
 ("refused", {"code": ..., ...}) for the whole file — and finally ("done", {"peak_kb"}). Refusals carry a code
 and the figures of the limit; the parent turns them into Chinese messages.
 """
@@ -685,13 +687,17 @@ def read_sheets(data, file_format, refusals, limits, output, depth=None):
     if len(metadata) > limits["max_sheets"]:
         raise Refused("sheets", count=len(metadata), limit=limits["max_sheets"])
     output.send("workbook", {"format": file_format})
+    worksheets = [{"index": index, "name": meta.name, "visible": meta.visible == SheetVisibleEnum.Visible}
+                  for index, meta in enumerate(metadata)
+                  if meta.typ == SheetTypeEnum.WorkSheet and (file_format != "xlsx" or meta.name in refusals)]
+    # The parent learns the worksheets before any is read, so it can choose among them while rows arrive.
+    output.send("sheets", worksheets)
+    output.flush()
     max_rows, max_columns = limits["max_rows"], limits["max_columns"]
     cells = 0
     text = Budget(limits["max_expanded_bytes"], "expanded")
-    for index, meta in enumerate(metadata):
-        if meta.typ != SheetTypeEnum.WorkSheet or (file_format == "xlsx" and meta.name not in refusals):
-            continue
-        info = {"index": index, "name": meta.name, "visible": meta.visible == SheetVisibleEnum.Visible}
+    for info in worksheets:
+        index, meta = info["index"], metadata[info["index"]]
         refusal = refusals.get(meta.name)
         if refusal is not None:
             output.send("sheet", dict(info, refused=refusal))
@@ -712,9 +718,11 @@ def read_sheets(data, file_format, refusals, limits, output, depth=None):
         if depth is not None:
             depth.wait()
             depth = None
-        output.send("sheet", dict(info, refused=None))
+        # The row count and merged ranges come first: the parent uses the rows while later ones still arrive.
+        merged = [tuple(map(tuple, pair)) for pair in sheet.merged_cell_ranges or ()]
+        output.send("sheet", dict(info, refused=None, rows=size[0], merged=merged))
         send_rows(sheet, output, text if file_format == "xls" else None)
-        output.send("sheet_end", {"merged": [tuple(map(tuple, pair)) for pair in sheet.merged_cell_ranges or ()]})
+        output.send("sheet_end", {})
         del sheet
     if depth is not None:
         depth.wait()

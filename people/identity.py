@@ -1,6 +1,7 @@
 """ID numbers (GB 11643) and phone numbers: normalisation and checks shared by forms and the importer."""
 
 import datetime
+import operator
 import re
 
 from core.text import to_halfwidth
@@ -16,25 +17,34 @@ PROVINCE_PREFIXES = {
 }
 
 
+# Compiled once: the ledger import checks 100,000 numbers in a row.
+_SPACES = re.compile(r"\s+")
+_PHONE_SEPARATORS = re.compile(r"[\s\-－—]+")
+_ID_NUMBER = re.compile(r"\d{17}[\dX]")
+_OLD_ID_NUMBER = re.compile(r"\d{15}")
+
+
 def normalize_id_number(value):
-    return re.sub(r"\s+", "", to_halfwidth(str(value or ""))).upper()
+    return _SPACES.sub("", to_halfwidth(str(value or ""))).upper()
 
 
 def normalize_phone(value):
-    text = re.sub(r"[\s\-－—]+", "", to_halfwidth(str(value or "")))
+    text = _PHONE_SEPARATORS.sub("", to_halfwidth(str(value or "")))
     if text.startswith("+86"):
         text = text[3:]
     return text
 
 
 def check_digit(first17):
-    return CHECK_CODES[sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True)) % 11]
+    if len(first17) != len(WEIGHTS):
+        raise ValueError("check_digit needs the first 17 characters of the number")
+    return CHECK_CODES[sum(map(operator.mul, map(int, first17), WEIGHTS)) % 11]
 
 
 def id_number_problem(value, today=None):
     """None when `value` (normalised) is a valid 18-digit ID number, else a Chinese explanation."""
-    if not re.fullmatch(r"\d{17}[\dX]", value):
-        if re.fullmatch(r"\d{15}", value):
+    if not _ID_NUMBER.fullmatch(value):
+        if _OLD_ID_NUMBER.fullmatch(value):
             return "身份证号为15位旧号码，请换用18位号码"
         if "*" in value:
             return "身份证号是脱敏后的号码（含*），请填写完整号码，或使用“完整导出”的文件"

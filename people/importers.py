@@ -13,8 +13,11 @@ How it stays fast on 100,000 rows (bench/import_people.py: 10,000 rows/s end to 
 - per-cell conversions of repeated values (categories, villages, enumerations, dates) are cached;
 - name pinyin is computed per character where that is exactly what pypinyin would give for the name;
 - the database is asked about the file's ID numbers in batches, never per row;
-- people are written in bulk (people/importing/write.py), history copied inside the database;
-- the sheet's raw rows are dropped as they are checked, so memory stays near what reading takes.
+- rows are checked while the caged reader still sends later ones (the framework reads a stream), and the sheet's
+  raw rows are dropped as they are checked, so memory stays near what reading takes;
+- ID numbers, phones and names are checked with regular expressions compiled once;
+- people are written in bulk (people/importing/write.py), on SQLite by a writer thread while the next chunk is
+  built, history copied inside the database.
 """
 
 import dataclasses

@@ -18,7 +18,8 @@ An app supplies only what is its own, in a subclass of `Importer` registered wit
 - who may use it (`model` and `action`, or `allows(user)`), whether the upload names a unit (`asks_unit`: then
   within `units(user)`), its options (`options_form`) and whether rows with problems may be skipped.
 
-The framework does the rest: the upload (size cap; .xlsx, .xls and .ods, all read by the caged reader), locating
+The framework does the rest: the upload (size cap; .xlsx, .xls and .ods, all read by the caged reader, rows
+checked as they arrive and nothing matched or written before the reader's verdict on the whole file), locating
 the table (title rows above the header, synonyms, the data sheet among others, merged cells), running the
 converters, progress, the preview, the confirmation, the error workbook (core.importing.errors), the audit event
 (IMPORT: file, unit, options, counts), the job and its expiry (core.importing.jobs), the pages
@@ -48,6 +49,7 @@ from . import (
     is_blank_row,
     open_workbook,
     records,
+    stream_workbook,
 )
 from .columns import Columns
 from .results import ImportResult, Plan
@@ -253,19 +255,23 @@ class Importer:
         """
         result = self.result
         self.report_progress(0, 0, "read")
-        table = self.read_table(data)
-        del data
-        result.sheet, result.header_row = table.sheet, table.header_row_number
-        result.columns = {name: column_letter(index) for name, index in table.columns.items()}
-        unknown = unknown_columns(table)
-        if unknown:
-            listed = "、".join(f"“{text}”（{letter}列）" for letter, text in unknown)
-            result.notices.append(f"以下列不是{self.sheet_label}的列，内容未导入：{listed}。")
-        missing = [name for name in self.columns.required if name not in table.columns]
-        for name in missing:
-            self.file_problem(f"表头缺少“{name}”列。", row=table.header_row_number, column=name)
-        rows = [] if missing else self.check_rows(table)
-        del table
+        # Rows are checked while the caged reader still sends later ones; its verdict on the whole file (finish())
+        # comes before anything is matched, looked up or written.
+        with stream_workbook(data, limits=self.reader_limits) as workbook:
+            del data
+            table = self.locate(workbook)
+            result.sheet, result.header_row = table.sheet, table.header_row_number
+            result.columns = {name: column_letter(index) for name, index in table.columns.items()}
+            unknown = unknown_columns(table)
+            if unknown:
+                listed = "、".join(f"“{text}”（{letter}列）" for letter, text in unknown)
+                result.notices.append(f"以下列不是{self.sheet_label}的列，内容未导入：{listed}。")
+            missing = [name for name in self.columns.required if name not in table.columns]
+            for name in missing:
+                self.file_problem(f"表头缺少“{name}”列。", row=table.header_row_number, column=name)
+            rows = [] if missing else self.check_rows(table)
+            del table
+            workbook.finish()
         if not missing:
             self.checked(rows)
         if self.dry_run or not self.recheck_in_transaction:

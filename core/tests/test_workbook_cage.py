@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from accounts.testing import create_user
 from core import importing
-from core.importing import ImportFileError, open_workbook
+from core.importing import ImportFileError, cage, open_workbook
 from core.models import ImportJob
 
 from . import spreadsheets
@@ -293,14 +293,14 @@ def frames(*items):
     [("whatever", None)],
 ])
 def test_the_parents_decoder_refuses_anything_but_plain_frames(items, capsys):
-    builder = importing._WorkbookBuilder(b"PK", importing.ReaderLimits())
-    with pytest.raises(importing._ReaderOutputError):
+    builder = cage._WorkbookBuilder(b"PK", importing.ReaderLimits())
+    with pytest.raises(cage._ReaderOutputError):
         builder.feed(frames(*items))
     assert "owned" not in capsys.readouterr().out
 
 
 def test_the_parents_decoder_accepts_dates_and_plain_values():
-    builder = importing._WorkbookBuilder(b"PK", importing.ReaderLimits())
+    builder = cage._WorkbookBuilder(b"PK", importing.ReaderLimits())
     row = ["a", 1, 1.5, True, None, datetime.date(2020, 1, 2), datetime.datetime(2020, 1, 2, 3, 4),
            datetime.time(5, 6), datetime.timedelta(hours=1)]
     builder.feed(frames(("workbook", {"format": "xlsx"}),

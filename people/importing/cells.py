@@ -19,6 +19,7 @@ from ..pinyin import SURNAME_READINGS
 
 NUMERIC_ID = "身份证号被Excel存成了数字，后几位已丢失，请将该列设为文本格式后重新填写"
 SEPARATORS = re.compile(r"[、，,/／;；|｜\s]+")
+HAN = re.compile(r"[\u4e00-\u9fff]")
 TEXT_LIMITS = {
     "native_place": ("籍贯", 50), "address": ("住址", 200), "field": ("所在领域", 50), "workplace": ("工作单位", 100),
     "position": ("职务", 100), "notes": ("备注", 2000),
@@ -126,7 +127,7 @@ def id_number(raw):
 def person_name(raw):
     parts = cell_text(raw).split()
     # "张 三" (a space typed for alignment) is 张三; Latin names keep single spaces.
-    name = "".join(parts) if re.search(r"[\u4e00-\u9fff]", "".join(parts)) else " ".join(parts)
+    name = "".join(parts) if HAN.search("".join(parts)) else " ".join(parts)
     if len(name) > 50:
         raise CellError(f"姓名不能超过50个字（现有{len(name)}个字）")
     if ":" in name or "：" in name:

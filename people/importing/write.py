@@ -4,6 +4,8 @@ categories and history can refer to them; each ID number and phone encrypted onc
 they change; history rows (django-simple-history, change reason "Excel导入：<file name>") copied inside the
 database from the rows just written (INSERT … SELECT), with their categories."""
 
+import queue
+import threading
 from contextlib import contextmanager
 
 from django.db import connection
@@ -162,7 +164,8 @@ class SqlWriter:
         return list(range(top + 1, top + 1 + count))
 
     def insert(self, table, columns, rows):
-        """INSERT many rows: COPY on PostgreSQL, executemany in chunks on SQLite."""
+        """INSERT many rows: COPY on PostgreSQL, executemany in chunks on SQLite, each from a thread of its own
+        while this one makes the next rows."""
         names = ", ".join(self.quote(c) for c in columns)
         with connection.cursor() as cursor:
             if self.vendor == "postgresql":
@@ -176,14 +179,7 @@ class SqlWriter:
                         copy.write_row(row)
                 return
             sql = f"INSERT INTO {self.quote(table)} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
-            chunk = []
-            for row in rows:
-                chunk.append(row)
-                if len(chunk) == WRITE_CHUNK:
-                    cursor.executemany(sql, chunk)
-                    chunk = []
-            if chunk:
-                cursor.executemany(sql, chunk)
+            executemany_beside(cursor.cursor, sql, rows)
 
     def insert_links(self, through, target, pairs):
         self.insert(through._meta.db_table, ["person_id", target], pairs)
@@ -276,3 +272,42 @@ class SqlWriter:
                     people_sql, links_sql, id_params = copy_people.format(marks), copy_links.format(marks), ids
                 cursor.execute(people_sql, [self.now_db, reason, kind, self.user_id, *id_params])
                 cursor.execute(links_sql, [watermark, *id_params])
+
+
+def executemany_beside(cursor, sql, rows):
+    """`cursor.executemany(sql, rows)` in chunks of WRITE_CHUNK, run by a thread of its own: SQLite inserts a
+    chunk (sqlite3_step runs without the GIL) while this thread builds the next one (encryption, pinyin), as
+    the COPY writer does on PostgreSQL. `cursor` is the DB-API cursor of the connection (Django's wrapper
+    refuses other threads); this thread does not use the connection until the writer is done. A failure on
+    either side ends both, and is raised here (database errors as Django's exceptions)."""
+    chunks = queue.Queue(maxsize=2)
+    failure = []
+    database_errors = connection.wrap_database_errors
+
+    def write():
+        while (chunk := chunks.get()) is not None:
+            if not failure:
+                try:
+                    with database_errors:
+                        cursor.executemany(sql, chunk)
+                except BaseException as exc:  # noqa: BLE001 (raised again in the caller's thread)
+                    failure.append(exc)
+
+    writer = threading.Thread(target=write, name="ledger-writer")
+    writer.start()
+    try:
+        chunk = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) == WRITE_CHUNK:
+                chunks.put(chunk)
+                chunk = []
+                if failure:
+                    break
+        if chunk and not failure:
+            chunks.put(chunk)
+    finally:
+        chunks.put(None)
+        writer.join()
+    if failure:
+        raise failure[0]
