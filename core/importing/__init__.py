@@ -31,7 +31,6 @@ from .cage import (
     largest_reader_peak_kb,
     open_large_workbook,
     open_workbook,
-    stream_large_workbook,
     stream_workbook,
 )
 from .cells import DATE_HINT, CellError, cell_code, cell_date, cell_int, cell_text, is_blank_row, normalise_text
@@ -72,5 +71,5 @@ __all__ = [
     "Sheet", "SheetSize", "Table", "Workbook", "cell_code", "cell_date", "cell_int", "cell_text", "check_format",
     "column_letter", "fill_merged_down", "find_header", "header_key", "is_blank_row", "largest_reader_peak_kb",
     "locate_table", "normalise_text", "open_large_workbook", "open_workbook", "read_upload", "records",
-    "stream_large_workbook", "stream_workbook",
+    "stream_workbook",
 ]

@@ -74,11 +74,6 @@ def stream_workbook(data, *, limits=None, **caps):
     return workbook
 
 
-def stream_large_workbook(data, **caps):
-    """`stream_workbook` with the caps of big tables (`LARGE_LIMITS`)."""
-    return stream_workbook(data, limits=LARGE_LIMITS, **caps)
-
-
 _CHILD = Path(__file__).parent.with_name("workbook_child.py")
 _FRAME_HEADER = struct.Struct(">I")
 _STDERR_KEPT = 16 * 1024
