@@ -35,6 +35,7 @@ from .workbook import INVALID_OUTPUT, Sheet, SheetSize, Workbook
 
 logger = logging.getLogger("core.importing")
 
+
 def open_workbook(data, *, limits=None, **caps):
     """A `Workbook` read from the bytes of an .xlsx, .xls or .ods file in a caged child process, under
     `limits` (default `ReaderLimits()`) with any of its fields overridden by `caps` (e.g. `max_rows=100`).

@@ -94,7 +94,15 @@ def cell_int(value, *, minimum=None, maximum=None, default=None):
 
 
 def is_blank_row(values):
-    return all(v is None or (isinstance(v, str) and not normalise_text(v)) for v in values)
+    """Whether every value is empty: None, or text that normalises to nothing (spaces, zero-width characters)."""
+    for value in values:
+        if value is None:
+            continue
+        # A letter, digit or Chinese character first is text that stays (the quick answer for almost every
+        # cell: each row of a 100,000-row ledger is asked); only other text needs normalising.
+        if not isinstance(value, str) or value[:1].isalnum() or normalise_text(value):
+            return False
+    return True
 
 
 _DATE_TEXT = [
