@@ -1,4 +1,5 @@
-"""The demo roles as walkers of the URL security matrix (core.security_testing).
+"""The demo roles as walkers of the URL security matrix (core.security_testing), and the users and units of the
+view-test base (core.view_testing: CountyViewTestData, AdminViewTestData, at the end).
 
 One user per demo account (accounts.demo.ACCOUNTS) plus a member-unit liaison and an anonymous visitor, each
 holding their built-in role in the small county of core.testing.build_county. What each may do and see is
@@ -12,10 +13,11 @@ pairing official themselves, the one their "仅本人" scope reaches). Every fix
 placement's tag in its name or title, so a page showing a record it should not is caught by its tag.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core.security_testing import Actor, Target, UrlMatrixTestCase
 from core.testing import build_county, create_user
+from core.view_testing import RoleCase
 
 from .demo import ACCOUNTS as DEMO_ACCOUNTS
 from .models import Role
@@ -118,3 +120,96 @@ class DemoRolesMatrixTestCase(UrlMatrixTestCase):
         """Targets naming each placement's unit in the query (`?unit=<id>`, a drill-down): "own" has no unit of
         its own, so none for it."""
         return {name: Target(query={param: place.unit.pk}) for name, place in places.items() if name != "own"}
+
+
+# --- the view-test base (core.view_testing.ViewTestCases) ---------------------------------------------------
+
+# role case, username, built-in role (None: no role at all), unit of build_county
+VIEW_TEST_USERS = [
+    ("town_officer", "town01", "town_officer", "town1"),
+    ("county_staff", "county_staff", "county_staff", "county"),
+    # In a town, unlike the demo's leader: so that there are records its read-only scope must not reach.
+    ("leader", "leader", "leader", "town1"),
+    ("village_liaison", "village0101", "village_liaison", "village1"),
+    ("pairing_official", PAIRING_OFFICIAL, "pairing_official", "county"),
+    ("no_role", "norole", None, "town1"),
+    ("sysadmin", "sysadmin", "sysadmin", "county"),
+    ("secadmin", "secadmin", "secadmin", "county"),
+    ("auditor", "auditor", "auditor", "county"),
+]
+# The fixture objects of the view-test base, at the placements above: "own" is the pairing official's own record.
+VIEW_TEST_PLACEMENTS = {"inside": "village1", "outside": "village2", "own": "own"}
+ADMIN_EDITORS = {"system": "sysadmin", "security": "secadmin", "audit": "auditor"}
+
+
+def _role_row(role_code):
+    return next(row for row in BUILTIN_ROLES if row[0] == role_code)
+
+
+class CountyViewTestData:
+    """The users and units of ViewTestCases for a business model: build_county, one user per row of
+    VIEW_TEST_USERS, and a role case for each name in `role_names`, derived from the built-in role table (the
+    actions of the role; the objects its data scope reaches from the user's unit) — never from the code under
+    test. The editor (`editor`, the town officer by default) performs the successful operations in village1
+    ("inside"); village2 holds the "outside" object; the pairing official's "own" record is the county's.
+    `role_sees` names, for a role case, the fixture objects it sees where a model's scope really differs from
+    the role's (say why); every fixture object it does not see is one it must not reach."""
+
+    role_names = ("town_officer", "county_staff", "leader", "village_liaison", "pairing_official", "no_role",
+                  "sysadmin")
+    editor = "town_officer"
+    role_sees = {}
+
+    @classmethod
+    def create_role_cases(cls):
+        cls.org = build_county()
+        cls.inside_unit, cls.outside_unit = cls.org.village1, cls.org.village2
+        cls.users = {name: create_user(username, getattr(cls.org, unit), *([role] if role else []))
+                     for name, username, role, unit in VIEW_TEST_USERS}
+        cls.user = cls.users[cls.editor]
+        cls.own_records_user = cls.users["pairing_official"]
+        cases = [cls.role_case(name) for name in cls.role_names]
+        cases = [replace(case, sees=cls.role_sees[case.name]) if case.name in cls.role_sees else case
+                 for case in cases]
+        # The "own" record exists where the pairing official reaches it (not for records that follow units only).
+        present = {"inside", "outside"} | {"own" for case in cases if case.name == "pairing_official"
+                                           and "own" in case.sees}
+        return [replace(case, sees=tuple(n for n in case.sees if n in present),
+                        hidden=tuple(n for n in VIEW_TEST_PLACEMENTS if n in present and n not in case.sees)
+                        if case.actions else ()) for case in cases]
+
+    @classmethod
+    def role_case(cls, name):
+        _, username, role_code, unit = next(row for row in VIEW_TEST_USERS if row[0] == name)
+        actions, sees = frozenset(), ()
+        if role_code is not None:
+            _, _, _, admin_kind, scope, role_actions = _role_row(role_code)
+            if not admin_kind:
+                actions = frozenset(role_actions)
+                sees = tuple(n for n, place in VIEW_TEST_PLACEMENTS.items() if _sees(scope, unit, username, place))
+        return RoleCase(name, cls.users[name], actions, getattr(cls.org, unit), sees=sees)
+
+
+class AdminViewTestData(CountyViewTestData):
+    """ViewTestCases for an admin page (三员分立): the holder of `admin_kind` ("system", "security") edits and
+    sees every object; everyone else — business roles and the other two administrators — gets 403."""
+
+    admin_kind = ""
+    role_names = ("county_staff", "town_officer", "no_role", "sysadmin", "secadmin", "auditor")
+
+    @classmethod
+    def create_role_cases(cls):
+        cls.editor = ADMIN_EDITORS[cls.admin_kind]
+        super().create_role_cases()
+        cls.inside_unit, cls.outside_unit = cls.org.county, None
+        return [cls.role_case(name) for name in cls.role_names]
+
+    @classmethod
+    def role_case(cls, name):
+        _, _, role_code, unit = next(row for row in VIEW_TEST_USERS if row[0] == name)
+        admin = role_code is not None and _role_row(role_code)[3] == cls.admin_kind
+        return RoleCase(name, cls.users[name], frozenset({"admin"}) if admin else frozenset(),
+                        getattr(cls.org, unit), sees=("inside",) if admin else ())
+
+    def required_action(self, kind):
+        return "admin"

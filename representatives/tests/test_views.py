@@ -6,8 +6,10 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.testing import CountyViewTestData
 from core.models import AuditEvent
-from core.testing import ScopedViewTestCase, build_county, create_user, export_text
+from core.testing import build_county, create_user, export_text
+from core.view_testing import ViewTestCases
 from people.choices import Affiliation, PositionKind, PositionLevel, Status
 from people.identity import check_digit
 from people.models import Category, Person, SocialPosition, Tag
@@ -45,17 +47,24 @@ def create_data(person, unit, **overrides):
     return data
 
 
-class RepresentativeViewTests(ScopedViewTestCase):
-    """The standard scope tests of core's view-test base, for representatives."""
+class RepresentativeViewTests(CountyViewTestData, ViewTestCases.PrimaryObject):
+    """The common contract of core's view-test base, for representatives."""
 
     model = Representative
     url_prefix = "representatives:representative"
+    other_routes = ("stage",)
 
-    def make_object(self, unit):
+    @classmethod
+    def make_object(cls, unit):
         return make_rep(unit)
 
     def form_data(self, unit):
-        return create_data(make_person(unit, "钱新人"), unit)
+        # The person must be one the user may pick: for the pairing official (仅本人), one they entered.
+        return create_data(make_person(unit, "钱新人", created_by=self.acting_user), unit)
+
+    def edit_data(self, obj):
+        # The person of a representative is fixed once chosen; the profile changes.
+        return create_data(obj.person, obj.owner_unit, level=Level.COUNTY, field=Field.RELIGIOUS, notes="调整层级")
 
 
 class RepresentativesTestCase(TestCase):
