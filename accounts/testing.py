@@ -185,7 +185,10 @@ class CountyViewTestData:
         if role_code is not None:
             _, _, _, admin_kind, scope, role_actions = _role_row(role_code)
             if not admin_kind:
-                actions = frozenset(role_actions)
+                # "county_wide": the actions reach every record of the county (a county-level page needs that).
+                county_wide = scope == Role.DataScope.ALL or (scope == Role.DataScope.UNIT_AND_BELOW
+                                                              and unit == "county")
+                actions = frozenset(role_actions) | ({"county_wide"} if county_wide else set())
                 sees = tuple(n for n, place in VIEW_TEST_PLACEMENTS.items() if _sees(scope, unit, username, place))
         return RoleCase(name, cls.users[name], actions, getattr(cls.org, unit), sees=sees)
 

@@ -116,13 +116,14 @@ class ViewTestCases:
     @override_settings(SESSION_SAVE_EVERY_REQUEST=False)  # sessions are reused across a class's tests
     class Base(TestCase):
         model = None
-        url_prefix = ""  # "app:model": the routes are named "app:model_<kind>"
+        url_prefix = ""  # "app:model": the routes are named "app:model_<kind>"; "app:": a namespace of one model
         route_names = {}  # kind → full URL name, for a route named otherwise (e.g. "add" → "app:unit_add_child")
         other_routes = ()  # further route names under url_prefix (suffixes), tested by the model's own tests
         route_actions = {}  # kind → the action it needs, where not KIND_ACTIONS's
         role_names = ()  # the role cases, by name: set by the domain layer
         audit_actions = {"add": AuditEvent.Action.CREATE, "edit": AuditEvent.Action.UPDATE,
                          "delete": AuditEvent.Action.DELETE}
+        audit_object_type = None  # the object type its audit events name, when not the model's label
         validation_excluded_fields = ()  # form fields the view transforms (a default filled in, a hash)
         create_form_page = True  # GET on the add route shows a form (else 405: POST only, e.g. an upload)
         delete_confirm_page = True  # GET on the delete route shows a confirmation page (else 405: POST only)
@@ -257,7 +258,10 @@ class ViewTestCases:
         # URLs ---------------------------------------------------------------------------------------------------
 
         def route_name(self, kind):
-            return self.route_names.get(kind) or f"{self.url_prefix}_{kind}"
+            return self.route_names.get(kind) or f"{self.name_stem()}{kind}"
+
+        def name_stem(self):
+            return self.url_prefix if self.url_prefix.endswith(":") else f"{self.url_prefix}_"
 
         def url(self, kind, obj=None):
             return reverse(self.route_name(kind), kwargs=self.url_kwargs(kind, obj))
@@ -276,7 +280,7 @@ class ViewTestCases:
         def test_routes_are_declared(self):
             names = set(app_urls()[0])
             declared = {self.route_name(kind) for kind in (*self.kinds(), *self.other_routes)}
-            under_prefix = {n for n in names if n.startswith(f"{self.url_prefix}_")}
+            under_prefix = {n for n in names if n.startswith(self.name_stem())}
             problems = [f"route {n} is declared but the resolver has no such URL (声明的网址不存在)"
                         for n in sorted(declared - names)]
             problems += [f"route {n} exists but {type(self).__name__} does not declare it: add its ViewTestCases "
@@ -323,9 +327,10 @@ class ViewTestCases:
         def assertAudited(self, action, obj, user, since):
             """Exactly one successful `action` event about `obj` after event id `since`, by `user`."""
             target = self.audit_object(obj)
+            label = self.audit_object_type or target._meta.label
             events = list(AuditEvent.objects.filter(id__gt=since, action=action, success=True,
-                                                    object_type=target._meta.label, object_id=str(target.pk)))
-            self.assertEqual(len(events), 1, f"{action} events about {target._meta.label} {target.pk}: {events}")
+                                                    object_type=label, object_id=str(target.pk)))
+            self.assertEqual(len(events), 1, f"{action} events about {label} {target.pk}: {events}")
             self.assertEqual(events[0].user_id, user.pk, f"{action} event by {events[0].username}, not {user}")
             return events[0]
 
@@ -566,7 +571,6 @@ class ViewTestCases:
 
     class ExportObjects(Base):
         route_kind = "export"
-        export_object_type = None  # the audit event's object type, when not the model's label
 
         def test_export_objects(self):
             self.login(self.user)
@@ -574,7 +578,7 @@ class ViewTestCases:
             text = self.export_text()
             for part in self.export_texts(self.inside):
                 self.assertIn(part, text)
-            label = self.export_object_type or self.model._meta.label
+            label = self.audit_object_type or self.model._meta.label
             events = AuditEvent.objects.filter(id__gt=since, action=AuditEvent.Action.EXPORT, object_type=label)
             self.assertEqual([e.user_id for e in events], [self.user.pk], "the export is audited once, by its user")
 

@@ -1,11 +1,12 @@
 import datetime
 
+from django.core.files.base import ContentFile
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.testing import CountyViewTestData
-from activities.models import Activity, ActivityType, Frequency, Plan
+from activities.models import Activity, ActivityType, Frequency, Photo, Plan
 from activities.views import due_table
 from core.models import AuditEvent
 from core.testing import build_county, create_user, export_text
@@ -217,6 +218,49 @@ class ActivityViewTests(CountyViewTestData, ViewTestCases.PrimaryObject):
         self.client.force_login(self.users["county_staff"])
         self.assertContains(self.client.get(self.url("detail", self.inside)), "周西岭")
         self.assertIn("周西岭", export_text(self.client.get(self.url("export"))))
+
+
+class PhotoViewTests(CountyViewTestData, ViewTestCases.GetObject, ViewTestCases.DeleteObject):
+    """An activity's photos: uploaded with the activity's form (PhotoTests), served and removed on their own, within
+    the activity's scope; a removal is audited as an update of the activity."""
+
+    model = Photo
+    url_prefix = "activities:photo"
+    route_names = {"detail": "activities:photo"}
+    other_routes = ("thumb",)
+    route_actions = {"delete": "change"}
+    audit_actions = {"delete": AuditEvent.Action.UPDATE}
+    delete_confirm_page = False  # a button on the activity's page
+
+    @classmethod
+    def make_object(cls, unit):
+        return cls.photograph(make_activity(unit, at(2025, 3, 5), title=f"{unit.name}同心行"))
+
+    @classmethod
+    def make_own_object(cls, user):
+        return cls.photograph(make_activity(user.unit, at(2025, 3, 6), title="本人活动", created_by=user))
+
+    @classmethod
+    def photograph(cls, activity):
+        photo = Photo(activity=activity)
+        # The view serves the stored bytes as they are: a marker names the photo in the response.
+        photo.image.save("a.jpg", ContentFile(cls.content(activity).encode()), save=False)
+        photo.thumbnail.save("a_thumb.jpg", ContentFile(b"thumb"), save=False)
+        photo.save()
+        return photo
+
+    @staticmethod
+    def content(activity):
+        return f"照片：{activity.title}"
+
+    def object_text(self, obj):
+        return self.content(obj.activity)
+
+    def object_unit(self, obj):
+        return obj.activity.owner_unit
+
+    def audit_object(self, obj):
+        return obj.activity
 
 
 class CalendarTests(TestCase):
