@@ -146,14 +146,25 @@ def _role_row(role_code):
     return next(row for row in BUILTIN_ROLES if row[0] == role_code)
 
 
-class CountyViewTestData:
-    """The users and units of ViewTestCases for a business model: build_county, one user per row of
-    VIEW_TEST_USERS, and a role case for each name in `role_names`, derived from the built-in role table (the
-    actions of the role; the objects its data scope reaches from the user's unit) — never from the code under
-    test. The editor (`editor`, the town officer by default) performs the successful operations in village1
-    ("inside"); village2 holds the "outside" object; the pairing official's "own" record is the county's.
-    `role_sees` names, for a role case, the fixture objects it sees where a model's scope really differs from
-    the role's (say why); every fixture object it does not see is one it must not reach."""
+class ViewTestUsers:
+    """build_county and one user per row of VIEW_TEST_USERS (`cls.users`, by role case name)."""
+
+    @classmethod
+    def create_users(cls):
+        cls.org = build_county()
+        cls.users = {name: create_user(username, getattr(cls.org, unit), *([role] if role else []))
+                     for name, username, role, unit in VIEW_TEST_USERS}
+        cls.own_records_user = cls.users["pairing_official"]
+
+
+class CountyViewTestData(ViewTestUsers):
+    """The users and units of ViewTestCases for a business model: a role case for each name in `role_names`,
+    derived from the built-in role table (the actions of the role; the objects its data scope reaches from the
+    user's unit) — never from the code under test. The editor (`editor`, the town officer by default) performs
+    the successful operations in village1 ("inside"); village2 holds the "outside" object; the pairing
+    official's "own" record is the county's. `role_sees` names, for a role case, the fixture objects it sees
+    where a model's scope really differs from the role's (say why); every fixture object it does not see is one
+    it must not reach."""
 
     role_names = ("town_officer", "county_staff", "leader", "village_liaison", "pairing_official", "no_role",
                   "sysadmin")
@@ -162,12 +173,9 @@ class CountyViewTestData:
 
     @classmethod
     def create_role_cases(cls):
-        cls.org = build_county()
+        cls.create_users()
         cls.inside_unit, cls.outside_unit = cls.org.village1, cls.org.village2
-        cls.users = {name: create_user(username, getattr(cls.org, unit), *([role] if role else []))
-                     for name, username, role, unit in VIEW_TEST_USERS}
         cls.user = cls.users[cls.editor]
-        cls.own_records_user = cls.users["pairing_official"]
         cases = [cls.role_case(name) for name in cls.role_names]
         cases = [replace(case, sees=cls.role_sees[case.name]) if case.name in cls.role_sees else case
                  for case in cases]
@@ -193,18 +201,19 @@ class CountyViewTestData:
         return RoleCase(name, cls.users[name], actions, getattr(cls.org, unit), sees=sees)
 
 
-class AdminViewTestData(CountyViewTestData):
-    """ViewTestCases for an admin page (三员分立): the holder of `admin_kind` ("system", "security") edits and
-    sees every object; everyone else — business roles and the other two administrators — gets 403."""
+class AdminViewTestData(ViewTestUsers):
+    """ViewTestCases for an admin page (三员分立): the holder of `admin_kind` ("system", "security", "audit")
+    edits and sees every object (the "inside" one, made in the county); everyone else — business roles and the
+    other two administrators — gets 403 on every route."""
 
     admin_kind = ""
     role_names = ("county_staff", "town_officer", "no_role", "sysadmin", "secadmin", "auditor")
 
     @classmethod
     def create_role_cases(cls):
-        cls.editor = ADMIN_EDITORS[cls.admin_kind]
-        super().create_role_cases()
+        cls.create_users()
         cls.inside_unit, cls.outside_unit = cls.org.county, None
+        cls.user = cls.users[ADMIN_EDITORS[cls.admin_kind]]
         return [cls.role_case(name) for name in cls.role_names]
 
     @classmethod
