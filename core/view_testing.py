@@ -130,6 +130,7 @@ class ViewTestCases:
         validation_excluded_fields = ()  # form fields the view transforms (a default filled in, a hash)
         create_form_page = True  # GET on the add route shows a form (else 405: POST only, e.g. an upload)
         delete_confirm_page = True  # GET on the delete route shows a confirmation page (else 405: POST only)
+        refused_export_audited = True  # a refused export leaves a "denied" event (core.views.deny_export)
         refused_create_status = 200  # a create in a unit outside the scope: the form again, with an error (404
         # for a nested create: the parent is outside the scope too)
         acting_user = None  # who is signed in (`login`)
@@ -385,9 +386,13 @@ class ViewTestCases:
         def check_refused(self, case, kind, obj):
             """A role without the kind's action: 403 on GET and POST, naming nothing, changing nothing."""
             url = self.url_for(kind, obj, case.unit)
+            since = self.last_event_id()
             response = self.client.get(url)
             self.assertStatus(response, 403, f"{case.name} GET {kind}")
             self.assertNotContains(response, self.object_text(obj), status_code=403)
+            if kind == "export" and self.refused_export_audited:
+                denied = AuditEvent.objects.filter(id__gt=since, action=AuditEvent.Action.DENIED, success=False)
+                self.assertEqual([e.user_id for e in denied], [case.user.pk], f"{case.name}'s refused export audited")
             if kind in WRITE_KINDS:
                 data = self.post_data(kind, obj, case.unit)
                 before = self.state()
