@@ -2,9 +2,15 @@
 notifications and the audit log (the auditor's). Their behaviour is tested in test_notifications and
 test_audit_views."""
 
+import importlib
+import importlib.util
+
+from django.apps import apps
+from django.test import SimpleTestCase
+
 from accounts.testing import AdminViewTestData, CountyViewTestData
 from core import audit
-from core.models import AuditEvent, Notification
+from core.models import AuditEvent, BusinessModel, Notification
 from core.view_testing import ViewTestCases
 
 
@@ -40,3 +46,20 @@ class AuditEventViewTests(AdminViewTestData, ViewTestCases.GetObject, ViewTestCa
 
     def object_text(self, obj):
         return obj.object_label
+
+
+class EveryBusinessModelTests(SimpleTestCase):
+    def test_every_business_model_has_view_tests(self):
+        """A business model (core.models.BusinessModel) gets its ViewTestCases class in its app's tests/test_views.py
+        (the sample model of core's own tests: in test_generic_views)."""
+        covered = set()
+        for config in apps.get_app_configs():
+            name = f"{config.name}.tests.test_views"
+            if importlib.util.find_spec(f"{config.name}.tests") is None or importlib.util.find_spec(name) is None:
+                continue
+            module = importlib.import_module(name)
+            covered |= {value.model for value in vars(module).values()
+                        if isinstance(value, type) and issubclass(value, ViewTestCases.Base) and value.model}
+        missing = [model._meta.label for model in apps.get_models()
+                   if issubclass(model, BusinessModel) and model not in covered and model._meta.app_label != "sample"]
+        self.assertFalse(missing, f"business models without view tests: {missing}")
