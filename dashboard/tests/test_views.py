@@ -10,6 +10,7 @@ from core.models import AuditEvent
 from core.view_testing import ViewTestCases
 from dashboard import reports
 from dashboard.models import ReportTemplate
+from org.models import Unit
 
 
 def template_file():
@@ -33,7 +34,8 @@ class ReportTemplateViewTests(CountyViewTestData, ViewTestCases.ListObjects, Vie
     @classmethod
     def make_object(cls, unit):
         # A county's template, whichever unit asks: templates belong to the county (the root unit).
-        return ReportTemplate.objects.create(name=f"{unit.name}汇报模板", unit=unit.get_root(), file=template_file())
+        return ReportTemplate.objects.create(name=f"{unit.name}汇报模板", unit=Unit.objects.get_root(unit),
+                                             file=template_file())
 
     def object_text(self, obj):
         return obj.name

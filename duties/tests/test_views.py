@@ -19,7 +19,7 @@ YEAR = 2026
 
 def county_scheme(unit):
     """The county's published scheme of YEAR (one per county), which the documents below belong to."""
-    county = unit.get_root()
+    county = Unit.objects.get_root(unit)
     scheme, _ = Scheme.objects.get_or_create(
         year=YEAR, title=f"{YEAR}年度统战工作考核细则",
         defaults={"owner_unit": county, "unit_types": [Unit.Type.TOWN, Unit.Type.VILLAGE],

@@ -18,7 +18,8 @@ class UnitViewTests(AdminViewTestData, ViewTestCases.ListObjects, ViewTestCases.
 
     @classmethod
     def make_object(cls, unit):
-        return Unit.objects.get(pk=unit.pk).add_child(name="县民族宗教事务局", type=Unit.Type.MEMBER, sort_order=60)
+        return Unit.objects.add_child(Unit.objects.get(pk=unit.pk),
+                                      instance=Unit(name="县民族宗教事务局", type=Unit.Type.MEMBER, sort_order=60))
 
     def add_url(self, unit):
         return reverse("org:unit_add_child", kwargs={"parent_pk": unit.pk})

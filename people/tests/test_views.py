@@ -14,6 +14,7 @@ from core.models import AuditEvent
 from core.testing import PASSWORD, build_county, create_user
 from core.tests.test_images import jpeg_bytes
 from core.view_testing import ViewTestCases
+from org.models import Unit
 from people.choices import Affiliation, Status, Tier
 from people.forms import BIRTH_FROM_ID
 from people.identity import check_digit
@@ -84,7 +85,7 @@ class TransferViewTests(CountyViewTestData, ViewTestCases.ListObjects):
 
     @classmethod
     def make_object(cls, unit):
-        return Transfer.objects.create(person=make_person(unit), from_unit=unit.get_root(), to_unit=unit,
+        return Transfer.objects.create(person=make_person(unit), from_unit=Unit.objects.get_root(unit), to_unit=unit,
                                        date=datetime.date(2025, 3, 1), reason=f"{unit.name}调入原因")
 
     def object_text(self, obj):
