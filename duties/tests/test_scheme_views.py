@@ -1,6 +1,6 @@
 """The scheme pages (考核细则) and the holiday pages (节假日): who may do what, and that the changes work.
 
-Scope conventions as in accounts.testing.ScopedViewTestCase: anonymous → login; no role (and the system
+Scope conventions as in core.view_testing.ViewTestCases: anonymous → login; no role (and the system
 administrator, 三员分立) → 403; a scheme outside the user's scope → 404 and absent from the list. Schemes are
 changed with the "manage" action, which only county staff hold: a town officer gets 403 on every change page.
 """

@@ -9,9 +9,11 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.testing import PASSWORD, ScopedViewTestCase, create_user
+from accounts.testing import PASSWORD, AdminViewTestData, CountyViewTestData, create_user
 from core.models import AuditEvent
 from core.tests.test_images import jpeg_bytes
+from core.view_testing import ViewTestCases
+from org.models import Unit
 from org.testing import build_county
 from people.choices import Affiliation, Status, Tier
 from people.forms import BIRTH_FROM_ID
@@ -52,17 +54,117 @@ def person_form_data(unit, **overrides):
     return data
 
 
-class PersonViewTests(ScopedViewTestCase):
-    """The standard scope tests of core's view-test base, for the ledger."""
+class PersonViewTests(CountyViewTestData, ViewTestCases.PrimaryObject, ViewTestCases.Autocomplete):
+    """The common contract of core's view-test base, for the ledger."""
 
     model = Person
     url_prefix = "people:person"
+    other_routes = ("find", "bulk_transfer", "bulk_tag", "reveal", "status", "tier", "transfer", "photo",
+                    "export_full", "template", "import", "import_errors", "import_job", "import_status")
 
-    def make_object(self, unit):
+    @classmethod
+    def make_object(cls, unit):
         return make_person(unit)
 
     def form_data(self, unit):
         return person_form_data(unit)
+
+    def edit_data(self, obj):
+        # An empty ID number or phone keeps the stored one (the form shows them masked): type new ones.
+        return person_form_data(obj.owner_unit, name="周改名", id_number=make_id(seq="771"), gender="M",
+                                birth_date="1980-01-01", phone="13911112222")
+
+
+class TransferViewTests(CountyViewTestData, ViewTestCases.ListObjects):
+    """Arrivals: a transfer is listed where the receiving unit is in the user's scope."""
+
+    model = Transfer
+    url_prefix = "people:transfer"
+    # Transfers follow units only: a "仅本人" scope reaches none of them (people.views.TransferListView).
+    role_sees = {"pairing_official": ()}
+
+    @classmethod
+    def make_object(cls, unit):
+        return Transfer.objects.create(person=make_person(unit), from_unit=Unit.objects.get_root(unit), to_unit=unit,
+                                       date=datetime.date(2025, 3, 1), reason=f"{unit.name}调入原因")
+
+    def object_text(self, obj):
+        return obj.reason
+
+
+class AttachmentViewTests(CountyViewTestData, ViewTestCases.GetObject, ViewTestCases.CreateObject,
+                          ViewTestCases.DeleteObject):
+    """A person's files: uploaded and removed with "change" on the person, downloaded with "view"; each change is
+    an update of the person in the audit log."""
+
+    model = Attachment
+    url_prefix = "people:attachment"
+    route_names = {"add": "people:attachment_upload", "detail": "people:attachment_download"}
+    route_actions = {"add": "change", "delete": "change"}
+    audit_actions = {"add": AuditEvent.Action.UPDATE, "delete": AuditEvent.Action.UPDATE}
+    validation_excluded_fields = ("file",)  # stored under a random name (the original name is `name`)
+    create_form_page = delete_confirm_page = False  # forms on the person's page
+    refused_create_status = 404  # on a person outside the scope
+
+    @classmethod
+    def make_object(cls, unit):
+        return cls.attach(make_person(unit))
+
+    @classmethod
+    def make_own_object(cls, user):
+        return cls.attach(make_person(user.unit, "孙本人", created_by=user))
+
+    @classmethod
+    def attach(cls, person):
+        content = cls.content(person).encode()
+        return Attachment.objects.create(person=person, name=f"{person.owner_unit.name}任职文件.pdf",
+                                         file=SimpleUploadedFile("a.pdf", content), size=len(content))
+
+    @staticmethod
+    def content(person):
+        return f"%PDF-1.4 {person.owner_unit.name}{person.name}任职文件"
+
+    def object_text(self, obj):
+        return self.content(obj.person)  # what the download holds
+
+    def object_unit(self, obj):
+        return obj.person.owner_unit
+
+    def audit_object(self, obj):
+        return obj.person
+
+    def url_kwargs(self, kind, obj=None):
+        return {"pk": obj.person_id, "attachment": obj.pk}
+
+    def add_url(self, unit):
+        person = make_person(unit, "孙上传", created_by=self.owner_at(unit))
+        return reverse("people:attachment_upload", kwargs={"pk": person.pk})
+
+    def form_data(self, unit):
+        return {"file": SimpleUploadedFile("聘书.pdf", "%PDF-1.4 聘书".encode())}
+
+
+class CategoryViewTests(AdminViewTestData, ViewTestCases.ListObjects, ViewTestCases.CreateObject,
+                        ViewTestCases.EditObject, ViewTestCases.DeleteObject):
+    """Sub-types of the statutory categories: the system administrator's configuration."""
+
+    model = Category
+    url_prefix = "people:category"
+    admin_kind = "system"
+    audit_actions = {"add": AuditEvent.Action.CONFIG, "edit": AuditEvent.Action.CONFIG,
+                     "delete": AuditEvent.Action.CONFIG}
+
+    @classmethod
+    def make_object(cls, unit):
+        parent = Category.objects.get(code="06")
+        return Category.objects.create(code="0698", name="测试子类", parent=parent, sort_order=9)
+
+    def form_data(self, unit):
+        return {"parent": Category.objects.get(code="06").pk, "name": "个体工商户", "synonyms": "个体户",
+                "sort_order": "2", "is_active": "on"}
+
+    def edit_data(self, obj):
+        return {"name": "小微企业主", "synonyms": "小微业主", "sort_order": "5", "is_active": "on"}
 
 
 class LedgerTestCase(TestCase):

@@ -6,9 +6,10 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.testing import ScopedViewTestCase, create_user
+from accounts.testing import CountyViewTestData, create_user
 from core.models import AuditEvent
 from core.testing import export_text
+from core.view_testing import ViewTestCases
 from org.testing import build_county
 from people.choices import Affiliation, PositionKind, PositionLevel, Status
 from people.models import Category, Person, SocialPosition, Tag
@@ -47,17 +48,93 @@ def create_data(person, unit, **overrides):
     return data
 
 
-class RepresentativeViewTests(ScopedViewTestCase):
-    """The standard scope tests of core's view-test base, for representatives."""
+class RepresentativeViewTests(CountyViewTestData, ViewTestCases.PrimaryObject):
+    """The common contract of core's view-test base, for representatives."""
 
     model = Representative
     url_prefix = "representatives:representative"
+    other_routes = ("stage",)
 
-    def make_object(self, unit):
+    @classmethod
+    def make_object(cls, unit):
         return make_rep(unit)
 
     def form_data(self, unit):
-        return create_data(make_person(unit, "钱新人"), unit)
+        # The person must be one the user may pick: for the pairing official (仅本人), one they entered.
+        return create_data(make_person(unit, "钱新人", created_by=self.acting_user), unit)
+
+    def edit_data(self, obj):
+        # The person of a representative is fixed once chosen; the profile changes.
+        return create_data(obj.person, obj.owner_unit, level=Level.COUNTY, field=Field.RELIGIOUS, notes="调整层级")
+
+
+class RecordViewTests(CountyViewTestData, ViewTestCases.CreateObject, ViewTestCases.EditObject,
+                      ViewTestCases.DeleteObject):
+    """A representative's cultivations and assessments: kept on the representative's page with "change" on it, and
+    audited as updates of the representative."""
+
+    route_actions = {"add": "change", "delete": "change"}
+    audit_actions = {"add": AuditEvent.Action.UPDATE, "edit": AuditEvent.Action.UPDATE,
+                     "delete": AuditEvent.Action.UPDATE}
+    delete_confirm_page = False  # confirmed in the browser
+    refused_create_status = 404  # on a representative outside the scope
+
+    @classmethod
+    def make_record(cls, rep):
+        raise NotImplementedError
+
+    @classmethod
+    def make_object(cls, unit):
+        return cls.make_record(make_rep(unit))
+
+    @classmethod
+    def make_own_object(cls, user):
+        return cls.make_record(make_rep(user.unit, "孙本人", created_by=user))
+
+    def object_unit(self, obj):
+        return obj.representative.owner_unit
+
+    def audit_object(self, obj):
+        return obj.representative
+
+    def url_kwargs(self, kind, obj=None):
+        return {"pk": obj.representative_id, "record": obj.pk}
+
+    def add_url(self, unit):
+        rep = make_rep(unit, "钱培养", created_by=self.owner_at(unit))
+        return reverse(self.route_name("add"), kwargs={"pk": rep.pk})
+
+    def assert_changes_audited(self, event, changed, data):
+        key = f"修改{self.model._meta.verbose_name}"
+        self.assertLessEqual(changed, set(event.changes[key]), f"audited changes {event.changes}")
+
+
+class CultivationViewTests(RecordViewTests):
+    model = Cultivation
+    url_prefix = "representatives:cultivation"
+    other_routes = ("done",)
+
+    @classmethod
+    def make_record(cls, rep):
+        return Cultivation.objects.create(representative=rep, kind=Cultivation.Kind.TRAINING,
+                                          title=f"{rep.owner_unit.name}骨干培训班")
+
+    def form_data(self, unit):
+        return {"kind": Cultivation.Kind.SECONDMENT, "status": Cultivation.Status.PLANNED, "title": "挂职锻炼一年",
+                "organiser": "县委组织部", "start_date": "2025-03-01", "end_date": "", "notes": ""}
+
+
+class AssessmentViewTests(RecordViewTests):
+    model = Assessment
+    url_prefix = "representatives:assessment"
+
+    @classmethod
+    def make_record(cls, rep):
+        return Assessment.objects.create(representative=rep, year=2023, grade=Assessment.Grade.COMPETENT,
+                                         notes=f"{rep.owner_unit.name}考核")
+
+    def form_data(self, unit):
+        return {"year": "2024", "grade": Assessment.Grade.EXCELLENT, "notes": "表现突出"}
 
 
 class RepresentativesTestCase(TestCase):
