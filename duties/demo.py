@@ -13,7 +13,7 @@ account, with a score where the item is scored by review), some awaiting review,
 progress, a few missing; the towns behind with their activities (core.demo.BEHIND_TOWNS: 东溪镇 of the
 demo account town02 and two others) and one member unit in seven do worse. A few units earn a bonus or a
 deduction. Two reminder letters (to 东溪镇 and to the member unit most behind) and a notice for the last quarter
-over are issued by county_staff through duties.letters, as the pages would.
+over are issued by county_staff through duties.documents, as the pages would.
 
 Planned in memory from a generator seeded with core.demo.SEED and written with `bulk_create`.
 `load(ctx, today=D)` plans as of day D (today by default).
@@ -32,7 +32,7 @@ from django.utils import timezone
 from core.demo import BEHIND_TOWNS, SEED
 from org.models import Unit
 
-from . import letters
+from .documents import common, letters, notices
 from .models import Indicator, Notice, ReminderLetter, Scheme, Submission, SubmissionStep
 from .periods import Frequency, occurrences
 from .workdays import WorkCalendar, due_date
@@ -517,7 +517,7 @@ def issue_documents(scheme, generator, towns, users, today):
     quarters = [o for o in occurrences(QUARTER, scheme.year) if o.end + after < today]
     period = quarters[-1] if quarters else occurrences(YEAR, scheme.year)[0]
     notice_day = _working_day_before(calendar, min(today, period.end + after))
-    letters.issue_notice(scheme, period.key, lagging_rate=NOTICE_LAGGING_RATE, user=staff, today=notice_day)
+    notices.issue_notice(scheme, period.key, lagging_rate=NOTICE_LAGGING_RATE, user=staff, today=notice_day)
     return f"{len(chosen)} 份提醒函，1 份通报"
 
 
@@ -533,10 +533,10 @@ def report(ctx):
     line = f"职责清单：{scheme.title}覆盖 {scheme.covered_units().count()} 个单位，已发提醒函 {letters_sent} 份"
     if notice is not None:
         content = notice.content or {}
-        lagging = "、".join(f"{row['name']}（{letters.percent_text(row['completion_rate'])}）"
+        lagging = "、".join(f"{row['name']}（{common.percent_text(row['completion_rate'])}）"
                             for row in content.get("lagging", [])[:5]) or "无"
         line += (f"；{notice.doc_number}（{content.get('period_label', '')}）：到期事项完成率 "
-                 f"{letters.percent_text(content.get('completion_rate'))}，完成率低于"
+                 f"{common.percent_text(content.get('completion_rate'))}，完成率低于"
                  f"{content.get('lagging_rate')}%的单位 {len(content.get('lagging', []))} 个（{lagging}）")
     ctx.write("")
     ctx.write(line + "。")
