@@ -1,4 +1,4 @@
-"""The demo ledger (people/demo.py): valid, consistent, kept by the demo county's units, with history."""
+"""The demo ledger (people/demo/): valid, consistent, kept by the demo county's units, with history."""
 
 import io
 from collections import Counter
