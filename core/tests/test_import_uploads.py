@@ -13,7 +13,7 @@ from django.utils import timezone
 from core import crypto
 from core.models import ImportJob
 from core.testing import create_user
-from people.tests.test_importer import ledger, make_id, person
+from people.tests.ledgers import ledger, make_id, person
 
 
 @pytest.mark.parametrize("suite", ["aes", "sm"])
