@@ -165,10 +165,12 @@ check-deploy: venv vendor
 PYTEST := env -u DATABASE_URL $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # The SQLite and PostgreSQL runs spread over TEST_WORKERS processes (pytest-xdist; auto = one per CPU),
-# each with its own test database (test_tongxin_gw0, …). A test class or module stays on one worker, so its
-# setUpTestData runs once. TEST_WORKERS=0 runs in this process. Browser tests stay serial.
+# each with its own test database (test_tongxin_gw0, …). TEST_WORKERS=0 runs in this process. Browser tests
+# stay serial. xdist's default `load` hands each worker its tests in pytest-django's order, transactional
+# ones last: their flush empties the tables, the rows seeded by migrations (categories) included. `loadscope`
+# breaks that: it sends a module as a whole, so its transactional test ran before later tests of its worker.
 TEST_WORKERS ?= auto
-PARALLEL := -n $(TEST_WORKERS) --dist loadscope
+PARALLEL := -n $(TEST_WORKERS) --dist load
 
 test-sqlite: test-deps vendor
 	@mkdir -p $(TEST_OUTPUT_DIR)
