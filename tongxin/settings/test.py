@@ -27,3 +27,7 @@ DATABASES["default"]["ENGINE"] = {
 # would take the custom backend above for a server database and give each worker a file instead.
 if DATABASES["default"]["ENGINE"] == "core.tests.db.sqlite3":
     DATABASES["default"].setdefault("TEST", {})["NAME"] = ":memory:"
+
+# The tests need no collectstatic (a fresh clone has no var/staticfiles): WhiteNoise looks a file up when it is
+# asked for instead of indexing STATIC_ROOT at start-up, where a missing folder is a warning (an error here).
+WHITENOISE_AUTOREFRESH = True
