@@ -217,8 +217,8 @@ class AuditEventTable(tables.Table):
 
     def render_success(self, value):
         if value:
-            return format_html('<span class="badge bg-green-lt">成功</span>')
-        return format_html('<span class="badge bg-red-lt">失败</span>')
+            return format_html('<span class="badge bg-green-lt">{}</span>', "成功")
+        return format_html('<span class="badge bg-red-lt">{}</span>', "失败")
 
     def render_object(self, record):
         return object_cell(record)

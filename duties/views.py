@@ -47,8 +47,8 @@ def chinese_number(n):
 def county_of(user):
     """The county a scheme made by `user` belongs to: the root of the user's unit (or the only root)."""
     if user.unit_id:
-        return user.unit.get_root()
-    return Unit.get_first_root_node()
+        return Unit.objects.get_root(user.unit)
+    return Unit.objects.get_first_root_node()
 
 
 # --- access --------------------------------------------------------------------------------------------------
