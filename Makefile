@@ -163,17 +163,25 @@ check-deploy: venv vendor
 	bash -c '$(PY) manage.py check --deploy --fail-level WARNING && $(PY) manage.py collectstatic --noinput -v0'
 	@rm -rf $(BUILD)/deploy-check
 
-# pytest exits 5 when it collects no tests: that fails the build (never masked).
+# pytest exits 5 when it collects no tests: that fails the build (never masked), with workers too.
 PYTEST := env -u DATABASE_URL $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The SQLite and PostgreSQL runs spread over TEST_WORKERS processes (pytest-xdist; auto = one per CPU),
+# each with its own test database (test_tongxin_gw0, …). TEST_WORKERS=0 runs in this process. Browser tests
+# stay serial. xdist's default `load` hands each worker its tests in pytest-django's order, transactional
+# ones last: their flush empties the tables, the rows seeded by migrations (categories) included. `loadscope`
+# breaks that: it sends a module as a whole, so its transactional test ran before later tests of its worker.
+TEST_WORKERS ?= auto
+PARALLEL := -n $(TEST_WORKERS) --dist load
 
 test-sqlite: test-deps vendor
 	@mkdir -p $(TEST_OUTPUT_DIR)
-	$(PYTEST) -m "not browser" --junitxml=$(TEST_OUTPUT_DIR)/junit-sqlite.xml
+	$(PYTEST) $(PARALLEL) -m "not browser" --junitxml=$(TEST_OUTPUT_DIR)/junit-sqlite.xml
 
 # A throwaway cluster under build/pg on a unix socket only; stopped even when tests fail.
 test-postgres: test-deps vendor
 	@mkdir -p $(TEST_OUTPUT_DIR)
-	scripts/pg.sh run $(VENV)/bin/pytest $(PYTEST_ARGS) -m "not browser" \
+	scripts/pg.sh run $(VENV)/bin/pytest $(PYTEST_ARGS) $(PARALLEL) -m "not browser" \
 	  --junitxml=$(TEST_OUTPUT_DIR)/junit-postgres.xml
 
 test-browser: test-deps vendor

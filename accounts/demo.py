@@ -11,6 +11,8 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from org.models import Unit
+
 from .models import Grant, Role, User
 
 ORDER = 20
@@ -79,7 +81,8 @@ def report(ctx):
             continue
         roles = "、".join(g.role.name for g in user.grants.all()) or "（无角色）"
         unit = user.unit
-        place = "" if unit is None else (f"{unit.get_parent().name} {unit.name}" if unit.depth > 2 else unit.name)
+        place = "" if unit is None else (
+            f"{Unit.objects.get_parent(unit).name} {unit.name}" if unit.depth > 2 else unit.name)
         rows.append((username, user.full_name, roles, place, PASSWORD))
     ctx.write("")
     ctx.write("示范账号（登录后无需修改密码；若已自行修改，以修改后的为准）：")

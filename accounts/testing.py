@@ -1,7 +1,7 @@
 """Test support of accounts, for the tests of every app: users holding built-in roles (`create_user`, all with
-`PASSWORD`), signing in through the login page in a browser (`browser_login`), the standard scoped-view test
-case (`ScopedViewTestCase`, in the spirit of NetBox's ViewTestCases) and the demo roles as walkers of the URL
-security matrix (core.security_testing).
+`PASSWORD`), signing in through the login page in a browser (`browser_login`), the demo roles as walkers of the
+URL security matrix (core.security_testing), and the users and units of the view-test base (core.view_testing:
+CountyViewTestData, AdminViewTestData, at the end).
 
 One user per demo account (accounts.demo.ACCOUNTS) plus a member-unit liaison and an anonymous visitor, each
 holding their built-in role in the small county of org.testing.build_county. What each may do and see is
@@ -15,14 +15,12 @@ pairing official themselves, the one their "仅本人" scope reaches). Every fix
 placement's tag in its name or title, so a page showing a record it should not is caught by its tag.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib.auth import get_user_model
-from django.test import TestCase
-from django.urls import reverse
 
 from core.security_testing import Actor, Target, UrlMatrixTestCase
-from core.testing import export_text
+from core.view_testing import RoleCase
 from org.testing import build_county
 
 from .demo import ACCOUNTS as DEMO_ACCOUNTS
@@ -148,117 +146,109 @@ class DemoRolesMatrixTestCase(UrlMatrixTestCase):
         return {name: Target(query={param: place.unit.pk}) for name, place in places.items() if name != "own"}
 
 
-class ScopedViewTestCase(TestCase):
-    """Subclass with `model`, `url_prefix` ("app:modelname") and `make_object(unit)`; optionally
-    `form_data(unit)` for create/edit and `search_term(obj)`. Every model's views then get:
-    anonymous → login, no permission → 403, permitted → 200, other jurisdiction → 404 on
-    detail/edit/delete and absent from list, search, autocomplete and export.
-    """
+# --- the view-test base (core.view_testing.ViewTestCases) ---------------------------------------------------
 
-    model = None
-    url_prefix = ""
-    __test__ = False  # the base itself has no model; each subclass is collected
+# role case, username, built-in role (None: no role at all), unit of build_county
+VIEW_TEST_USERS = [
+    ("town_officer", "town01", "town_officer", "town1"),
+    ("county_staff", "county_staff", "county_staff", "county"),
+    # In a town, unlike the demo's leader: so that there are records its read-only scope must not reach.
+    ("leader", "leader", "leader", "town1"),
+    ("village_liaison", "village0101", "village_liaison", "village1"),
+    ("pairing_official", PAIRING_OFFICIAL, "pairing_official", "county"),
+    ("no_role", "norole", None, "town1"),
+    ("sysadmin", "sysadmin", "sysadmin", "county"),
+    ("secadmin", "secadmin", "secadmin", "county"),
+    ("auditor", "auditor", "auditor", "county"),
+]
+# The fixture objects of the view-test base, at the placements above: "own" is the pairing official's own record.
+VIEW_TEST_PLACEMENTS = {"inside": "village1", "outside": "village2", "own": "own"}
+ADMIN_EDITORS = {"system": "sysadmin", "security": "secadmin", "audit": "auditor"}
 
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        cls.__test__ = True
+
+def _role_row(role_code):
+    return next(row for row in BUILTIN_ROLES if row[0] == role_code)
+
+
+class ViewTestUsers:
+    """build_county and one user per row of VIEW_TEST_USERS (`cls.users`, by role case name)."""
 
     @classmethod
-    def setUpTestData(cls):
+    def create_users(cls):
         cls.org = build_county()
-        cls.county_staff = create_user("t_county", cls.org.county, "county_staff")
-        cls.town1_user = create_user("t_town1", cls.org.town1, "town_officer")
-        cls.town2_user = create_user("t_town2", cls.org.town2, "town_officer")
-        cls.no_role_user = create_user("t_norole", cls.org.town1)
-        cls.sysadmin = create_user("t_sysadmin", cls.org.county, "sysadmin")
+        cls.users = {name: create_user(username, getattr(cls.org, unit), *([role] if role else []))
+                     for name, username, role, unit in VIEW_TEST_USERS}
+        cls.own_records_user = cls.users["pairing_official"]
 
-    def setUp(self):
-        self.obj1 = self.make_object(self.org.village1)
-        self.obj2 = self.make_object(self.org.village2)
 
-    def make_object(self, unit):
-        raise NotImplementedError
+class CountyViewTestData(ViewTestUsers):
+    """The users and units of ViewTestCases for a business model: a role case for each name in `role_names`,
+    derived from the built-in role table (the actions of the role; the objects its data scope reaches from the
+    user's unit) — never from the code under test. The editor (`editor`, the town officer by default) performs
+    the successful operations in village1 ("inside"); village2 holds the "outside" object; the pairing
+    official's "own" record is the county's. `role_sees` names, for a role case, the fixture objects it sees
+    where a model's scope really differs from the role's (say why); every fixture object it does not see is one
+    it must not reach."""
 
-    def form_data(self, unit):
-        return None
+    role_names = ("town_officer", "county_staff", "leader", "village_liaison", "pairing_official", "no_role",
+                  "sysadmin")
+    editor = "town_officer"
+    role_sees = {}
 
-    def search_term(self, obj):
-        return str(obj)
+    @classmethod
+    def create_role_cases(cls):
+        cls.create_users()
+        cls.inside_unit, cls.outside_unit = cls.org.village1, cls.org.village2
+        cls.user = cls.users[cls.editor]
+        cases = [cls.role_case(name) for name in cls.role_names]
+        cases = [replace(case, sees=cls.role_sees[case.name]) if case.name in cls.role_sees else case
+                 for case in cases]
+        # The "own" record exists where the pairing official reaches it (not for records that follow units only).
+        present = {"inside", "outside"} | {"own" for case in cases if case.name == "pairing_official"
+                                           and "own" in case.sees}
+        return [replace(case, sees=tuple(n for n in case.sees if n in present),
+                        hidden=tuple(n for n in VIEW_TEST_PLACEMENTS if n in present and n not in case.sees)
+                        if case.actions else ()) for case in cases]
 
-    def url(self, kind, obj=None):
-        name = f"{self.url_prefix}_{kind}"
-        return reverse(name, kwargs={"pk": obj.pk} if obj is not None else None)
+    @classmethod
+    def role_case(cls, name):
+        _, username, role_code, unit = next(row for row in VIEW_TEST_USERS if row[0] == name)
+        actions, sees = frozenset(), ()
+        if role_code is not None:
+            _, _, _, admin_kind, scope, role_actions = _role_row(role_code)
+            if not admin_kind:
+                # "county_wide": the actions reach every record of the county (a county-level page needs that).
+                county_wide = scope == Role.DataScope.ALL or (scope == Role.DataScope.UNIT_AND_BELOW
+                                                              and unit == "county")
+                actions = frozenset(role_actions) | ({"county_wide"} if county_wide else set())
+                sees = tuple(n for n, place in VIEW_TEST_PLACEMENTS.items() if _sees(scope, unit, username, place))
+        return RoleCase(name, cls.users[name], actions, getattr(cls.org, unit), sees=sees)
 
-    def has_route(self, kind):
-        from django.urls import NoReverseMatch
 
-        try:
-            self.url(kind, self.obj1 if kind in ("detail", "edit", "delete") else None)
-        except NoReverseMatch:
-            return False
-        return True
+class AdminViewTestData(ViewTestUsers):
+    """ViewTestCases for an admin page (三员分立): the holder of `admin_kind` ("system", "security", "audit")
+    edits and sees every object (the "inside" one, made in the county); everyone else — business roles and the
+    other two administrators — gets 403 on every route."""
 
-    def kinds(self, *kinds):
-        return [k for k in kinds if self.has_route(k)]
+    admin_kind = ""
+    role_names = ("county_staff", "town_officer", "no_role", "sysadmin", "secadmin", "auditor")
+    # An admin page refuses everyone else before it does anything (core.views.AdminRoleRequiredMixin), its export
+    # too: unlike a business export, that refusal is not written to the audit log.
+    refused_export_audited = False
 
-    def test_anonymous_is_sent_to_login(self):
-        for kind in self.kinds("list", "add", "export", "detail", "edit", "delete"):
-            obj = self.obj1 if kind in ("detail", "edit", "delete") else None
-            response = self.client.get(self.url(kind, obj))
-            self.assertEqual(response.status_code, 302, kind)
-            self.assertTrue(response["Location"].startswith(reverse("login")), kind)
+    @classmethod
+    def create_role_cases(cls):
+        cls.create_users()
+        cls.inside_unit, cls.outside_unit = cls.org.county, None
+        cls.user = cls.users[ADMIN_EDITORS[cls.admin_kind]]
+        return [cls.role_case(name) for name in cls.role_names]
 
-    def test_user_without_permission_is_forbidden(self):
-        for user in (self.no_role_user, self.sysadmin):
-            self.client.force_login(user)
-            for kind in self.kinds("list", "add", "export", "detail", "edit", "delete"):
-                obj = self.obj1 if kind in ("detail", "edit", "delete") else None
-                response = self.client.get(self.url(kind, obj))
-                self.assertEqual(response.status_code, 403, f"{user} {kind}")
-                self.assertNotContains(response, str(self.obj1), status_code=403)
+    @classmethod
+    def role_case(cls, name):
+        _, _, role_code, unit = next(row for row in VIEW_TEST_USERS if row[0] == name)
+        admin = role_code is not None and _role_row(role_code)[3] == cls.admin_kind
+        return RoleCase(name, cls.users[name], frozenset({"admin"}) if admin else frozenset(),
+                        getattr(cls.org, unit), sees=("inside",) if admin else ())
 
-    def test_permitted_user_gets_pages(self):
-        self.client.force_login(self.town1_user)
-        for kind in self.kinds("list", "add", "detail", "edit", "delete"):
-            obj = self.obj1 if kind in ("detail", "edit", "delete") else None
-            self.assertEqual(self.client.get(self.url(kind, obj)).status_code, 200, kind)
-
-    def test_other_jurisdiction_is_not_found(self):
-        self.client.force_login(self.town1_user)
-        for kind in self.kinds("detail", "edit", "delete"):
-            self.assertEqual(self.client.get(self.url(kind, self.obj2)).status_code, 404, kind)
-            if kind != "detail":
-                self.assertEqual(self.client.post(self.url(kind, self.obj2), {}).status_code, 404, kind)
-        self.assertTrue(self.model.objects.filter(pk=self.obj2.pk).exists())
-
-    def test_other_jurisdiction_absent_from_list_search_and_export(self):
-        self.client.force_login(self.town1_user)
-        listing = self.client.get(self.url("list"))
-        self.assertContains(listing, str(self.obj1))
-        self.assertNotContains(listing, str(self.obj2))
-        self.assertNotIn(self.obj2, list(listing.context["table"].data))
-        search = self.client.get(self.url("list"), {"q": self.search_term(self.obj2)})
-        self.assertEqual(list(search.context["table"].data), [])
-        if self.has_route("autocomplete"):
-            found = self.client.get(self.url("autocomplete"), {"q": self.search_term(self.obj2)}).json()
-            self.assertEqual(found["results"], [])
-        if self.has_route("export"):
-            text = export_text(self.client.get(self.url("export")))
-            self.assertIn(str(self.obj1), text)
-            self.assertNotIn(str(self.obj2), text)
-
-    def test_county_staff_sees_both_towns(self):
-        self.client.force_login(self.county_staff)
-        listing = self.client.get(self.url("list"))
-        self.assertContains(listing, str(self.obj1))
-        self.assertContains(listing, str(self.obj2))
-
-    def test_cannot_create_in_other_jurisdiction(self):
-        data = self.form_data(self.org.town2)
-        if data is None or not self.has_route("add"):
-            self.skipTest("no create form")
-        self.client.force_login(self.town1_user)
-        before = self.model.objects.count()
-        response = self.client.post(self.url("add"), data)
-        self.assertEqual(response.status_code, 200)
-        self.assertEqual(self.model.objects.count(), before)
+    def required_action(self, kind):
+        return "admin"

@@ -45,7 +45,7 @@ class ActivityTable(tables.Table):
 
     def render_plan(self, record):
         if not record.plan_id:
-            return format_html('<span class="text-secondary">计划外</span>')
+            return format_html('<span class="text-secondary">{}</span>', "计划外")
         return format_html('<span class="badge bg-green-lt">{}</span>', record.occurrence or "不在计划年度")
 
 

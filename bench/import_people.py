@@ -34,7 +34,7 @@ measurement alone) against its own fresh copy of a migrated database:
    reads, so this does not depend on when autovacuum wakes), then after an explicit ANALYZE of them (what
    autovacuum does within about a minute); the target is judged on both, the first marked as such.
 
-The org tree is `org.testing.build_county()` plus the ten villages of ../shared/data/ledger_sample.xlsx
+The org tree is `org.testing.build_county()` plus the ten villages of org/demo.py's SAMPLE_LEDGER_PLACES
 under its first town (东溪镇); the importing user is a town officer (镇街统战委员) of that town, and the
 import goes to the town, every row naming its village. Settings are tongxin.settings.dev with a throwaway
 TONGXIN_VAR_DIR, random keys and DATABASE_URL; SQLite is a fresh file (WAL, synchronous=NORMAL, as
@@ -80,6 +80,7 @@ TARGET_EXPORT_RATIO = 0.7
 TARGET_EXPORT_PEAK_MB = 150
 
 TOWN = "东溪镇"  # build_county()'s first town
+# org/demo.py's SAMPLE_LEDGER_PLACES, spelled out: the generator runs without Django.
 VILLAGES = ["西溪村", "溪口村", "上庄村", "南塘村", "下洋村", "青石村", "新城社区", "东山村", "北岙村", "桥头社区"]
 USERNAME = "bench_town"
 EXPORT_TABLES = ("people_person", "people_person_categories", "people_person_tags")

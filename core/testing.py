@@ -2,7 +2,7 @@
 and a picture to upload, a scripted stand-in for the caged workbook reader.
 
 Domain-free like the rest of core: the small county is org.testing's, users holding built-in roles and the
-standard scoped-view test case are accounts.testing's.
+users and units of the view-test base (core.view_testing) are accounts.testing's.
 """
 
 import io

@@ -90,7 +90,7 @@ class Jurisdiction:
         if unit is None:
             return crumbs
         top = next(t for t in self.tops if unit.path.startswith(t.path))
-        chain = [a for a in unit.get_ancestors() if a.depth >= top.depth] + [unit]
+        chain = [a for a in unit_model().objects.get_ancestors(unit) if a.depth >= top.depth] + [unit]
         return crumbs + [(u.name, u) for u in chain]
 
     def children(self, unit, policy="areas"):

@@ -24,8 +24,8 @@ from .models import ReportTemplate
 def county_of(user):
     """The county (root unit) whose report templates `user` manages: the root of their own unit."""
     if user.unit_id:
-        return user.unit if user.unit.is_root() else user.unit.get_root()
-    return Unit.get_root_nodes().first()
+        return user.unit if user.unit.is_root() else Unit.objects.get_root(user.unit)
+    return Unit.objects.get_root_nodes().first()
 
 
 def may_report(user):

@@ -1,7 +1,7 @@
 """Reminder letters (发函提醒) and progress notices (进度通报): registers, issuing pages, downloads.
 
 County staff (the "manage" action on ReminderLetter / Notice) issue them; a unit sees the letters addressed to
-it (ReminderLetter.owner_unit, through `visible_to`). The documents are built by duties.letters.
+it (ReminderLetter.owner_unit, through `visible_to`). The documents are built by duties.documents.
 """
 
 import re
@@ -24,7 +24,7 @@ from core import audit, views, word
 from core.filtersets import ScopedFilterSet
 from core.models import AuditEvent
 
-from . import letters
+from .documents import common, letters, notices
 from .models import Notice, ReminderLetter, Scheme
 from .periods import parse_key
 from .workdays import add_working_days
@@ -157,7 +157,7 @@ class ReminderLetterDownloadView(views.ScopedViewMixin, View):
         letter = get_object_or_404(self.get_queryset().select_related("owner_unit", "scheme__owner_unit",
                                                                       "created_by"), pk=pk)
         try:
-            data = letters.document_bytes(letter, letters.render_letter)
+            data = common.document_bytes(letter, letters.render_letter)
         except ValidationError as error:
             raise Http404 from error
         audit.record(AuditEvent.Action.EXPORT, obj=letter, label=f"{letter.doc_number}（提醒函Word）")
@@ -279,7 +279,7 @@ class NoticeTable(tables.Table):
         return (record.content or {}).get("period_label") or record.period_key
 
     def render_created_at(self, record):
-        return letters.notice_date_text(record)
+        return notices.notice_date_text(record)
 
     def render_download(self, record):
         return download_button(reverse("duties:notice_download", kwargs={"pk": record.pk}))
@@ -310,16 +310,16 @@ def notice_display(content):
     """The stored content of a notice, with the rates as text, for the notice pages."""
     content = dict(content or {})
     if content.get("as_of"):
-        content["as_of"] = letters.day_text(content["as_of"])
+        content["as_of"] = common.day_text(content["as_of"])
     if content.get("issue_date"):
-        content["issue_text"] = letters.day_text(content["issue_date"])
-    content["completion_text"] = letters.percent_text(content.get("completion_rate"))
+        content["issue_text"] = common.day_text(content["issue_date"])
+    content["completion_text"] = common.percent_text(content.get("completion_rate"))
     groups = []
     for group in content.get("groups", []):
-        rows = [{**row, "rate_text": letters.percent_text(row.get("completion_rate"))} for row in group["rows"]]
+        rows = [{**row, "rate_text": common.percent_text(row.get("completion_rate"))} for row in group["rows"]]
         groups.append({**group, "rows": rows})
     content["groups"] = groups
-    content["lagging"] = [{**row, "rate_text": letters.percent_text(row.get("completion_rate"))}
+    content["lagging"] = [{**row, "rate_text": common.percent_text(row.get("completion_rate"))}
                           for row in content.get("lagging", [])]
     return content
 
@@ -346,11 +346,11 @@ class NoticeDownloadView(views.ScopedViewMixin, View):
     def get(self, request, pk):
         notice = get_object_or_404(self.get_queryset().select_related("scheme__owner_unit"), pk=pk)
         try:
-            data = letters.document_bytes(notice, letters.render_notice)
+            data = common.document_bytes(notice, notices.render_notice)
         except ValidationError as error:
             raise Http404 from error
         audit.record(AuditEvent.Action.EXPORT, obj=notice, label=f"{notice.doc_number}（通报Word）")
-        return word.docx_response(data, letters.notice_filename(notice))
+        return word.docx_response(data, notices.notice_filename(notice))
 
 
 class NoticeIssueForm(forms.Form):
@@ -373,14 +373,14 @@ class NoticeIssueForm(forms.Form):
         if value and str(value).isdigit():
             scheme = schemes.filter(pk=value).first()
         self.scheme = scheme or schemes.first()
-        periods = letters.notice_periods(self.scheme) if self.scheme else []
+        periods = notices.notice_periods(self.scheme) if self.scheme else []
         self.fields["period"].choices = [(o.key, o.label) for o in periods]
         self.fields["period"].error_messages["invalid_choice"] = "请选择本考核细则已开始的通报期间。"
 
     @staticmethod
     def default_period(scheme):
         """The latest period already over (else the latest begun) of the scheme."""
-        periods = letters.notice_periods(scheme)
+        periods = notices.notice_periods(scheme)
         today = timezone.localdate()
         over = [o for o in periods if o.end < today and o.frequency != "year"]
         if over:  # the latest to end; of those ending together (Q2, H1) the shorter
@@ -401,13 +401,13 @@ class NoticeIssueView(views.ScopedViewMixin, TemplateView):
         user = self.request.user
         if not fill:
             return NoticeIssueForm(data, user=user)
-        values = {"lagging_rate": letters.DEFAULT_LAGGING_RATE, "title": ""}
+        values = {"lagging_rate": notices.DEFAULT_LAGGING_RATE, "title": ""}
         values.update(data.items() if data is not None else {})
         schemes = published_schemes(user)
         chosen = str(values.get("scheme") or "")
         scheme = (schemes.filter(pk=chosen).first() if chosen.isdigit() else None) or schemes.first()
         values["scheme"] = scheme.pk if scheme else ""
-        keys = [o.key for o in letters.notice_periods(scheme)] if scheme else []
+        keys = [o.key for o in notices.notice_periods(scheme)] if scheme else []
         if values.get("period") not in keys:
             values["period"] = NoticeIssueForm.default_period(scheme) if scheme else ""
         return NoticeIssueForm(values, user=user)
@@ -419,9 +419,9 @@ class NoticeIssueView(views.ScopedViewMixin, TemplateView):
         if form.is_valid():
             data = form.cleaned_data
             occurrence = parse_key(data["period"])
-            preview = notice_display(letters.notice_content(data["scheme"], occurrence,
+            preview = notice_display(notices.notice_content(data["scheme"], occurrence,
                                                             lagging_rate=data["lagging_rate"]))
-            title = data["title"] or letters.default_notice_title(occurrence.label)
+            title = data["title"] or notices.default_notice_title(occurrence.label)
         context.update(form=form, preview=preview, title=title,
                        has_schemes=published_schemes(self.request.user).exists())
         return context
@@ -432,7 +432,7 @@ class NoticeIssueView(views.ScopedViewMixin, TemplateView):
             return self.render_to_response(self.get_context_data(form=form))
         data = form.cleaned_data
         try:
-            notice = letters.issue_notice(data["scheme"], data["period"], title=data["title"],
+            notice = notices.issue_notice(data["scheme"], data["period"], title=data["title"],
                                           lagging_rate=data["lagging_rate"], user=request.user)
         except ValidationError as error:
             show_errors(request, error)

@@ -18,7 +18,8 @@ from core import audit, views, word
 from core.exports import export_xlsx
 from core.models import AuditEvent
 
-from . import letters
+from . import ranking
+from .documents.results import RESULT_COLUMNS, results_docx, results_title
 from .models import FinalResult, Scheme
 
 
@@ -65,8 +66,8 @@ class FinalResultListView(views.ScopedViewMixin, TemplateView):
         results = list(results_of(user, scheme)) if scheme else []
         # How many units each group ranks (a unit that sees only its own result still learns "11th of 12").
         sizes = FinalResult.objects.group_sizes(scheme) if scheme else {}
-        groups = [(label, sizes.get(code, len(rows)), [(r, letters.result_percent(r)) for r in rows])
-                  for code, label, rows in letters.group_results(results)]
+        groups = [(label, sizes.get(code, len(rows)), [(r, ranking.result_percent(r)) for r in rows])
+                  for code, label, rows in ranking.group_results(results)]
         preview = None
         if scheme is not None and can_manage and (self.request.GET.get("preview") or not results):
             preview = _preview_groups(scheme)
@@ -83,7 +84,7 @@ class FinalResultListView(views.ScopedViewMixin, TemplateView):
 
 def _preview_groups(scheme):
     groups = {}
-    for row in letters.compute_results(scheme):
+    for row in ranking.compute_results(scheme):
         groups.setdefault(row.group_label, []).append(row)
     return list(groups.items())
 
@@ -102,7 +103,7 @@ class FinalResultFinaliseView(views.ScopedViewMixin, View):
             messages.error(request, "请选择已发布的考核细则。")
             return HttpResponseRedirect(reverse("duties:finalresult_list"))
         again = FinalResult.objects.filter(scheme=scheme).exists()
-        rows = letters.finalise(scheme, request.user)
+        rows = ranking.finalise(scheme, request.user)
         verb = "重新确定" if again else "确定"
         messages.success(request, f"已{verb}《{scheme.title}》{len(rows)}个单位的考核结果。")
         return HttpResponseRedirect(scheme_url("duties:finalresult_list", scheme))
@@ -135,8 +136,8 @@ class FinalResultCommendView(views.ScopedViewMixin, TemplateView):
         result = kwargs.get("result") or self.get_result()
         form = kwargs.get("form") or CommendForm(initial={"commended": result.commended,
                                                           "commendation": result.commendation})
-        context.update(result=result, form=form, percent=letters.result_percent(result),
-                       group_label=letters.type_label(result.rank_group),
+        context.update(result=result, form=form, percent=ranking.result_percent(result),
+                       group_label=ranking.type_label(result.rank_group),
                        back_url=scheme_url("duties:finalresult_list", result.scheme))
         return context
 
@@ -146,7 +147,7 @@ class FinalResultCommendView(views.ScopedViewMixin, TemplateView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(result=result, form=form))
         data = form.cleaned_data
-        letters.commend(result, data["commended"], data["commendation"], request.user)
+        ranking.commend(result, data["commended"], data["commendation"], request.user)
         if result.commended:
             messages.success(request, f"已将{result.owner_unit.name}列为表彰（优秀）单位。")
         else:
@@ -162,7 +163,7 @@ class ResultExportMixin(views.ScopedViewMixin):
         scheme = chosen_scheme(self.request)
         if scheme is None:
             raise Http404
-        results = [r for _, _, rows in letters.group_results(results_of(self.request.user, scheme, "export"))
+        results = [r for _, _, rows in ranking.group_results(results_of(self.request.user, scheme, "export"))
                    for r in rows]
         return scheme, results
 
@@ -171,10 +172,10 @@ class FinalResultExportView(ResultExportMixin, View):
     def get(self, request):
         scheme, results = self.export_results()
         return export_xlsx(
-            request, models=[FinalResult], title=letters.results_title(scheme), filename=f"{scheme.year}年度考核结果",
-            sheet="考核结果", headers=[header for header, _ in letters.RESULT_COLUMNS],
+            request, models=[FinalResult], title=results_title(scheme), filename=f"{scheme.year}年度考核结果",
+            sheet="考核结果", headers=[header for header, _ in RESULT_COLUMNS],
             widths={"单位": 24, "表彰说明": 40}, changes={"考核细则": str(scheme)},
-            rows=([getter(result) for _, getter in letters.RESULT_COLUMNS] for result in results),
+            rows=([getter(result) for _, getter in RESULT_COLUMNS] for result in results),
         )
 
 
@@ -182,12 +183,12 @@ class FinalResultWordView(ResultExportMixin, View):
     def get(self, request):
         scheme, results = self.export_results()
         try:
-            data = letters.results_docx(scheme, results)
+            data = results_docx(scheme, results)
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
             return HttpResponseRedirect(scheme_url("duties:finalresult_list", scheme))
-        title = letters.results_title(scheme)
+        title = results_title(scheme)
         audit.record(AuditEvent.Action.EXPORT, object_type=FinalResult._meta.label, label=f"{title}（Word）",
                      changes={"考核细则": str(scheme), "行数": len(results)})
         return word.docx_response(data, f"{title}.docx")

@@ -1,4 +1,5 @@
-"""据单督查: a unit's duty list, its evidence per item and period, and the reviewers' queue and decisions.
+"""据单督查: a unit's duty list and its evidence per item and period (the reviewers' queue and decisions:
+duties.review_views).
 
 Every submission is reached through `Submission.objects.visible_to(user, action)`; a unit's list is shown only
 for a unit inside the user's scope for submissions. Schemes are county-owned reference data for the units they
@@ -14,10 +15,8 @@ import uuid
 from pathlib import Path
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -28,14 +27,12 @@ from django.views.generic import TemplateView
 
 from core import audit
 from core.models import AuditEvent
-from core.notifications import notify
 from org.models import Unit
 
 from .assessment import assess
 from .models import CalendarYear, Indicator, Scheme, Submission, SubmissionAttachment, SubmissionLink, SubmissionStep
 from .periods import parse_key
-from .scoring import fmt
-from .submission_forms import ReviewFilterForm, ReviewForm, SubmissionForm, search_records
+from .submission_forms import SubmissionForm, search_records
 from .workdays import ensure_year
 
 Status = Submission.Status
@@ -384,163 +381,3 @@ class RecordAutocompleteView(SubmissionAccessMixin, View):
     def get(self, request, *args, **kwargs):
         results = search_records(request.user, request.GET.get("q", ""))
         return JsonResponse({"results": [{"value": value, "text": text} for value, text in results]})
-
-
-# --- review ----------------------------------------------------------------------------------------------
-
-def review_queryset(user):
-    return Submission.objects.visible_to(user, "review").exclude(status=Status.NOT_STARTED).select_related(
-        "indicator__scheme", "indicator__parent", "owner_unit")
-
-
-class ReviewQueueView(SubmissionAccessMixin, TemplateView):
-    """报送审核: the submissions awaiting review (or any status), filtered by scheme, unit, category."""
-
-    action = "review"
-    template_name = "duties/review_queue.html"
-    per_page = 30
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        request, user = self.request, self.request.user
-        queryset = review_queryset(user)
-        schemes = list(Scheme.objects.filter(pk__in=queryset.values("indicator__scheme")).order_by("-year", "title"))
-        scheme_id = request.GET.get("scheme", "")
-        chosen = next((s for s in schemes if str(s.pk) == scheme_id), None)
-        categories = Indicator.objects.filter(parent__isnull=True, scheme__in=[chosen] if chosen else schemes)
-        units = Unit.objects.filter(pk__in=queryset.values("owner_unit")).order_by("path")
-        filters = ReviewFilterForm(request.GET, schemes=schemes, units=units,
-                                   categories=categories.select_related("scheme").order_by("scheme", "sort_order"))
-        if filters.value("scheme"):
-            queryset = queryset.filter(indicator__scheme=filters.value("scheme"))
-        if filters.value("unit"):
-            queryset = queryset.filter(owner_unit=filters.value("unit"))
-        if filters.value("category"):
-            queryset = queryset.filter(indicator__parent=filters.value("category"))
-        status = filters.value("status")
-        if status:
-            queryset = queryset.filter(status=status)
-        queryset = queryset.order_by("submitted_at", "pk") if status == Status.SUBMITTED else queryset.order_by(
-            "-updated_at", "-pk")
-        page = Paginator(queryset, self.per_page).get_page(request.GET.get("page"))
-        for submission in page.object_list:
-            submission.colour = STATUS_COLOURS[submission.status]
-            submission.occurrence_label = parse_key(submission.period_key).label
-        query = request.GET.copy()
-        query.pop("page", None)
-        context.update(filters=filters, page=page, submissions=page.object_list, querystring=query.urlencode(),
-                       pending=review_queryset(user).filter(status=Status.SUBMITTED).count())
-        return context
-
-
-class ReviewView(SubmissionAccessMixin, View):
-    """One submission under review: its evidence, the rule's figure; 通过 / 退回 / 评分."""
-
-    action = "review"
-    template_name = "duties/review_detail.html"
-
-    def get_submission(self):
-        return get_object_or_404(review_queryset(self.request.user), pk=self.kwargs["pk"])
-
-    def get(self, request, *args, **kwargs):
-        submission = self.get_submission()
-        state = item_state(submission)
-        form = ReviewForm(submission=submission, rule=state.rule if state else None)
-        return self.render(submission, state, form)
-
-    def post(self, request, *args, **kwargs):
-        submission = self.get_submission()
-        state = item_state(submission)
-        decision = request.POST.get("decision", "")
-        form = ReviewForm(request.POST, submission=submission, decision=decision, rule=state.rule if state else None)
-        if not form.is_valid():
-            return self.render(submission, state, form)
-        step = review_submission(submission, form, request.user, decision)
-        label = {ReviewForm.APPROVE: "已通过", ReviewForm.RETURN: "已退回", ReviewForm.SCORE: "评分已修改"}[decision]
-        period = parse_key(submission.period_key).label
-        messages.success(request, f"{submission.owner_unit.name}“{submission.indicator}”（{period}）{label}。")
-        notify_unit(submission, step)
-        target = request.POST.get("next", "")
-        if not target.startswith(reverse("duties:review_queue")):
-            target = reverse("duties:review_queue")
-        return HttpResponseRedirect(target)
-
-    def render(self, submission, state, form):
-        steps = list(submission.steps.select_related("user"))
-        context = {
-            "submission": submission, "indicator": submission.indicator, "unit": submission.owner_unit,
-            "scheme": submission.indicator.scheme, "occurrence": parse_key(submission.period_key), "state": state,
-            "form": form, "attachments": list(submission.attachments.all()),
-            "links": SubmissionLink.with_urls(submission.links.all(), self.request.user),
-            "steps": steps, "status_colour": STATUS_COLOURS[submission.status],
-            "next": self.request.POST.get("next") or self.request.GET.get("next") or "",
-            "can_decide": submission.status == Status.SUBMITTED,
-            "can_rescore": submission.status == Status.PASSED,
-        }
-        return render(self.request, self.template_name, context)
-
-
-def review_submission(submission, form, user, decision):
-    """Apply the reviewer's decision; one SubmissionStep; audited. Returns the step."""
-    data = form.cleaned_data
-    score, count, comment = data.get("score"), data.get("count"), (data.get("comment") or "").strip()
-    before = {"status": submission.get_status_display(), "score": fmt(submission.score), "count": submission.count}
-    with transaction.atomic():
-        if decision == ReviewForm.RETURN:
-            submission.status = Status.RETURNED
-            # A returned occurrence earns nothing until it passes again.
-            submission.score = None
-            submission.count = None
-            action = SubmissionStep.Action.RETURN
-        else:
-            if decision == ReviewForm.APPROVE:
-                submission.status = Status.PASSED
-                action = SubmissionStep.Action.APPROVE
-            else:
-                action = SubmissionStep.Action.SCORE
-            submission.score = score
-            if "count" in form.fields:
-                submission.count = count
-        submission.reviewed_at = timezone.now()
-        submission.reviewed_by = user
-        submission.updated_by = user
-        submission.save()
-        step = SubmissionStep.objects.create(submission=submission, action=action, comment=comment, score=score,
-                                             status_after=submission.status, user=user)
-        changes = {"审核": step.get_action_display()}
-        for name, label, value in (("status", "状态", submission.get_status_display()),
-                                   ("score", "评定得分", fmt(submission.score)), ("count", "次数", submission.count)):
-            if before[name] != value:
-                changes[label] = [before[name], value]
-        if comment:
-            changes["审核意见"] = comment
-        audit.record(AuditEvent.Action.UPDATE, obj=submission, changes=changes)
-    return step
-
-
-def notify_unit(submission, step):
-    """Tell the unit's people (those who may change its submissions, and whoever submitted) of a decision."""
-    if step.action not in (SubmissionStep.Action.APPROVE, SubmissionStep.Action.RETURN):
-        return
-    unit = submission.owner_unit
-    users = list(get_user_model().objects.filter(unit=unit, is_active=True))
-    submitter = submission.steps.filter(action=SubmissionStep.Action.SUBMIT).select_related("user").last()
-    if submitter is not None and submitter.user is not None and submitter.user.is_active:
-        users.append(submitter.user)
-    occurrence = parse_key(submission.period_key)
-    item = str(submission.indicator)
-    if step.action == SubmissionStep.Action.APPROVE:
-        title = f"职责清单事项已通过：{item}（{occurrence.label}）"
-        body = f"得分：{fmt(step.score)}分。" if step.score is not None else ""
-        if step.comment:
-            body += f"审核意见：{step.comment}"
-    else:
-        title = f"职责清单事项被退回：{item}（{occurrence.label}）"
-        body = f"审核意见：{step.comment}\n请补充或修改后重新提交。"
-    url = reverse("duties:submission_detail", kwargs={"pk": submission.pk})
-    seen = set()
-    for user in users:
-        if user.pk in seen or not may(user, "view", unit):
-            continue
-        seen.add(user.pk)
-        notify(user, title, body=body, url=url, key=f"duties-step:{step.pk}")

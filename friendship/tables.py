@@ -14,8 +14,8 @@ TABLE_ATTRS = {"class": "table table-vcenter card-table table-striped"}
 def progress_badge(record):
     """进度正常/进度落后 from the annotations of services.with_progress."""
     if getattr(record, "behind", False):
-        return format_html('<span class="badge bg-red-lt">进度落后</span>')
-    return format_html('<span class="badge bg-green-lt">进度正常</span>')
+        return format_html('<span class="badge bg-red-lt">{}</span>', "进度落后")
+    return format_html('<span class="badge bg-green-lt">{}</span>', "进度正常")
 
 
 class PairingTable(tables.Table):
@@ -46,7 +46,7 @@ class PairingTable(tables.Table):
         ended = record.end_date and record.end_date < timezone.localdate()
         return format_html(
             '<a href="{}">{}</a>{}', record.get_absolute_url(), str(record),
-            format_html(' <span class="badge bg-secondary-lt">已结束</span>') if ended else "",
+            format_html(' <span class="badge bg-secondary-lt">{}</span>', "已结束") if ended else "",
         )
 
     def render_owner_unit(self, value):
@@ -126,10 +126,10 @@ class FollowUpTable(tables.Table):
 
     def render_status(self, record):
         if is_overdue(record):
-            return format_html('<span class="badge bg-red text-red-fg">已逾期</span>')
+            return format_html('<span class="badge bg-red text-red-fg">{}</span>', "已逾期")
         if record.status == FollowUp.Status.DONE:
-            return format_html('<span class="badge bg-green-lt">已办结</span>')
-        return format_html('<span class="badge bg-blue-lt">办理中</span>')
+            return format_html('<span class="badge bg-green-lt">{}</span>', "已办结")
+        return format_html('<span class="badge bg-blue-lt">{}</span>', "办理中")
 
 
 def is_overdue(follow_up):

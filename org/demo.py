@@ -36,8 +36,8 @@ TOWNS = [
     ("清河街道", "清河", 9, 5),
 ]
 
-# town01 holds the places named in shared/data/ledger_sample.xlsx (所在村(社区)), so that the sample ledger
-# imports as town01 with every row landing in its own village.
+# town01 holds the places that the tests' generated town ledgers (people/testing/ledgers.py) and the import
+# benchmark name in 所在村(社区), so that such a ledger imports as town01 with every row landing in its own village.
 SAMPLE_LEDGER_PLACES = {
     "城关": (
         ["新城社区", "桥头社区"],

@@ -58,7 +58,7 @@ class Unit(MP_Node):
         return models.Q(**{f"{prefix}path__startswith": self.path})
 
     def ancestors_and_self(self):
-        return list(self.get_ancestors()) + [self]
+        return list(Unit.objects.get_ancestors(self)) + [self]
 
     @classmethod
     def resolve(cls, reference):

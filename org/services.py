@@ -27,7 +27,7 @@ class UnitRuleError(Exception):
 
 
 def parent_of(unit):
-    return unit.get_parent() if unit.depth > 1 else None
+    return Unit.objects.get_parent(unit) if unit.depth > 1 else None
 
 
 def label_with_parent(unit):

@@ -1,8 +1,12 @@
-"""Test support of the org tree, for the tests of every app: a small county."""
+"""Test support of the org tree, for the tests of every app: a small county, and the places of the demo county's
+town01 that generated town ledgers name (the demo loads them)."""
 
 from types import SimpleNamespace
 
+from .demo import SAMPLE_LEDGER_PLACES
 from .models import Unit
+
+__all__ = ["SAMPLE_LEDGER_PLACES", "build_county"]
 
 
 def build_county():

@@ -138,9 +138,10 @@ class UnitFormView(SystemAdminRequiredMixin, View):
     def render(self, form):
         unit = self.unit
         if unit is not None:
-            title, ancestors = f"编辑单位：{unit.name}", list(unit.get_ancestors())
+            title, ancestors = f"编辑单位：{unit.name}", list(Unit.objects.get_ancestors(unit))
         elif self.parent is not None:
-            title, ancestors = f"新增“{self.parent.name}”的下级单位", [*self.parent.get_ancestors(), self.parent]
+            title = f"新增“{self.parent.name}”的下级单位"
+            ancestors = [*Unit.objects.get_ancestors(self.parent), self.parent]
         else:
             title, ancestors = "新增顶级单位", []
         return render(self.request, self.template_name, {
@@ -180,7 +181,7 @@ class UnitActionView(SystemAdminRequiredMixin, View):
 
     def render(self, form):
         return render(self.request, self.template_name, {
-            "form": form, "unit": self.unit, "ancestors": list(self.unit.get_ancestors()),
+            "form": form, "unit": self.unit, "ancestors": list(Unit.objects.get_ancestors(self.unit)),
             **self.extra_context(),
         })
 

@@ -3,11 +3,11 @@ categories/ inside the "people" namespace."""
 
 from django.urls import path
 
-from . import category_views
+from .views import categories
 
 urlpatterns = [
-    path("", category_views.CategoryListView.as_view(), name="category_list"),
-    path("add/", category_views.CategoryEditView.as_view(), name="category_add"),
-    path("<int:pk>/edit/", category_views.CategoryEditView.as_view(), name="category_edit"),
-    path("<int:pk>/delete/", category_views.CategoryDeleteView.as_view(), name="category_delete"),
+    path("", categories.CategoryListView.as_view(), name="category_list"),
+    path("add/", categories.CategoryEditView.as_view(), name="category_add"),
+    path("<int:pk>/edit/", categories.CategoryEditView.as_view(), name="category_edit"),
+    path("<int:pk>/delete/", categories.CategoryDeleteView.as_view(), name="category_delete"),
 ]

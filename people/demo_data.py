@@ -1,4 +1,4 @@
-"""Word lists of the demo ledger (people/demo.py): names, places, workplaces. All fictional."""
+"""Word lists of the demo ledger (the people.demo package): names, places, workplaces. All fictional."""
 
 # Surnames with rough weights for a county in Zhejiang.
 SURNAMES = [

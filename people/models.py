@@ -67,7 +67,7 @@ def acting_unit(user, fallback=None):
         return user.unit
     if fallback is not None:
         return fallback
-    return Unit.get_first_root_node()
+    return Unit.objects.get_first_root_node()
 
 
 class Tag(models.Model):

@@ -1,14 +1,16 @@
 import datetime
 
+from django.core.files.base import ContentFile
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.testing import ScopedViewTestCase, create_user
-from activities.models import Activity, ActivityType, Frequency, Plan
+from accounts.testing import CountyViewTestData, create_user
+from activities.models import Activity, ActivityType, Frequency, Photo, Plan
 from activities.views import due_table
 from core.models import AuditEvent
 from core.testing import export_text
+from core.view_testing import ViewTestCases
 from org.testing import build_county
 from people.models import Person
 
@@ -32,11 +34,13 @@ def make_activity(unit, start, title=None, plan=None, type_name="同心行活动
         end=start + datetime.timedelta(hours=2), place="文化礼堂", content="宣讲政策", plan=plan, **fields)
 
 
-class PlanViewTests(ScopedViewTestCase):
+class PlanViewTests(CountyViewTestData, ViewTestCases.GetObject, ViewTestCases.ListObjects,
+                    ViewTestCases.CreateObject, ViewTestCases.EditObject, ViewTestCases.DeleteObject):
     model = Plan
     url_prefix = "activities:plan"
 
-    def make_object(self, unit):
+    @classmethod
+    def make_object(cls, unit):
         return make_plan(unit, title=f"{unit.name}月度活动计划")
 
     def search_term(self, obj):
@@ -47,7 +51,7 @@ class PlanViewTests(ScopedViewTestCase):
                 "owner_unit": unit.pk, "notes": ""}
 
     def test_create_fills_the_title_and_detail_shows_occurrences(self):
-        self.client.force_login(self.town1_user)
+        self.client.force_login(self.user)
         data = {**self.form_data(self.org.village1), "title": "", "activity_type": kind("同心大讲堂").pk,
                 "frequency": "quarter", "year": "2025"}
         response = self.client.post(self.url("add"), data)
@@ -63,18 +67,20 @@ class PlanViewTests(ScopedViewTestCase):
         self.assertTrue(AuditEvent.objects.filter(action=AuditEvent.Action.CREATE, object_id=str(plan.pk)).exists())
 
     def test_new_plan_form_prefills_the_monthly_type_and_its_frequency(self):
-        self.client.force_login(self.town1_user)
+        self.client.force_login(self.user)
         form = self.client.get(self.url("add")).context["form"]
         self.assertEqual(form.initial["activity_type"], kind().pk)
         self.assertEqual(form.initial["frequency"], Frequency.MONTH)
         self.assertEqual(form.initial["year"], timezone.localdate().year)
 
 
-class ActivityViewTests(ScopedViewTestCase):
+class ActivityViewTests(CountyViewTestData, ViewTestCases.PrimaryObject):
     model = Activity
     url_prefix = "activities:activity"
+    validation_excluded_fields = ("end",)  # left empty: the start and a default duration
 
-    def make_object(self, unit):
+    @classmethod
+    def make_object(cls, unit):
         return make_activity(unit, at(2025, 3, 5), title=f"{unit.name}同心行")
 
     def search_term(self, obj):
@@ -89,7 +95,7 @@ class ActivityViewTests(ScopedViewTestCase):
         make_activity(self.org.village1, at(2025, 3, 1), title="三月的活动")
         make_activity(self.org.village1, at(2025, 9, 1), title="九月的活动")
         make_activity(self.org.village1, at(2025, 6, 1), title="六月的活动")
-        self.client.force_login(self.town1_user)
+        self.client.force_login(self.user)
         page = self.client.get(reverse("activities:activity_list"))
         titles = [a.title for a in page.context["table"].page.object_list.data if a.title.endswith("月的活动")]
         self.assertEqual(titles, ["九月的活动", "六月的活动", "三月的活动"])
@@ -97,7 +103,7 @@ class ActivityViewTests(ScopedViewTestCase):
     def test_plan_occurrence_is_set_from_the_date(self):
         plan = make_plan(self.org.village1)
         person = Person.objects.create(name="陈东溪", owner_unit=self.org.village1)
-        self.client.force_login(self.town1_user)
+        self.client.force_login(self.user)
         response = self.client.post(self.url("add"), self.form_data(
             self.org.village1, plan=plan.pk, participants=[person.pk]))
         activity = Activity.objects.get(title="三月同心行")
@@ -115,7 +121,7 @@ class ActivityViewTests(ScopedViewTestCase):
         self.assertEqual(activity.occurrence, "2025-07")
 
     def test_plan_must_fit_type_year_and_unit(self):
-        self.client.force_login(self.town1_user)
+        self.client.force_login(self.user)
         lecture = make_plan(self.org.village1, type_name="同心大讲堂", frequency=Frequency.QUARTER)
         other_year = make_plan(self.org.village1, year=2024)
         town_plan = make_plan(self.org.town1)
@@ -129,13 +135,13 @@ class ActivityViewTests(ScopedViewTestCase):
         self.assertFalse(Activity.objects.filter(title="三月同心行").exists())
 
     def test_title_is_made_from_date_and_type_when_left_empty(self):
-        self.client.force_login(self.town1_user)
+        self.client.force_login(self.user)
         self.client.post(self.url("add"), self.form_data(self.org.village1, title=""))
         self.assertTrue(Activity.objects.filter(title="3月8日同心行活动日").exists())
 
     def test_participants_outside_scope_are_refused(self):
         stranger = Person.objects.create(name="周西岭", owner_unit=self.org.village2)
-        self.client.force_login(self.town1_user)
+        self.client.force_login(self.user)
         response = self.client.post(self.url("add"), self.form_data(self.org.village1, participants=[stranger.pk]))
         self.assertEqual(response.status_code, 200)
         self.assertIn("participants", response.context["form"].errors)
@@ -160,28 +166,28 @@ class ActivityViewTests(ScopedViewTestCase):
         plan = make_plan(self.org.village1)
         planned = make_activity(self.org.village1, at(2025, 4, 2), title="计划内活动", plan=plan)
         lecture = make_activity(self.org.village1, at(2025, 6, 2), title="六月讲堂", type_name="同心大讲堂")
-        self.client.force_login(self.town1_user)
+        self.client.force_login(self.user)
 
         def titles(**query):
             return {a.title for a in self.client.get(self.url("list"), query).context["table"].data}
 
         self.assertEqual(titles(planned="planned"), {planned.title})
-        self.assertEqual(titles(planned="unplanned"), {self.obj1.title, lecture.title})
+        self.assertEqual(titles(planned="unplanned"), {self.inside.title, lecture.title})
         self.assertEqual(titles(activity_type=kind("同心大讲堂").pk), {lecture.title})
         self.assertEqual(titles(year="2025", month="4"), {planned.title})
-        self.assertEqual(titles(date_from="2025-03-01", date_to="2025-04-30"), {self.obj1.title, planned.title})
+        self.assertEqual(titles(date_from="2025-03-01", date_to="2025-04-30"), {self.inside.title, planned.title})
         self.assertEqual(titles(unit=self.org.village1.pk, q="讲堂"), {lecture.title})
 
     def test_export_is_scoped_and_audited(self):
         person = Person.objects.create(name="陈东溪", owner_unit=self.org.village1)
-        self.obj1.participants.add(person)
-        self.client.force_login(self.town1_user)
+        self.inside.participants.add(person)
+        self.client.force_login(self.user)
         text = export_text(self.client.get(self.url("export"), {"year": "2025"}))
-        self.assertIn(self.obj1.title, text)
+        self.assertIn(self.inside.title, text)
         self.assertIn("陈东溪", text)
-        self.assertNotIn(self.obj2.title, text)
+        self.assertNotIn(self.outside.title, text)
         event = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, object_type="activities.Activity").last()
-        self.assertEqual(event.user, self.town1_user)
+        self.assertEqual(event.user, self.user)
         self.assertEqual(event.changes["行数"], 1)
         self.assertEqual(event.changes["筛选条件"], {"year": "2025"})
 
@@ -189,10 +195,10 @@ class ActivityViewTests(ScopedViewTestCase):
         # 周西岭 took part, then moved to town02's ledger: town01 keeps the activity, not the person.
         here = Person.objects.create(name="陈东溪", owner_unit=self.org.village1)
         moved = Person.objects.create(name="周西岭", owner_unit=self.org.village1)
-        self.obj1.participants.add(here, moved)
+        self.inside.participants.add(here, moved)
         Person.objects.filter(pk=moved.pk).update(owner_unit=self.org.village2)
-        self.client.force_login(self.town1_user)
-        page = self.client.get(self.url("detail", self.obj1))
+        self.client.force_login(self.user)
+        page = self.client.get(self.url("detail", self.inside))
         self.assertEqual(page.context["participants"], [here])
         self.assertEqual((page.context["participant_count"], page.context["hidden_participants"]), (2, 1))
         self.assertNotContains(page, "周西岭")
@@ -202,17 +208,60 @@ class ActivityViewTests(ScopedViewTestCase):
         self.assertIn("陈东溪", rows)
         self.assertNotIn("周西岭", "\n".join(rows))
         # The edit form neither shows nor drops the hidden participant.
-        form_page = self.client.get(self.url("edit", self.obj1))
+        form_page = self.client.get(self.url("edit", self.inside))
         self.assertNotContains(form_page, "周西岭")
         self.assertContains(form_page, "另有 1 名参加人员")
-        data = self.form_data(self.org.village1, title=self.obj1.title, start="2025-03-05T09:00",
+        data = self.form_data(self.org.village1, title=self.inside.title, start="2025-03-05T09:00",
                               end="2025-03-05T11:00", participants=[here.pk])
-        self.assertRedirects(self.client.post(self.url("edit", self.obj1), data), self.obj1.get_absolute_url())
-        self.assertEqual(set(self.obj1.participants.all()), {here, moved})
+        self.assertRedirects(self.client.post(self.url("edit", self.inside), data), self.inside.get_absolute_url())
+        self.assertEqual(set(self.inside.participants.all()), {here, moved})
         # Who may see both sees both.
-        self.client.force_login(self.county_staff)
-        self.assertContains(self.client.get(self.url("detail", self.obj1)), "周西岭")
+        self.client.force_login(self.users["county_staff"])
+        self.assertContains(self.client.get(self.url("detail", self.inside)), "周西岭")
         self.assertIn("周西岭", export_text(self.client.get(self.url("export"))))
+
+
+class PhotoViewTests(CountyViewTestData, ViewTestCases.GetObject, ViewTestCases.DeleteObject):
+    """An activity's photos: uploaded with the activity's form (PhotoTests), served and removed on their own, within
+    the activity's scope; a removal is audited as an update of the activity."""
+
+    model = Photo
+    url_prefix = "activities:photo"
+    route_names = {"detail": "activities:photo"}
+    other_routes = ("thumb",)
+    route_actions = {"delete": "change"}
+    audit_actions = {"delete": AuditEvent.Action.UPDATE}
+    delete_confirm_page = False  # a button on the activity's page
+
+    @classmethod
+    def make_object(cls, unit):
+        return cls.photograph(make_activity(unit, at(2025, 3, 5), title=f"{unit.name}同心行"))
+
+    @classmethod
+    def make_own_object(cls, user):
+        return cls.photograph(make_activity(user.unit, at(2025, 3, 6), title="本人活动", created_by=user))
+
+    @classmethod
+    def photograph(cls, activity):
+        photo = Photo(activity=activity)
+        # The view serves the stored bytes as they are: a marker names the photo in the response.
+        photo.image.save("a.jpg", ContentFile(cls.content(activity).encode()), save=False)
+        photo.thumbnail.save("a_thumb.jpg", ContentFile(b"thumb"), save=False)
+        photo.save()
+        return photo
+
+    @staticmethod
+    def content(activity):
+        return f"照片：{activity.title}"
+
+    def object_text(self, obj):
+        return self.content(obj.activity)
+
+    def object_unit(self, obj):
+        return obj.activity.owner_unit
+
+    def audit_object(self, obj):
+        return obj.activity
 
 
 class CalendarTests(TestCase):

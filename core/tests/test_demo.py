@@ -71,7 +71,7 @@ class LoadedDemoTests(TestCase):
         self.assertEqual(n[Unit.Type.OTHER], 0)
         self.assertEqual(Unit.objects.filter(is_active=False).count(), 0)
         # towns, member units and parks hang directly under the county
-        children = self.county.get_children()
+        children = Unit.objects.get_children(self.county)
         self.assertEqual(children.filter(type=Unit.Type.TOWN).count(), 12)
         self.assertEqual(children.filter(type=Unit.Type.MEMBER).count(), 92)
         self.assertEqual(children.filter(type=Unit.Type.PARK).count(), n[Unit.Type.PARK])
@@ -79,7 +79,7 @@ class LoadedDemoTests(TestCase):
     def test_tree_is_consistent(self):
         self.assertEqual(Unit.objects.find_problems(), ([], [], [], [], []))
         for unit in Unit.objects.all():
-            self.assertEqual(unit.numchild, unit.get_children().count(), unit)
+            self.assertEqual(unit.numchild, Unit.objects.get_children(unit).count(), unit)
             self.assertEqual(unit.depth, len(unit.path) // Unit.steplen, unit)
         self.assertTrue(all(u.path.startswith(self.county.path) for u in Unit.objects.all()))
 
@@ -93,7 +93,7 @@ class LoadedDemoTests(TestCase):
         for town in towns:
             self.assertTrue(town.short_name)
             self.assertTrue(town.name.endswith(("镇", "街道", "乡")), town.name)
-            villages = town.get_children().filter(type=Unit.Type.VILLAGE)
+            villages = Unit.objects.get_children(town).filter(type=Unit.Type.VILLAGE)
             self.assertGreater(villages.count(), 5, town)
             names = [v.name for v in villages]
             self.assertEqual(len(names), len(set(names)), town)
@@ -106,13 +106,13 @@ class LoadedDemoTests(TestCase):
                 self.assertGreater(sum(n.endswith("村") for n in names), len(names) / 2, town)
         # every village sits directly under a town
         for village in Unit.objects.filter(type=Unit.Type.VILLAGE):
-            self.assertEqual(village.get_parent().type, Unit.Type.TOWN)
+            self.assertEqual(Unit.objects.get_parent(village).type, Unit.Type.TOWN)
         # units without an administrative division carry no code
         self.assertFalse(
             Unit.objects.exclude(type__in=[Unit.Type.COUNTY, Unit.Type.TOWN, Unit.Type.VILLAGE])
             .exclude(division_code=None).exists()
         )
-        self.assertEqual(Unit.resolve("330999001001").get_parent().division_code, "330999001")
+        self.assertEqual(Unit.objects.get_parent(Unit.resolve("330999001001")).division_code, "330999001")
 
     def test_member_and_field_units(self):
         members = Unit.objects.filter(type=Unit.Type.MEMBER)
@@ -125,7 +125,7 @@ class LoadedDemoTests(TestCase):
         self.assertNotIn("县委统战部", short_names)  # the department itself works at the county unit
         self.assertEqual(sorted(m.sort_order for m in members), sorted({m.sort_order for m in members}))
         for enterprise in Unit.objects.filter(type=Unit.Type.ENTERPRISE):
-            self.assertIn(enterprise.get_parent().type, (Unit.Type.PARK, Unit.Type.TOWN))
+            self.assertIn(Unit.objects.get_parent(enterprise).type, (Unit.Type.PARK, Unit.Type.TOWN))
         for unit in Unit.objects.exclude(type=Unit.Type.COUNTY):
             unit.clean_fields(exclude=["path"])
             self.assertTrue(unit.sort_order > 0, unit)
@@ -236,7 +236,7 @@ class EmptyDatabaseTests(TestCase):
         self.assertTrue(demo.is_root())
         self.assertNotEqual(demo.path, org.county.path)
         self.assertEqual(Unit.objects.find_problems(), ([], [], [], [], []))
-        self.assertEqual(Unit.objects.get(pk=org.county.pk).get_descendant_count(), 5)
+        self.assertEqual(Unit.objects.get_descendant_count(Unit.objects.get(pk=org.county.pk)), 5)
 
 
 class DiscoveryTests(TestCase):

@@ -4,7 +4,9 @@ counted; the EXPORT event; the permission it needs)."""
 import io
 from urllib.parse import unquote
 
+from django.core import signals
 from django.core.exceptions import PermissionDenied
+from django.db import close_old_connections
 from django.test import RequestFactory, TestCase
 from python_calamine import CalamineWorkbook
 
@@ -37,7 +39,19 @@ class ExportTests(TestCase):
         arguments = {"models": [SampleRecord], "title": "样例清单", "headers": ["名称", "编号"],
                      "rows": [["甲", 1], ["乙", 2]]}
         arguments.update(options)
-        return export_xlsx(self.request(user), **arguments)
+        response = export_xlsx(self.request(user), **arguments)
+        self.addCleanup(self.close, response)
+        return response
+
+    @staticmethod
+    def close(response):
+        """Close the download (its spooled file) as the test client does: closing a response sends
+        request_finished, which would otherwise close the test's database connection."""
+        signals.request_finished.disconnect(close_old_connections)
+        try:
+            response.close()
+        finally:
+            signals.request_finished.connect(close_old_connections)
 
     def test_the_sheet_says_who_when_what_filter_and_counts_the_rows(self):
         response = self.export(self.staff, filters={"单位": "东溪镇"}, notes=["电话已脱敏"],

@@ -135,7 +135,8 @@ class DashboardCacheTests(DashboardTestCase):
             self.assertEqual(cards(first)["people.total"], 6)
             self.assertEqual(compute.call_count, 1)
             self.assertEqual(cards(self.get(self.staff, period="2025"))["people.total"], 6)
-            self.client.get("/dashboard/export/people_by_unit/", {"period": "2025"})
+            # Read to the end: the client then closes the download as a WSGI server would.
+            self.client.get("/dashboard/export/people_by_unit/", {"period": "2025"}).getvalue()
             self.assertEqual(compute.call_count, 1)  # the second page and the download: from the cache
 
             # Another user with the same scope shares the entry; another period or unit has its own.

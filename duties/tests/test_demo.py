@@ -1,4 +1,4 @@
-"""The demo duty lists (duties/demo.py), at a small scale as of 2026-06-30, and `load_demo` end to end."""
+"""The demo duty lists (the duties.demo package), at a small scale as of 2026-06-30, and `load_demo` end to end."""
 
 import datetime
 import io

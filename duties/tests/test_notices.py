@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from core import word
 from core.models import AuditEvent
-from duties import letters
+from duties.documents import notices
 from duties.models import Notice
 from duties.periods import parse_key
 
@@ -27,7 +27,7 @@ YEAR_MISSING_MEMBER = ["报送年度统战工作计划（2026年，退回）", "
 
 class NoticeContentTests(LetterFixtures):
     def test_units_ranked_within_their_type(self):
-        content = letters.notice_content(self.scheme, parse_key("2026"), lagging_rate=50, today=ISSUE_DAY)
+        content = notices.notice_content(self.scheme, parse_key("2026"), lagging_rate=50, today=ISSUE_DAY)
         self.assertEqual((content["period_label"], content["as_of"]), ("2026年", "2026-09-30"))
         self.assertEqual((content["unit_count"], content["expected"], content["passed"]), (3, 8, 3))
         self.assertEqual(content["completion_rate"], 37.5)
@@ -44,7 +44,7 @@ class NoticeContentTests(LetterFixtures):
         self.assertEqual(content["recipients"], "各镇（街道），县级各成员单位")
 
     def test_a_quarter_judges_only_its_items_and_ties_share_a_rank(self):
-        content = letters.notice_content(self.scheme, parse_key("2026-Q1"), today=ISSUE_DAY)
+        content = notices.notice_content(self.scheme, parse_key("2026-Q1"), today=ISSUE_DAY)
         (towns,) = content["groups"]
         self.assertEqual([(r["rank"], r["name"], r["completion_rate"], r["score"]) for r in towns["rows"]],
                          [(1, "东溪镇", 100.0, "2"), (1, "西岭镇", 100.0, "2")])
@@ -52,13 +52,13 @@ class NoticeContentTests(LetterFixtures):
         self.assertEqual(content["lagging"], [])
 
     def test_periods_offered(self):
-        periods = [o.key for o in letters.notice_periods(self.scheme, ISSUE_DAY)]
+        periods = [o.key for o in notices.notice_periods(self.scheme, ISSUE_DAY)]
         self.assertEqual(periods, ["2026-Q1", "2026-Q2", "2026-Q3", "2026"])
 
 
 class NoticeDocumentTests(LetterFixtures):
     def test_notice_in_word(self):
-        notice = letters.issue_notice(self.scheme, "2026", lagging_rate=50, user=self.staff, today=ISSUE_DAY)
+        notice = notices.issue_notice(self.scheme, "2026", lagging_rate=50, user=self.staff, today=ISSUE_DAY)
         self.assertEqual(notice.doc_number, "统战通报〔2026〕1号")
         self.assertEqual(notice.title, "关于2026年统战工作职责清单落实情况的通报")
         with notice.file.open("rb") as handle:
@@ -83,10 +83,10 @@ class NoticeDocumentTests(LetterFixtures):
         self.assertEqual((event.action, event.object_id), (AuditEvent.Action.CREATE, str(notice.pk)))
 
     def test_numbering_and_commendation(self):
-        letters.issue_notice(self.scheme, "2026", user=self.staff, today=ISSUE_DAY)
-        second = letters.issue_notice(self.scheme, "2026-Q1", title="一季度通报", user=self.staff, today=ISSUE_DAY)
+        notices.issue_notice(self.scheme, "2026", user=self.staff, today=ISSUE_DAY)
+        second = notices.issue_notice(self.scheme, "2026-Q1", title="一季度通报", user=self.staff, today=ISSUE_DAY)
         self.assertEqual((second.number, second.title), (2, "一季度通报"))
-        paragraphs, tables = docx_text(letters.render_notice(second))
+        paragraphs, tables = docx_text(notices.render_notice(second))
         self.assertIn("东溪镇、西岭镇按时完成本期全部到期事项，予以通报表扬。", paragraphs)
         self.assertIn("本期没有完成率低于80%的单位。", paragraphs)
         self.assertEqual([row[:2] for row in tables[0][1:]], [["1", "东溪镇"], ["1", "西岭镇"]])
@@ -133,7 +133,7 @@ class NoticeViewTests(LetterFixtures):
         self.assertFalse(Notice.objects.exists())
 
     def test_town_officer_can_neither_issue_nor_read_the_countys_notices(self):
-        notice = letters.issue_notice(self.scheme, "2026", user=self.staff, today=ISSUE_DAY)
+        notice = notices.issue_notice(self.scheme, "2026", user=self.staff, today=ISSUE_DAY)
         self.client.force_login(self.town1_user)
         url = reverse("duties:notice_issue")
         self.assertEqual(self.client.get(url).status_code, 403)

@@ -22,7 +22,7 @@ from accounts.testing import create_user
 from core import word
 from core.models import AuditEvent
 from core.testing import export_text
-from duties import letters
+from duties import ranking
 from duties.models import FinalResult, Indicator, Scheme, Submission
 from org.models import Unit
 from org.testing import build_county
@@ -71,7 +71,7 @@ class ResultFixtures(TestCase):
 
 class RankingTests(ResultFixtures):
     def test_scores_and_ranks_within_the_unit_type(self):
-        rows = letters.compute_results(self.scheme)
+        rows = ranking.compute_results(self.scheme)
         self.assertEqual(self.totals(rows), [("东溪镇", 1, D("10")), ("南岭镇", 1, D("10")), ("西岭镇", 3, D("9")),
                                              ("县教育局", 1, D("7"))])
         by_name = {row.unit.name: row for row in rows}
@@ -82,7 +82,7 @@ class RankingTests(ResultFixtures):
 
     def test_competition_ranking(self):
         rows = [{"k": 5}, {"k": 7}, {"k": 5}, {"k": 3}]
-        ranks = letters.competition_ranks(rows, lambda r: r["k"])
+        ranks = ranking.competition_ranks(rows, lambda r: r["k"])
         self.assertEqual([ranks[id(r)] for r in rows], [2, 1, 2, 4])
 
 
@@ -102,7 +102,7 @@ class FinaliseTests(ResultFixtures):
         self.assertEqual(first.action, AuditEvent.Action.CREATE)
         self.assertIn("确定考核结果（4个单位）", first.object_label)
 
-        letters.commend(stored["东溪镇"], True, "同心行活动日做法被市委统战部推广", self.staff)
+        ranking.commend(stored["东溪镇"], True, "同心行活动日做法被市委统战部推广", self.staff)
         self.town2_deduction.count = 0
         self.town2_deduction.save()
         self.client.post(reverse("duties:finalresult_finalise"), {"scheme": self.scheme.pk})
@@ -116,16 +116,16 @@ class FinaliseTests(ResultFixtures):
         self.assertEqual(again.changes["变化"], {"西岭镇": "9分，第3名 → 10分，第1名"})
 
     def test_units_no_longer_assessed_are_dropped(self):
-        letters.finalise(self.scheme, self.staff)
+        ranking.finalise(self.scheme, self.staff)
         self.scheme.unit_types = [Unit.Type.TOWN]
         self.scheme.save()
-        letters.finalise(self.scheme, self.staff)
+        ranking.finalise(self.scheme, self.staff)
         self.assertFalse(FinalResult.objects.filter(owner_unit=self.org.member).exists())
         event = AuditEvent.objects.filter(object_type="duties.FinalResult").order_by("-id").first()
         self.assertEqual(event.changes["变化"], {"县教育局": "不再纳入考核，已删除"})
 
     def test_town_officer_cannot_finalise_or_commend(self):
-        letters.finalise(self.scheme, self.staff)
+        ranking.finalise(self.scheme, self.staff)
         own = FinalResult.objects.get(owner_unit=self.org.town1)
         self.client.force_login(self.town1_user)
         self.assertEqual(self.client.post(reverse("duties:finalresult_finalise"),
@@ -139,7 +139,7 @@ class FinaliseTests(ResultFixtures):
 
 class CommendationTests(ResultFixtures):
     def test_commendation_is_audited(self):
-        letters.finalise(self.scheme, self.staff)
+        ranking.finalise(self.scheme, self.staff)
         result = FinalResult.objects.get(owner_unit=self.town3)
         self.client.force_login(self.staff)
         url = reverse("duties:finalresult_commend", kwargs={"pk": result.pk})
@@ -159,7 +159,7 @@ class CommendationTests(ResultFixtures):
                                                    object_id=str(result.pk)).count(), 2)
 
     def test_a_note_without_the_mark_is_refused(self):
-        letters.finalise(self.scheme, self.staff)
+        ranking.finalise(self.scheme, self.staff)
         result = FinalResult.objects.get(owner_unit=self.town3)
         self.client.force_login(self.staff)
         response = self.client.post(reverse("duties:finalresult_commend", kwargs={"pk": result.pk}),
@@ -171,8 +171,8 @@ class CommendationTests(ResultFixtures):
 
 class ResultPageAndExportTests(ResultFixtures):
     def setUp(self):
-        letters.finalise(self.scheme, self.staff)
-        letters.commend(FinalResult.objects.get(owner_unit=self.org.town1), True, "全部按时完成", self.staff)
+        ranking.finalise(self.scheme, self.staff)
+        ranking.commend(FinalResult.objects.get(owner_unit=self.org.town1), True, "全部按时完成", self.staff)
 
     def test_county_staff_page_and_preview(self):
         self.client.force_login(self.staff)

@@ -7,8 +7,8 @@
     .venv/bin/python duties/word_templates/build_templates.py
 
 Each template is an ordinary Word document with docxtpl (Jinja) placeholders; what each may use is listed in
-duties.letters.PLACEHOLDERS. Every placeholder is written into a single run, so Word keeps it whole; rows holding
-`{%tr … %}` and paragraphs holding `{%p … %}` are removed when a document is rendered. The layout follows the
+duties.documents.common.PLACEHOLDERS. Every placeholder is written into a single run, so Word keeps it whole; rows
+holding `{%tr … %}` and paragraphs holding `{%p … %}` are removed when a document is rendered. The layout follows the
 usual form of a Party committee department's document (GB/T 9704): the issuing organ in red, the document
 number, a red rule, the title, the addressee, the body, the signature and the date.
 """

@@ -19,13 +19,13 @@ class MoveTests(OrgTestCase):
         response = self.move(self.org.town1, self.org.town2)
         self.assertEqual(response.status_code, 302)
         town1, village1, town2 = self.unit(self.org.town1), self.unit(self.org.village1), self.unit(self.org.town2)
-        self.assertEqual(town1.get_parent(), town2)
-        self.assertEqual(village1.get_parent(), town1)
+        self.assertEqual(Unit.objects.get_parent(town1), town2)
+        self.assertEqual(Unit.objects.get_parent(village1), town1)
         self.assertEqual((town1.depth, village1.depth), (3, 4))
         self.assertTrue(village1.path.startswith(town2.path))
         self.assertEqual(Unit.objects.get(pk=self.org.county.pk).numchild, 2)
         self.assertEqual(town2.numchild, 2)
-        self.assertEqual(Unit.find_problems(), ([], [], [], [], []))
+        self.assertEqual(Unit.objects.find_problems(), ([], [], [], [], []))
         # Records stay with their unit; the scope follows the new path.
         self.assertEqual(SampleRecord.objects.filter(owner_unit__path__startswith=town2.path).get(), record)
         event = AuditEvent.objects.filter(action=AuditEvent.Action.UPDATE, object_id=str(town1.pk)).get()
@@ -36,14 +36,14 @@ class MoveTests(OrgTestCase):
         self.move(self.org.member, None)
         member = self.unit(self.org.member)
         self.assertEqual(member.depth, 1)
-        self.assertIsNone(member.get_parent())
+        self.assertIsNone(Unit.objects.get_parent(member))
 
     def test_move_under_own_descendant_is_refused(self):
         response = self.move(self.org.town1, self.org.village1)
         self.assertContains(response, "不能把单位移动到它自己的下级单位“东溪村”之下。")
         response = self.move(self.org.town1, self.org.town1)
         self.assertContains(response, "不能把单位移动到它自己之下。")
-        self.assertEqual(self.unit(self.org.town1).get_parent(), self.org.county)
+        self.assertEqual(Unit.objects.get_parent(self.unit(self.org.town1)), self.org.county)
         self.assertFalse(AuditEvent.objects.filter(action=AuditEvent.Action.UPDATE).exists())
 
     def test_move_form_offers_only_allowed_parents(self):
@@ -169,7 +169,7 @@ class DeleteTests(OrgTestCase):
     def test_tree_after_changes_has_consistent_paths(self):
         self.client.post(self.url("org:unit_delete", self.org.member))
         self.client.post(self.url("org:unit_move", self.org.village2), {"parent": self.org.town1.pk})
-        self.assertEqual(Unit.find_problems(), ([], [], [], [], []))
+        self.assertEqual(Unit.objects.find_problems(), ([], [], [], [], []))
         self.assertEqual(self.client.get(reverse("org:tree")).status_code, 200)
 
 

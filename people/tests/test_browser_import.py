@@ -1,24 +1,28 @@
-"""The import cadres judge the product by, in a real browser: town01 uploads the sample town ledger, reads
-the preview, confirms, and finds an imported person by pinyin initials — at desk and phone widths."""
+"""The import cadres judge the product by, in a real browser: town01 uploads a town ledger of 300 people,
+reads the preview, confirms, and finds an imported person by pinyin initials — at desk and phone widths."""
 
-from pathlib import Path
+import dataclasses
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from playwright.sync_api import expect
 
 from accounts.testing import browser_login
 from people.models import Person
+from people.testing import town_ledger, town_people
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SAMPLE = Path(settings.BASE_DIR).parent / "shared" / "data" / "ledger_sample.xlsx"
-
 
 @pytest.mark.parametrize("width,height", [(1366, 800), (390, 844)])
-def test_town_officer_imports_the_sample_ledger(live_server, new_page, output_dir, monkeypatch, width, height):
+def test_town_officer_imports_a_town_ledger(live_server, new_page, output_dir, tmp_path, monkeypatch, width, height):
     import people.demo
+
+    entries = town_people(300)
+    entries[0] = dataclasses.replace(entries[0], name="蒋勇")
+    book = town_ledger(entries)
+    ledger_file = tmp_path / book.name
+    ledger_file.write_bytes(book.data)
 
     monkeypatch.setattr(people.demo, "PEOPLE", 50)
     call_command("load_demo", verbosity=0)
@@ -27,7 +31,7 @@ def test_town_officer_imports_the_sample_ledger(live_server, new_page, output_di
     browser_login(page, live_server.url, "town01")
 
     page.goto(f"{live_server.url}/people/import/")
-    page.set_input_files("input[type=file]", str(SAMPLE))
+    page.set_input_files("input[type=file]", str(ledger_file))
     page.screenshot(path=str(output_dir / f"import-upload-{width}.png"), full_page=True)
     page.click("button:has-text('上传并检查')")
 
@@ -42,7 +46,7 @@ def test_town_officer_imports_the_sample_ledger(live_server, new_page, output_di
     assert Person.objects.count() == before + 300
     page.screenshot(path=str(output_dir / f"import-done-{width}.png"), full_page=True)
 
-    # 蒋勇 is the sample's first row: "jy" finds them among the town's people.
+    # 蒋勇 is the ledger's first row: "jy" finds them among the town's people.
     page.goto(f"{live_server.url}/people/")
     page.locator("#id_q").press_sequentially("jy")
     expect(page.locator("#list-results")).to_contain_text("蒋勇", timeout=15000)

@@ -9,11 +9,11 @@ from accounts.testing import create_user
 from core.models import AuditEvent
 from org.testing import build_county
 from people import choices
-from people.category_forms import CODE_FIXED, NO_SEPARATORS, STATUTORY_NAME_FIXED
-from people.category_views import deletion_problems
 from people.forms import PersonForm
+from people.forms.categories import CODE_FIXED, NO_SEPARATORS, STATUTORY_NAME_FIXED
 from people.importers import import_ledger
 from people.models import Category, Person
+from people.views.categories import deletion_problems
 
 from .test_importer import ledger, make_id, person, problems_of
 

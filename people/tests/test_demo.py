@@ -1,10 +1,9 @@
-"""The demo ledger (people/demo.py): valid, consistent, kept by the demo county's units, with history."""
+"""The demo ledger (people/demo/): valid, consistent, kept by the demo county's units, with history."""
 
 import io
 from collections import Counter
 
 import pytest
-from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test import TestCase
@@ -17,9 +16,9 @@ from people.choices import DEMOCRATIC_PARTIES, HAN, STATUTORY_CATEGORIES, Affili
 from people.identity import birth_date_from_id, gender_from_id, id_number_problem, phone_problem
 from people.models import Person, SocialPosition
 from people.pinyin import name_initials, name_pinyin
+from people.testing import town_people
 
 COUNT = 500
-SAMPLE_LEDGER = settings.BASE_DIR.parent / "shared" / "data" / "ledger_sample.xlsx"
 
 
 def load_demo_county(count=COUNT):
@@ -198,13 +197,8 @@ class DemoLedgerTests(TestCase):
         small = [per_category[c] for c in ("05", "09", "10", "11")]
         self.assertGreater(min(large), 5 * max(small))
         self.assertEqual(len(per_category), 12)
-        if SAMPLE_LEDGER.exists():
-            # Importing the shared sample ledger into the demo county must create its people, not clash.
-            from python_calamine import CalamineWorkbook
-
-            rows = CalamineWorkbook.from_path(str(SAMPLE_LEDGER)).get_sheet_by_index(0).to_python()
-            sample = {str(row[5]).strip().upper() for row in rows}
-            self.assertFalse(sample & {p.id_number for p in plan.people})
+        # Importing a generated town ledger (ledgers.py) into the demo county must create its people, not clash.
+        self.assertFalse({e.id_number for e in town_people(300)} & {p.id_number for p in plan.people})
 
 
 @pytest.mark.django_db

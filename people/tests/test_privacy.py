@@ -17,8 +17,8 @@ from people import privacy
 from people.forms import BIRTH_FROM_ID
 from people.importers import import_ledger
 from people.models import Person
+from people.testing import ledger, make_id, person
 
-from .test_importer import ledger, make_id, person
 from .test_views import person_form_data
 
 BIRTH = datetime.date(1975, 3, 15)

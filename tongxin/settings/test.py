@@ -22,3 +22,12 @@ DATABASES["default"]["ENGINE"] = {
     "django.db.backends.postgresql": "core.tests.db.postgresql",
     "django.db.backends.sqlite3": "core.tests.db.sqlite3",
 }.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
+
+# The SQLite test database is in memory (Django's default), said explicitly: under pytest-xdist, pytest-django
+# would take the custom backend above for a server database and give each worker a file instead.
+if DATABASES["default"]["ENGINE"] == "core.tests.db.sqlite3":
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = ":memory:"
+
+# The tests need no collectstatic (a fresh clone has no var/staticfiles): WhiteNoise looks a file up when it is
+# asked for instead of indexing STATIC_ROOT at start-up, where a missing folder is a warning (an error here).
+WHITENOISE_AUTOREFRESH = True

@@ -24,9 +24,9 @@ from core import audit
 from core.models import AuditEvent
 from core.views import SystemAdminRequiredMixin
 
-from .category_forms import CategoryForm, spelling_clashes, split_synonyms
-from .history import _m2m_history_model
-from .models import Category, Person
+from ..forms.categories import CategoryForm, spelling_clashes, split_synonyms
+from ..history import _m2m_history_model
+from ..models import Category, Person
 
 AUDITED_FIELDS = ("name", "synonyms", "sort_order", "is_active")
 CODE_DIGITS = 2

@@ -9,8 +9,8 @@ here with the importer's own key, so the page and the importer can never disagre
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .importing.cells import SEPARATORS, spelling_key
-from .models import Category
+from ..importing.cells import SEPARATORS, spelling_key
+from ..models import Category
 
 SYNONYM_SEPARATOR = "、"
 NO_SEPARATORS = "子类名称中不能有“、”“，”“/”“；”、空格等符号：导入时它们用来分隔多个类别。"
@@ -70,7 +70,7 @@ class CategoryForm(forms.ModelForm):
     """Add a sub-type (with its statutory parent), edit a sub-type, or edit a statutory category.
 
     A statutory category keeps its name, code and place: only its synonyms and whether it is in use change.
-    A sub-type's code is generated when it is saved (parent code + 2 digits, see category_views).
+    A sub-type's code is generated when it is saved (parent code + 2 digits, see people.views.categories).
     """
 
     parent = ParentChoiceField(

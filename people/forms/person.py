@@ -1,3 +1,5 @@
+"""The person's form (create and edit), its social positions and its attachments."""
+
 import datetime
 import re
 
@@ -13,10 +15,9 @@ from core.images import ACCEPT as IMAGE_ACCEPT
 from core.images import MAX_BYTES as PHOTO_MAX_BYTES
 from core.images import PhotoField
 from core.uploads import ATTACHMENT_ACCEPT, clean_attachment
-from org.models import Unit
 
-from . import choices, lookups
-from .identity import (
+from .. import lookups
+from ..identity import (
     birth_date_from_id,
     gender_from_id,
     id_number_problem,
@@ -24,20 +25,12 @@ from .identity import (
     normalize_phone,
     phone_problem,
 )
-from .models import Attachment, Category, Person, SocialPosition, Tag, acting_unit
-from .privacy import birth_date_text, may_see_sensitive
+from ..models import Attachment, Category, Person, SocialPosition, Tag, acting_unit
+from ..privacy import birth_date_text, may_see_sensitive
 
 PHOTO_MAX_SIDE = 1200  # a portrait for the archive: longer side in pixels once re-encoded
 BIRTH_FROM_ID = "出生日期以已登记的身份证号为准，不能单独修改；如需更正，请同时重新填写身份证号"
 TAG_SEPARATORS = r"[、,，;；\s]+"
-
-
-def transfer_destinations(exclude=None):
-    """Every active unit of the county below its root (towns, villages, member and field units) and the root."""
-    queryset = Unit.objects.filter(is_active=True).order_by("path")
-    if exclude is not None:
-        queryset = queryset.exclude(pk=exclude.pk)
-    return queryset
 
 
 def split_tags(text):
@@ -257,111 +250,6 @@ class SocialPositionForm(forms.ModelForm):
 SocialPositionFormSet = inlineformset_factory(
     Person, SocialPosition, form=SocialPositionForm, extra=1, can_delete=True, max_num=30, validate_max=True,
 )
-
-
-class DatedReasonForm(forms.Form):
-    date = forms.DateField(label="日期", widget=DateInput(), error_messages={"required": "请填写日期"})
-    reason = forms.CharField(label="原因", max_length=200, error_messages={"required": "请填写原因"},
-                             widget=forms.TextInput(attrs={"placeholder": "例如：工作调动、本人申请"}))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["date"].initial = datetime.date.today
-        style(self)
-
-    def clean_date(self):
-        value = self.cleaned_data["date"]
-        if value > datetime.date.today():
-            raise ValidationError("日期不能晚于今天")
-        return value
-
-
-class StatusForm(DatedReasonForm):
-    status = forms.ChoiceField(label="新状态", choices=choices.Status.choices)
-    field_order = ["status", "date", "reason"]
-
-    def __init__(self, *args, person=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.person = person
-        self.fields["date"].label = "变更日期"
-        self.fields["reason"].label = "变更原因"
-        style(self)
-
-    def clean_status(self):
-        value = self.cleaned_data["status"]
-        if self.person is not None and value == self.person.status:
-            raise ValidationError(f"该人员当前已是“{self.person.get_status_display()}”状态")
-        return value
-
-
-class TierForm(forms.Form):
-    tier = forms.ChoiceField(label="新管理层级", choices=choices.Tier.choices)
-    reason = forms.CharField(label="调整原因", max_length=200, error_messages={"required": "请填写原因"})
-
-    def __init__(self, *args, person=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.person = person
-        style(self)
-
-    def clean_tier(self):
-        value = self.cleaned_data["tier"]
-        if self.person is not None and value == self.person.tier:
-            raise ValidationError(f"该人员当前已是“{self.person.get_tier_display()}”")
-        return value
-
-
-class TransferForm(DatedReasonForm):
-    to_unit = UnitChoiceField(label="调入单位", queryset=Unit.objects.none(),
-                              error_messages={"required": "请选择调入单位", "invalid_choice": "请选择有效的调入单位"})
-    field_order = ["to_unit", "date", "reason"]
-
-    def __init__(self, *args, exclude_unit=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["to_unit"].queryset = transfer_destinations(exclude_unit)
-        self.fields["to_unit"].widget.attrs.update({"data-tom-select": "", "class": "form-select"})
-        self.fields["date"].label = "调动日期"
-        self.fields["reason"].label = "调动原因"
-
-
-class BulkTransferForm(TransferForm):
-    """The transfer form for a selection; the selected ids travel beside it and are re-scoped by the view."""
-
-
-class BulkTagForm(forms.Form):
-    tag = forms.CharField(label="标签", max_length=30, error_messages={"required": "请填写标签"},
-                          widget=forms.TextInput(attrs={"list": "tag-options", "autocomplete": "off"}))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        style(self)
-
-    def clean_tag(self):
-        value = self.cleaned_data["tag"].strip()
-        if not value:
-            raise ValidationError("请填写标签")
-        return value
-
-
-class IdNumberSearchForm(forms.Form):
-    id_number = forms.CharField(
-        label="身份证号", max_length=30, error_messages={"required": "请输入完整的身份证号"},
-        widget=forms.TextInput(attrs={"autocomplete": "off", "class": "form-control", "spellcheck": "false",
-                                      "placeholder": "完整18位身份证号（每次查找记入审计日志）"}),
-    )
-
-    def clean_id_number(self):
-        value = normalize_id_number(self.cleaned_data["id_number"])
-        problem = id_number_problem(value)
-        if problem:
-            raise ValidationError(problem)
-        return value
-
-
-class RevealForm(forms.Form):
-    password = forms.CharField(
-        label="登录密码", strip=False, error_messages={"required": "请输入您的登录密码"},
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "class": "form-control"}),
-    )
 
 
 class AttachmentForm(forms.ModelForm):
