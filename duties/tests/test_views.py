@@ -41,7 +41,9 @@ class SchemeViewTests(CountyViewTestData, ViewTestCases.PrimaryObject):
     url_prefix = "duties:scheme"
     editor = "county_staff"
     route_actions = {"add": "manage", "edit": "manage", "delete": "manage"}
-    other_routes = ("import", "publish", "copy", "indicator_import")
+    # The import pages (upload, job, status, error workbook): the import framework's and the scheme import's tests.
+    other_routes = ("import", "import_job", "import_status", "import_errors", "publish", "copy", "indicator_import",
+                    "indicator_import_job", "indicator_import_status", "indicator_import_errors")
     route_names = {"export": "duties:scheme_export"}
 
     @classmethod

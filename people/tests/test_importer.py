@@ -167,7 +167,8 @@ def test_every_fault_of_a_messy_town_ledger_is_named_by_its_row(demo_town):
     expected = [(row, "身份证号", NUMERIC_ID) for row in book.numeric_id_rows]
     expected += [(row, "身份证号", f"与第{first}行身份证号重复") for row, first in book.duplicate_rows.items()]
     short_phones = {row: entries[book.rows.index(row)].phone[:-1] for row in book.bad_phone_rows}
-    expected += [(row, "联系电话", f"联系电话应为11位手机号码或带区号的固定电话（“{phone}”）")
+    # The ledger's phone column is headed 手机号码 (a synonym): a mobile column, told so.
+    expected += [(row, "联系电话", f"手机号码应为11位数字（以1开头）；固定电话请填在“电话”或“固定电话”列（“{phone}”）")
                  for row, phone in short_phones.items()]
     assert sorted(problems_of(result)) == sorted(expected)
     assert (result.data_rows, result.written, Person.objects.count()) == (302, False, 0)
