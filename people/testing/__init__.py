@@ -23,7 +23,7 @@ from .ledgers import (
 
 __all__ = ["HEADERS", "SYNONYM_HEADERS", "TOWN01", "TOWN01_VILLAGES", "Blank", "Entry", "TownLedger", "birth_date",
            "check_digit", "day_texts", "fullwidth", "id_ending_in_x", "id_number", "ledger", "make_id", "person",
-           "town_ledger", "town_people"]
+           "problems_of", "town_ledger", "town_people"]
 
 
 def birth_date(serial):
@@ -39,3 +39,8 @@ def day_texts(day):
     """A date written with its day, as pages, forms and exports write one."""
     return [day.isoformat(), f"{day.year}年{day.month:02d}月{day.day:02d}日", f"{day.year}年{day.month}月{day.day}日",
             f"{day.year}.{day.month:02d}.{day.day:02d}", f"{day:%Y/%m/%d}"]
+
+
+def problems_of(result):
+    """An import result's problems as (Excel row, column, message)."""
+    return [(problem.row, problem.column, problem.message) for problem in result.errors]
