@@ -72,6 +72,18 @@ class DemoContext:
         return "\n".join(lines)
 
 
+def weighted_pick(rng, pairs):
+    """One value of [(value, weight), …], drawn with `rng` in proportion to its weight (the demo modules'
+    random.Random, so that a seed gives the same demo county)."""
+    total = sum(weight for _, weight in pairs)
+    remaining = rng.random() * total
+    for value, weight in pairs:
+        remaining -= weight
+        if remaining < 0:
+            return value
+    return pairs[-1][0]
+
+
 def display_width(text):
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 

@@ -1,7 +1,6 @@
 import django_filters
 from django import forms
 from django.apps import apps
-from django.db import models
 from django.db.models import Q
 
 from .scope import scope_for
@@ -57,22 +56,3 @@ class ScopedFilterSet(django_filters.FilterSet):
 
     def filter_unit(self, queryset, name, unit):
         return queryset.filter(**{f"{self.unit_field}__path__startswith": unit.path})
-
-
-def describe_filter(filterset):
-    """The filter as the user chose it, {label: value} in Chinese (e.g. {"类别": "民主党派成员"}): for an
-    export's subtitle and its audit event. `filterset` must have been validated."""
-    form = filterset.form
-    described = {}
-    for name, value in form.cleaned_data.items():
-        if value in (None, "") or name not in form.fields:
-            continue
-        field = form.fields[name]
-        if isinstance(value, models.Model):
-            text = str(value)
-        elif getattr(field, "choices", None) is not None:
-            text = str(dict(field.choices).get(value, value))
-        else:
-            text = str(value)
-        described[str(field.label or name)] = text
-    return described

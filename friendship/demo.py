@@ -24,7 +24,7 @@ from django.core.management.base import CommandError
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from core.demo import SEED
+from core.demo import SEED, weighted_pick
 from org.models import Unit
 from representatives.models import Field, Level, Representative, Stage
 
@@ -132,15 +132,6 @@ class Plan:
 def has_data():
     return Pairing.objects.exists()
 
-
-def _pick(rng, pairs):
-    total = sum(w for _, w in pairs)
-    r = rng.random() * total
-    for value, weight in pairs:
-        r -= weight
-        if r < 0:
-            return value
-    return pairs[-1][0]
 
 
 class Generator:
@@ -264,7 +255,7 @@ class Generator:
     def contact(self, plan, index, pairing, date):
         rng = self.rng
         rep = pairing.rep
-        form = _pick(rng, FORMS)
+        form = weighted_pick(rng, FORMS)
         workplace = rep.workplace or "其所在单位"
         summary = rng.choice(SUMMARIES[form]).format(name=rep.name, workplace=workplace)
         if rep.field in FIELD_SUMMARIES and rng.random() < 0.5:

@@ -260,25 +260,6 @@ def _describe_match(kind, target):
     return f"已有单位（{target.name}{code}）"
 
 
-def _register_rows_as_parents(plan):
-    """Mark the entries other rows hang under, for the preview."""
-    parents = {e["parent_row"] for e in plan.entries if e["parent_row"]}
-    for entry in plan.entries:
-        entry["has_children_in_file"] = entry["row"] in parents
-
-
-def _label_with_parent(unit, by_path):
-    parent = by_path.get(unit.path[: -Unit.steplen])
-    return f"{parent.name} / {unit.name}" if parent else unit.name
-
-
-def _describe_match(kind, target):
-    if kind == "row":
-        return f"本文件第{target}行"
-    code = f"，{target.division_code}" if target.division_code else ""
-    return f"已有单位（{target.name}{code}）"
-
-
 def write(plan):
     """Create every planned unit, parents before children (inside the framework's transaction)."""
     created = {}

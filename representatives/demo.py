@@ -23,7 +23,7 @@ from django.core.management.base import CommandError
 from django.db.models import Count
 from django.utils import timezone
 
-from core.demo import SEED
+from core.demo import SEED, weighted_pick
 from org.models import Unit
 from people.choices import DEMOCRATIC_PARTIES, Affiliation, PositionKind, PositionLevel, Status, Tier
 from people.models import Person, SocialPosition
@@ -173,7 +173,7 @@ class Generator:
         plan = Plan(flag=[c.pk for c in newcomers])
         new = set(plan.flag)
         for candidate in pipeline:
-            stage = Stage.DISCOVERED if candidate.pk in new else _pick(rng, STAGE_WEIGHTS)
+            stage = Stage.DISCOVERED if candidate.pk in new else weighted_pick(rng, STAGE_WEIGHTS)
             self.add(plan, candidate, levels[candidate.pk], stage)
         for candidate in leaving_active + gone:  # 县管 people had been 县级 representatives, the others 镇级
             level = Level.COUNTY if candidate.tier == Tier.COUNTY else Level.TOWN
@@ -284,7 +284,7 @@ class Generator:
         last_year = today.year - 1
         # Last year's assessment, for those certified by its middle and still there at its end.
         if certified and certified <= datetime.date(last_year, 6, 30) and (exit_on is None or exit_on.year > last_year):
-            plan.assessments.append((index, Assessment(year=last_year, grade=_pick(rng, GRADES))))
+            plan.assessments.append((index, Assessment(year=last_year, grade=weighted_pick(rng, GRADES))))
 
     def add_cultivations(self, plan, index, dates, level, town_name, exit_on):
         rng = self.rng
@@ -328,15 +328,6 @@ class Generator:
                     return user
         return users.get("county_staff")
 
-
-def _pick(rng, pairs):
-    total = sum(w for _, w in pairs)
-    r = rng.random() * total
-    for value, weight in pairs:
-        r -= weight
-        if r < 0:
-            return value
-    return pairs[-1][0]
 
 
 def _users(ctx):

@@ -3,10 +3,11 @@
 
 import datetime
 
+from core.demo import weighted_pick
+
 from .. import demo_data as words
 from ..choices import Affiliation, Degree, Education, Gender, Status, Tier
 from ..identity import check_digit
-from .sampling import pick
 from .tables import (
     AS_OF,
     COUNTY_KEEPERS,
@@ -187,7 +188,7 @@ class PersonFacts:
     def notes(self, codes):
         rng = self.rng
         if QIAO in codes:
-            kind = pick(rng, [("侨眷", 75), ("归侨", 15), ("华侨", 10)])
+            kind = weighted_pick(rng, [("侨眷", 75), ("归侨", 15), ("华侨", 10)])
             country = self.draw_overseas(rng)
             return {"侨眷": f"侨眷，亲属侨居{country}", "归侨": f"归侨，曾侨居{country}",
                     "华侨": f"华侨，侨居{country}"}[kind]

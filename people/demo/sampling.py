@@ -1,4 +1,5 @@
-"""Drawing from weighted choices with a given random generator (the demo ledger's only source of chance)."""
+"""Drawing from weighted choices with a given random generator, many times over the same choices (one draw:
+core.demo.weighted_pick)."""
 
 import bisect
 import itertools
@@ -16,11 +17,3 @@ def weighted(pairs):
     return draw
 
 
-def pick(rng, pairs):
-    total = sum(w for _, w in pairs)
-    r = rng.random() * total
-    for value, weight in pairs:
-        r -= weight
-        if r < 0:
-            return value
-    return pairs[-1][0]

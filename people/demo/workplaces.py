@@ -1,9 +1,10 @@
 """Workplaces of planned people (workplace, position, field and the unit when it is one of the county's): a mixin
 of people.demo.generator.Generator, one method per sector."""
 
+from core.demo import weighted_pick
+
 from .. import demo_data as words
 from ..choices import Tier
-from .sampling import pick
 from .tables import AS_OF, DP, ENTERPRISE_FIELDS, HK, INT, MO, NP, NSC, OS, PARTY_SECTOR, PRIV, REL, TW
 
 
@@ -16,27 +17,28 @@ class Workplaces:
         if primary == DP:
             sector = rng.choice(PARTY_SECTOR.get(affiliation, ["edu", "biz"]))
         elif primary == NP:
-            sector = pick(rng, [("edu", 35), ("med", 25), ("cadre", 15), ("tech", 15), ("culture", 10)])
+            sector = weighted_pick(rng, [("edu", 35), ("med", 25), ("cadre", 15), ("tech", 15), ("culture", 10)])
         elif primary == INT:
-            sector = pick(rng, [("edu", 42), ("med", 30), ("public", 18), ("tech", 10)])
+            sector = weighted_pick(rng, [("edu", 42), ("med", 30), ("public", 18), ("tech", 10)])
         elif primary == PRIV:
             sector = "rural" if tier == Tier.VILLAGE and rng.random() < 0.35 else "biz"
         elif primary == NSC:
-            sector = pick(rng, [("mid", 45), ("agency", 15), ("social", 10), ("free", 15), ("media", 15)])
+            sector = weighted_pick(rng, [("mid", 45), ("agency", 15), ("social", 10), ("free", 15), ("media", 15)])
         elif primary == OS:
-            sector = pick(rng, [("tech", 35), ("med", 15), ("edu", 20), ("biz", 15), ("mid", 15)])
+            sector = weighted_pick(rng, [("tech", 35), ("med", 15), ("edu", 20), ("biz", 15), ("mid", 15)])
         elif primary == REL:
             sector = "religion"
         elif primary in (HK, MO, TW):
-            sector = pick(rng, [("compatriot", 40), ("biz", 20), ("plain", 40)])
+            sector = weighted_pick(rng, [("compatriot", 40), ("biz", 20), ("plain", 40)])
         else:  # ETH, QIAO
-            sector = pick(rng, [("plain", 45), ("biz", 15), ("mid", 15), ("rural", 15), ("edu", 5), ("med", 5)])
+            sector = weighted_pick(rng, [("plain", 45), ("biz", 15), ("mid", 15), ("rural", 15), ("edu", 5),
+                                         ("med", 5)])
         return getattr(self, f"work_{sector}")(primary, town, village)
 
     def company(self):
         rng = self.rng
         industry, field_ = rng.choice(words.INDUSTRIES)
-        prefix = pick(rng, [("浙江", 30), ("示范县", 50), ("示范", 20)])
+        prefix = weighted_pick(rng, [("浙江", 30), ("示范县", 50), ("示范", 20)])
         suffix = "股份有限公司" if rng.random() < 0.08 else "有限公司"
         return f"{prefix}{rng.choice(words.BRANDS)}{industry}{suffix}", field_
 
@@ -135,7 +137,7 @@ class Workplaces:
     def work_plain(self, primary, town, village):
         rng = self.rng
         age = AS_OF.year - self.year
-        choice = pick(rng, [("farm", 25), ("self", 25), ("staff", 25 if age < 60 else 0),
+        choice = weighted_pick(rng, [("farm", 25), ("self", 25), ("staff", 25 if age < 60 else 0),
                              ("retired", 15 if age >= 55 else 0), ("committee", 10 if 25 <= age < 65 else 0)])
         if choice == "farm":
             return "务农", "", "农业", None

@@ -17,9 +17,9 @@ from org.models import Unit
 from people.importers import import_ledger
 from people.lookups import LookupRefused, registered_elsewhere
 from people.models import Person
+from people.testing import ledger, make_id, person
 
 from .test_import_views import upload_file
-from .test_importer import ledger, make_id, person
 from .test_views import person_form_data
 
 BIRTH = datetime.date(1975, 3, 15)
