@@ -4,6 +4,8 @@ problems found in them, and cells merged down over several rows."""
 import re
 from dataclasses import dataclass, field
 
+from xlsxwriter.utility import xl_col_to_name as column_letter  # 0 → A, 25 → Z, 26 → AA
+
 from .cells import cell_text, is_blank_row
 from .limits import ImportFileError
 
@@ -98,14 +100,6 @@ def records(table):
         yield index + 1, values
 
 
-def column_letter(index):
-    """0 → A, 25 → Z, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
 
 
 @dataclass

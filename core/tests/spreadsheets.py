@@ -10,6 +10,8 @@ import struct
 import zipfile
 from xml.sax.saxutils import escape
 
+from xlsxwriter.utility import xl_col_to_name
+
 # --- .xlsx from parts ---------------------------------------------------------------------------------------
 
 CONTENT_TYPES = (
@@ -78,19 +80,10 @@ def shared_string_bomb(cells=60_000, length=32_000, seed=11):
         rows.setdefault(row + 1, []).append(column)
     body = ["<sheetData>"]
     for row, cols in rows.items():
-        cells_xml = "".join(f'<c r="{_letters(col)}{row}" t="s"><v>0</v></c>' for col in cols)
+        cells_xml = "".join(f'<c r="{xl_col_to_name(col)}{row}" t="s"><v>0</v></c>' for col in cols)
         body.append(f'<row r="{row}">{cells_xml}</row>')
     body.append("</sheetData>")
     return xlsx_from_parts([("台账", "".join(body))], shared_strings=[text])
-
-
-def _letters(index):
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
 
 
 def plain_sheet(rows):
@@ -99,7 +92,7 @@ def plain_sheet(rows):
     for number, values in enumerate(rows, 1):
         cells = []
         for col, value in enumerate(values):
-            ref = f"{_letters(col)}{number}"
+            ref = f"{xl_col_to_name(col)}{number}"
             if isinstance(value, str):
                 cells.append(f'<c r="{ref}" t="inlineStr"><is><t>{escape(value)}</t></is></c>')
             elif value is not None:
