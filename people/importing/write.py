@@ -167,7 +167,8 @@ class SqlWriter:
         """INSERT many rows: COPY on PostgreSQL, executemany in chunks on SQLite, each from a thread of its own
         while this one makes the next rows."""
         names = ", ".join(self.quote(c) for c in columns)
-        with connection.cursor() as cursor:
+        # The DB-API cursor's errors as Django's (IntegrityError …), as a query through Django would raise them.
+        with connection.cursor() as cursor, connection.wrap_database_errors:
             if self.vendor == "postgresql":
                 from psycopg.copy import QueuedLibpqWriter
 
