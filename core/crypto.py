@@ -172,8 +172,16 @@ def keyed_digester(purpose):
     return lambda value: mac(value.encode())
 
 
+NONCE_POOL = 1024  # nonces drawn per os.urandom call by an encrypter
+
+
 def encrypter():
-    """`encrypt` for many values (bulk imports): the cipher is set up once, each value gets its own nonce."""
+    """`encrypt` for many values (bulk imports): the cipher is set up once, each value gets its own nonce.
+
+    The nonces are cut from one os.urandom call per NONCE_POOL values: the call releases the GIL, and while the
+    import's writer thread holds it each release costs a wait for the thread switch (per value, that made the
+    encryption of 100,000 people about five times slower). Consecutive slices of a random draw are as random as
+    separate draws, and the ciphertexts are the same as `encrypt`'s."""
     suite = current_suite()
     prefix = _PREFIX[suite]
     if suite == "sm":
@@ -187,8 +195,14 @@ def encrypter():
         def seal(nonce, data):
             return seal_aes(nonce, data, None)
 
+    pool, taken = b"", 0
+
     def encrypt_one(plaintext: str) -> str:
-        nonce = os.urandom(NONCE_BYTES)
+        nonlocal pool, taken
+        if taken == len(pool):
+            pool, taken = os.urandom(NONCE_BYTES * NONCE_POOL), 0
+        nonce = pool[taken:taken + NONCE_BYTES]
+        taken += NONCE_BYTES
         return prefix + base64.b64encode(nonce + seal(nonce, plaintext.encode())).decode("ascii")
 
     return encrypt_one

@@ -112,13 +112,13 @@ def mobile(raw):
     return value
 
 
-def id_number(raw):
+def id_number(raw, today=None):
     if isinstance(raw, int | float) and not isinstance(raw, bool):
         raise CellError(NUMERIC_ID)
     value = normalize_id_number(cell_text(raw))
     if not value:
         return None
-    problem = id_number_problem(value)
+    problem = id_number_problem(value, today)
     if problem:
         raise CellError(problem)
     return value

@@ -1,12 +1,12 @@
-"""Writing a planned ledger import in bulk: people inserted with `executemany` (SQLite; Django's `bulk_create`
-there sends 999 parameters per statement, i.e. 30 people) or COPY (PostgreSQL), with ids reserved up front so that
-categories and history can refer to them; each ID number and phone encrypted once; updates grouped by the fields
-they change; history rows (django-simple-history, change reason "Excel导入：<file name>") copied inside the
-database from the rows just written (INSERT … SELECT), with their categories."""
+"""Writing a planned ledger import in bulk: people inserted in chunks through a staging table (SQLite; Django's
+`bulk_create` there sends 999 parameters per statement, i.e. 30 people) or COPY (PostgreSQL), with ids reserved
+up front so that categories and history can refer to them; each ID number and phone encrypted once; updates
+grouped by the fields they change; history rows (django-simple-history, change reason "Excel导入：<file name>")
+copied inside the database from the rows just written (INSERT … SELECT), with their categories."""
 
-import queue
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from itertools import islice
 
 from django.db import connection
 from django.utils import timezone
@@ -164,8 +164,8 @@ class SqlWriter:
         return list(range(top + 1, top + 1 + count))
 
     def insert(self, table, columns, rows):
-        """INSERT many rows: COPY on PostgreSQL, executemany in chunks on SQLite, each from a thread of its own
-        while this one makes the next rows."""
+        """INSERT many rows: COPY on PostgreSQL, chunks moved in from a staging table on SQLite, each by a thread
+        of its own while this one makes the next rows."""
         names = ", ".join(self.quote(c) for c in columns)
         # The DB-API cursor's errors as Django's (IntegrityError …), as a query through Django would raise them.
         with connection.cursor() as cursor, connection.wrap_database_errors:
@@ -179,8 +179,7 @@ class SqlWriter:
                     for row in rows:
                         copy.write_row(row)
                 return
-            sql = f"INSERT INTO {self.quote(table)} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
-            executemany_beside(cursor.cursor, sql, rows)
+            insert_beside(cursor.cursor, self.quote(table), names, len(columns), rows)
 
     def insert_links(self, through, target, pairs):
         self.insert(through._meta.db_table, ["person_id", target], pairs)
@@ -275,40 +274,49 @@ class SqlWriter:
                 cursor.execute(links_sql, [watermark, *id_params])
 
 
-def executemany_beside(cursor, sql, rows):
-    """`cursor.executemany(sql, rows)` in chunks of WRITE_CHUNK, run by a thread of its own: SQLite inserts a
-    chunk (sqlite3_step runs without the GIL) while this thread builds the next one (encryption, pinyin), as
-    the COPY writer does on PostgreSQL. `cursor` is the DB-API cursor of the connection (Django's wrapper
-    refuses other threads); this thread does not use the connection until the writer is done. A failure on
-    either side ends both, and is raised here (database errors as Django's exceptions)."""
-    chunks = queue.Queue(maxsize=2)
-    failure = []
+def insert_beside(cursor, table, names, width, rows):
+    """INSERT `rows` into `table` (its columns `names`, `width` of them) in chunks of WRITE_CHUNK, the expensive
+    part on a thread of its own while this thread builds the next chunk (encryption, pinyin), as the COPY writer
+    does on PostgreSQL.
+
+    Each chunk goes by `executemany` into a staging table of the connection (TEMP: no indexes, no types, so the
+    values reach `table` as bound), then a thread moves it with one INSERT … SELECT, which updates the table's
+    indexes without the GIL from start to end. (`executemany` on the thread straight into `table` gave the GIL
+    back and took it again for every row, and each time waited for this thread to let go of it, up to the
+    interpreter's switch interval: the writer hardly moved while rows were built.) The connection runs one
+    statement at a time, so this thread fills the staging table only once the previous move is done.
+
+    `cursor` is the DB-API cursor of the connection (Django's wrapper refuses other threads). A failure on either
+    side ends both, and is raised here (database errors as Django's exceptions)."""
+    stage = "temp.ledger_import_stage"
+    cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+    cursor.execute(f"CREATE TABLE {stage} ({', '.join(f'c{index}' for index in range(width))})")
+    fill = f"INSERT INTO {stage} VALUES ({', '.join(['%s'] * width)})"  # noqa: S608 (no outside text)
+    move = f"INSERT INTO {table} ({names}) SELECT * FROM {stage}"  # noqa: S608 (model columns)
     database_errors = connection.wrap_database_errors
 
-    def write():
-        while (chunk := chunks.get()) is not None:
-            if not failure:
-                try:
-                    with database_errors:
-                        cursor.executemany(sql, chunk)
-                except BaseException as exc:  # noqa: BLE001 (raised again in the caller's thread)
-                    failure.append(exc)
+    def move_in():
+        cursor.execute(move)
+        cursor.execute(f"DELETE FROM {stage}")  # noqa: S608
 
-    writer = threading.Thread(target=write, name="ledger-writer")
-    writer.start()
     try:
-        chunk = []
-        for row in rows:
-            chunk.append(row)
-            if len(chunk) == WRITE_CHUNK:
-                chunks.put(chunk)
-                chunk = []
-                if failure:
-                    break
-        if chunk and not failure:
-            chunks.put(chunk)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-writer") as writer:
+            moving = None
+            for chunk in batched(rows, WRITE_CHUNK):
+                with database_errors:
+                    if moving is not None:
+                        moving.result()
+                    cursor.executemany(fill, chunk)
+                moving = writer.submit(move_in)
+            if moving is not None:
+                with database_errors:
+                    moving.result()
     finally:
-        chunks.put(None)
-        writer.join()
-    if failure:
-        raise failure[0]
+        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+
+
+def batched(items, size):
+    """Lists of `size` consecutive items (the last one shorter)."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
