@@ -51,8 +51,8 @@ register_review_group(
     ReviewGroup("reveals", "查看敏感信息", (AuditEvent.Action.REVEAL,), order=70),
     ReviewGroup("full_exports", "完整导出（含身份证号、联系电话明文）", (AuditEvent.Action.EXPORT,), _full_export,
                 order=80),
-    # ID-number lookups (身份证号查询) are audited under the action code "lookup"; the refused ones are reviewed.
-    ReviewGroup("lookups_refused", "身份证号查询被拒", ("lookup",), lambda event: not event.success, order=90),
+    ReviewGroup("lookups_refused", "身份证号查询被拒", (AuditEvent.Action.LOOKUP,), lambda event: not event.success,
+                order=90),
     ReviewGroup("denied", "越权访问", (AuditEvent.Action.DENIED,), order=100),
 )
 

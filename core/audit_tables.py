@@ -170,24 +170,6 @@ class AuditEventFilterSet(django_filters.FilterSet):
         value = value.strip().lower()
         return queryset.filter(request_id=value) if value else queryset
 
-    def described(self):
-        """The filters in use as {label: shown value}, for the export's heading and its own audit event."""
-        described = {}
-        for name, field in self.form.fields.items():
-            value = self.form.cleaned_data.get(name)
-            if value in (None, ""):
-                continue
-            if isinstance(field, forms.ModelChoiceField):
-                shown = str(value)
-            elif isinstance(field, forms.ChoiceField):
-                shown = str(dict(field.choices).get(value, value))
-            elif hasattr(value, "isoformat"):
-                shown = value.isoformat()
-            else:
-                shown = str(value)
-            described[str(field.label)] = shown
-        return described
-
 
 # --- table ----------------------------------------------------------------------------------------------
 

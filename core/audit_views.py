@@ -28,7 +28,7 @@ from .audit_tables import (
     object_type_display,
     shown_value,
 )
-from .exports import export_xlsx
+from .exports import describe_filter, export_xlsx
 from .models import AuditEvent
 from .views import AdminRoleRequiredMixin, HtmxListMixin
 
@@ -128,7 +128,7 @@ class AuditEventExportView(AuditAdminRequiredMixin, View):
         return export_xlsx(
             request, admin_kind="audit", title="审计日志", object_type=AuditEvent._meta.label,
             headers=[h for h, _ in self.columns], text_headers=self.text_headers, widths=self.widths,
-            filters=filterset.described(),
+            filters=describe_filter(filterset),
             rows=([getter(event) for _, getter in self.columns]
                   for event in queryset[:EXPORT_MAX_ROWS].iterator(chunk_size=2000)),
             appendix=[[f"仅导出了最新的 {EXPORT_MAX_ROWS} 条，请缩小筛选范围后分批导出。"]] if truncated else [],

@@ -12,7 +12,7 @@ What is here knows nothing about any model:
   and compression ratio, XML nesting depth, DTDs and entities (refused). The rows come back as plain values
   (decoded with a pickle that may name no class but the datetime types); whatever the file does, this
   process only ever sees a refusal with a Chinese message naming the limit. `ReaderLimits` holds the limits;
-  `open_large_workbook` uses `LARGE_LIMITS`, sized for a county ledger of 100,000+ rows.
+  `LARGE_LIMITS` are sized for a county ledger of 100,000+ rows (an importer's `reader_limits`).
 - `locate_table(workbook, columns, required)`: the first sheet whose header row (title rows above it are
   fine) names the required columns, matched through synonyms; `records(table)` then yields
   `(excel_row_number, {column: raw value})`, skipping blank rows.
@@ -29,7 +29,6 @@ cells.py (cell conversion); the import framework on top of it in framework.py an
 
 from .cage import (
     largest_reader_peak_kb,
-    open_large_workbook,
     open_workbook,
     stream_workbook,
 )
@@ -70,6 +69,6 @@ __all__ = [
     "SPREADSHEET_FORMATS", "ZIP_MAGIC", "ArrivingRows", "CellError", "ImportFileError", "Problem", "ReaderLimits",
     "Sheet", "SheetSize", "Table", "Workbook", "cell_code", "cell_date", "cell_int", "cell_text", "check_format",
     "column_letter", "fill_merged_down", "find_header", "header_key", "is_blank_row", "largest_reader_peak_kb",
-    "locate_table", "normalise_text", "open_large_workbook", "open_workbook", "read_upload", "records",
+    "locate_table", "normalise_text", "open_workbook", "read_upload", "records",
     "stream_workbook",
 ]

@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 
 from .limits import (
-    LARGE_LIMITS,
     OLE_MAGIC,
     SPREADSHEET_FORMATS,
     ImportFileError,
@@ -45,11 +44,6 @@ def open_workbook(data, *, limits=None, **caps):
     read = _CagedRead(data, limits)
     read.run()
     return read.workbook.finish()
-
-
-def open_large_workbook(data, **caps):
-    """`open_workbook` with the caps of big tables (`LARGE_LIMITS`: a county ledger has 100,000+ rows)."""
-    return open_workbook(data, limits=LARGE_LIMITS, **caps)
 
 
 def stream_workbook(data, *, limits=None, **caps):

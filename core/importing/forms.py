@@ -12,6 +12,7 @@ from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from core.forms import UnitChoiceField, style
 
 from . import SPREADSHEET_FORMATS, ImportFileError, read_upload
+from .limits import megabytes
 
 ACCEPT = ",".join([
     ".xlsx", ".xls", ".ods", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -20,17 +21,13 @@ ACCEPT = ",".join([
 SKIP_INVALID_HELP = "默认只要有一行有错误就全部不导入；勾选后跳过有错误的行，导入其余各行"
 
 
-def megabytes(size):
-    return size // (1024 * 1024)
-
-
 def file_help(max_bytes):
     return (f"Excel 文件（.xlsx 或 Excel 97-2003 的 .xls）或 WPS/LibreOffice 的 .ods 表格，"
-            f"不超过 {megabytes(max_bytes)} MB")
+            f"不超过 {megabytes(max_bytes)}")
 
 
 def too_big_message(max_bytes):
-    return f"文件过大，不能超过 {megabytes(max_bytes)} MB，请拆分后分批导入。"
+    return f"文件过大，不能超过 {megabytes(max_bytes)}，请拆分后分批导入。"
 
 
 class InMemoryUploadHandler(FileUploadHandler):

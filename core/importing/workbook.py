@@ -69,11 +69,6 @@ class Workbook:
             self._sizes[sheet.name] = SheetSize(last_row, last_column)
         return self._sizes[sheet.name]
 
-    def check_size(self, sheet):
-        """The used area of `sheet`; raises the refusal of a sheet past the row or column cap."""
-        self._check(sheet)
-        return self.size(sheet)
-
     def rows(self, sheet):
         """All rows of `sheet`: the list the reader returned (callers may change it) — or, in a streamed
         workbook, an `ArrivingRows` filled as the reader sends them."""

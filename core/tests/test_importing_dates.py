@@ -1,5 +1,5 @@
-"""Additions to core.importing used by the ledger import: `cell_date` and `open_large_workbook` (a quick size
-check for big sheets that falls back to the exact measure whenever it cannot vouch for a sheet)."""
+"""Additions to core.importing used by the ledger import: `cell_date` and `open_workbook` with `LARGE_LIMITS` (a
+quick size check for big sheets that falls back to the exact measure whenever it cannot vouch for a sheet)."""
 
 import datetime
 import io
@@ -118,7 +118,7 @@ def test_quick_check_vouches_for_a_plain_sheet_and_respects_the_caps_exactly():
 
 @pytest.mark.parametrize("far", [(1_048_575, 16_383), (5, 60), (150_000, 0)])
 def test_large_workbook_still_refuses_stray_far_cells(far):
-    with importing.open_large_workbook(sheet_bytes(3, 3, far=far), max_rows=100_000) as book, \
+    with importing.open_workbook(sheet_bytes(3, 3, far=far), limits=importing.LARGE_LIMITS, max_rows=100_000) as book, \
             pytest.raises(ImportFileError, match="超过"):
         book.rows(book.sheets[0])
 
@@ -126,7 +126,7 @@ def test_large_workbook_still_refuses_stray_far_cells(far):
 def test_formatting_far_away_falls_back_to_the_exact_measure():
     data = sheet_bytes(3, 3, blank_far=(1_048_575, 16_383))
     assert not quick(data, 100_000, 50)
-    with importing.open_large_workbook(data) as book:
+    with importing.open_workbook(data, limits=importing.LARGE_LIMITS) as book:
         assert book.rows(book.sheets[0])[2] == ["r2c0", "r2c1", "r2c2"]
 
 
@@ -146,11 +146,11 @@ def without_references(data):
 def test_cells_without_references_fall_back_to_the_exact_measure():
     data = without_references(sheet_bytes(3, 60))
     assert not quick(data, 100, 50)
-    with importing.open_large_workbook(data, max_rows=100, max_columns=50) as book, \
+    with importing.open_workbook(data, max_rows=100, max_columns=50, limits=importing.LARGE_LIMITS) as book, \
             pytest.raises(ImportFileError, match="超过 50 列"):
         book.rows(book.sheets[0])
     fine = without_references(sheet_bytes(3, 4))
-    with importing.open_large_workbook(fine, max_rows=100, max_columns=50) as book:
+    with importing.open_workbook(fine, max_rows=100, max_columns=50, limits=importing.LARGE_LIMITS) as book:
         assert book.rows(book.sheets[0])[1] == ["r1c0", "r1c1", "r1c2", "r1c3"]
 
 
@@ -158,7 +158,7 @@ def test_large_workbook_allows_more_rows_than_the_default_cap():
     data = sheet_bytes(importing.MAX_ROWS + 5, 2)
     with importing.open_workbook(data) as book, pytest.raises(ImportFileError, match="超过 20000 行"):
         book.rows(book.sheets[0])
-    with importing.open_large_workbook(data) as book:
+    with importing.open_workbook(data, limits=importing.LARGE_LIMITS) as book:
         assert len(book.rows(book.sheets[0])) == importing.MAX_ROWS + 5
 
 
@@ -173,7 +173,7 @@ def test_merged_ranges_are_kept_and_filled_down_below_the_header():
     sheet.merge_range(2, 1, 4, 1, "东溪村")
     sheet.merge_range(5, 1, 5, 2, "横向")
     book.close()
-    with importing.open_large_workbook(buffer.getvalue()) as workbook:
+    with importing.open_workbook(buffer.getvalue(), limits=importing.LARGE_LIMITS) as workbook:
         rows = workbook.rows(workbook.sheets[0])
         ranges = workbook.merged_ranges(workbook.sheets[0])
     assert ((2, 1), (4, 1)) in ranges and ((0, 0), (0, 2)) in ranges
