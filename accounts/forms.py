@@ -6,6 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from core.text import is_number
 from org.models import Unit
 
 from . import services
@@ -280,7 +281,7 @@ class RoleForm(StyledFormMixin, forms.ModelForm):
 
     def matrix(self):
         if self.is_bound:
-            selected = [v for v in self.data.getlist(self.add_prefix("permissions")) if str(v).isdigit()]
+            selected = [v for v in self.data.getlist(self.add_prefix("permissions")) if is_number(str(v))]
         elif self.instance.pk:
             selected = self.instance.permissions.values_list("pk", flat=True)
         else:

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from core.forms import ScopedModelForm, UnitChoiceField, style
 from core.images import MAX_BYTES, process_image
+from core.text import is_number
 from org.models import Unit
 from people.services import visible_people
 
@@ -235,11 +236,11 @@ class ActivityForm(ScopedModelForm):
 
     def _chosen_people(self):
         if self.is_bound:
-            ids = [v for v in self.data.getlist(self.add_prefix("participants")) if str(v).isdigit()]
+            ids = [v for v in self.data.getlist(self.add_prefix("participants")) if is_number(str(v))]
         elif self.instance.pk:
             ids = list(self.instance.participants.values_list("pk", flat=True))
         else:
-            ids = [v for v in (self.initial.get("participants") or []) if str(v).isdigit()]
+            ids = [v for v in (self.initial.get("participants") or []) if is_number(str(v))]
         chosen = self.fields["participants"].queryset.filter(pk__in=ids).select_related("owner_unit")
         return [(p.pk, f"{p.name}（{p.owner_unit.name}）") for p in chosen]
 

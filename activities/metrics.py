@@ -29,6 +29,7 @@ from calendar import monthrange
 from django.db.models import Count, Sum
 
 from core.metrics import metric
+from core.text import is_number
 
 from .models import OCCURRENCES_PER_YEAR, Activity, ActivityType, Frequency, Plan, occurrence_key
 
@@ -40,7 +41,7 @@ def activity_type(value):
     """The ActivityType named by `value` (an instance, an id or a name); LookupError when there is none."""
     if isinstance(value, ActivityType):
         return value
-    if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
+    if isinstance(value, int) or (isinstance(value, str) and is_number(value.strip())):
         found = ActivityType.objects.filter(pk=int(value)).first()
     elif isinstance(value, str):
         found = ActivityType.objects.filter(name=value.strip()).first()

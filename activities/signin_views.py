@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from core import audit
 from core.models import AuditEvent
 from core.network import client_ip
+from core.text import is_number
 from core.views import ScopedViewMixin
 
 from . import signin
@@ -126,7 +127,7 @@ class SignInConfirmView(ActivitySignInMixin, View):
         activity = self.get_activity()
         decision = request.POST.get("decision")
         one = request.POST.get("signin", "")
-        if decision not in ("confirm", "ignore") or (one and not one.isdigit()):
+        if decision not in ("confirm", "ignore") or (one and not is_number(one)):
             messages.error(request, "未知操作。")
             return HttpResponseRedirect(self.back(activity))
         with transaction.atomic():

@@ -22,6 +22,7 @@ from django.views.generic import TemplateView
 
 from core import audit, views
 from core.models import AuditEvent
+from core.text import is_number
 from org.models import Unit
 from people.services import visible_people
 
@@ -137,7 +138,7 @@ class ActivityEditView(views.ObjectEditView):
         """From a plan's page (`?plan=`): that plan, its type and unit."""
         initial = super().get_initial()
         value = self.request.GET.get("plan", "")
-        if self.action == "add" and value.isdigit():
+        if self.action == "add" and is_number(value):
             plan = Plan.objects.visible_to(self.request.user).filter(pk=int(value)).first()
             if plan is not None:
                 initial.update(plan=plan.pk, activity_type=plan.activity_type_id, owner_unit=plan.owner_unit_id)
@@ -434,7 +435,7 @@ def due_table(user, year, parent=None, today=None):
 def chosen_year(request):
     value = request.GET.get("year", "")
     years = {y for y, _ in year_choices()}
-    return int(value) if value.isdigit() and int(value) in years else timezone.localdate().year
+    return int(value) if is_number(value) and int(value) in years else timezone.localdate().year
 
 
 class DueMixin(views.ScopedViewMixin):
@@ -444,7 +445,7 @@ class DueMixin(views.ScopedViewMixin):
         user = self.request.user
         year = chosen_year(self.request)
         parent = None
-        if self.request.GET.get("unit", "").isdigit():
+        if is_number(self.request.GET.get("unit", "")):
             parent = get_object_or_404(Unit, pk=int(self.request.GET["unit"]))
             if not Plan.objects.unit_in_scope(user, "view", parent):
                 raise Http404

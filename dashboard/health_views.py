@@ -10,6 +10,7 @@ from django.views.generic import TemplateView
 
 from core import cache as figure_cache
 from core.exports import export_xlsx
+from core.text import is_number
 from core.views import ScopedViewMixin
 from org.models import Unit
 
@@ -31,7 +32,7 @@ class HealthMixin(ScopedViewMixin):
         value = self.request.GET.get("unit", "")
         if not value:
             return None
-        if not value.isdigit():
+        if not is_number(value):
             raise Http404
         unit = get_object_or_404(Unit, pk=int(value))
         if not health.may_check(self.request.user, unit):

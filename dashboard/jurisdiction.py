@@ -14,6 +14,7 @@ from django.http import Http404
 from core.cache import business_models, scope_key
 from core.exports import may_export
 from core.models import subtree_in_scope, top_units_in_scope
+from core.text import is_number
 
 # Unit types that divide the land (县区 → 镇街 → 村社): shown one by one in the charts "by unit"; other
 # children (成员单位、园区、企业 …) are summed into one row unless they are all there is.
@@ -73,7 +74,7 @@ class Jurisdiction:
         Http404 when it does not exist or lies outside the jurisdiction (the same answer for both)."""
         if reference in (None, ""):
             return self.tops[0] if len(self.tops) == 1 else None
-        if not str(reference).isdigit():
+        if not is_number(str(reference)):
             raise Http404("单位不存在或不在您的管辖范围内。")
         unit = unit_model().objects.filter(pk=int(reference)).first()
         if unit is None or not self.covers(unit):

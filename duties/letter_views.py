@@ -23,6 +23,7 @@ from django.views.generic import TemplateView
 from core import audit, views, word
 from core.filtersets import ScopedFilterSet
 from core.models import AuditEvent
+from core.text import is_number
 
 from .documents import common, letters, notices
 from .models import Notice, ReminderLetter, Scheme
@@ -220,7 +221,7 @@ class ReminderLetterIssueView(views.ScopedViewMixin, TemplateView):
             return self.render_to_response(self.get_context_data(form=form))
         data = form.cleaned_data
         scheme = data["scheme"]
-        chosen = [value for value in request.POST.getlist("units") if value.isdigit()]
+        chosen = [value for value in request.POST.getlist("units") if is_number(value)]
         units = scheme.covered_units().filter(pk__in=chosen)
         if not chosen or not units:
             messages.error(request, "请至少勾选一个单位。")
@@ -370,7 +371,7 @@ class NoticeIssueForm(forms.Form):
         self.fields["scheme"].error_messages["invalid_choice"] = "请选择已发布的考核细则。"
         scheme = None
         value = self.data.get("scheme") if self.is_bound else None
-        if value and str(value).isdigit():
+        if value and is_number(str(value)):
             scheme = schemes.filter(pk=value).first()
         self.scheme = scheme or schemes.first()
         periods = notices.notice_periods(self.scheme) if self.scheme else []
@@ -405,7 +406,7 @@ class NoticeIssueView(views.ScopedViewMixin, TemplateView):
         values.update(data.items() if data is not None else {})
         schemes = published_schemes(user)
         chosen = str(values.get("scheme") or "")
-        scheme = (schemes.filter(pk=chosen).first() if chosen.isdigit() else None) or schemes.first()
+        scheme = (schemes.filter(pk=chosen).first() if is_number(chosen) else None) or schemes.first()
         values["scheme"] = scheme.pk if scheme else ""
         keys = [o.key for o in notices.notice_periods(scheme)] if scheme else []
         if values.get("period") not in keys:

@@ -10,6 +10,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core.exports import deny_export, export_xlsx, query_filters
+from core.text import is_number
 from org.models import Unit
 
 from .assessment import assess_units
@@ -186,7 +187,7 @@ class ProgressMixin(SubmissionAccessMixin):
         get = self.request.GET
         schemes = self.schemes()
         scheme = None
-        if get.get("scheme", "").isdigit():
+        if is_number(get.get("scheme", "")):
             scheme = next((s for s in schemes if s.pk == int(get["scheme"])), None)
             if scheme is None:
                 raise Http404
@@ -195,7 +196,7 @@ class ProgressMixin(SubmissionAccessMixin):
         options = {
             "period_key": get.get("period", ""),
             "unit_type": get.get("unit_type", "") if get.get("unit_type", "") in Unit.Type.values else "",
-            "category": get.get("category", "") if get.get("category", "").isdigit() else "",
+            "category": get.get("category", "") if is_number(get.get("category", "")) else "",
             "state": get.get("state", "") if get.get("state", "") in [*LEGEND, OVERDUE] else "",
             "sort": get.get("sort", "") if get.get("sort", "") in SORTS else "",
         }

@@ -17,6 +17,7 @@ from django.views.generic import TemplateView
 from core import audit, views, word
 from core.exports import export_xlsx
 from core.models import AuditEvent
+from core.text import is_number
 
 from . import ranking
 from .documents.results import RESULT_COLUMNS, results_docx, results_title
@@ -36,7 +37,7 @@ def chosen_scheme(request, value=None):
     """The scheme named by `value` (or ?scheme=) among the user's, else the latest; None when there is none."""
     schemes = result_schemes(request.user)
     value = str(value if value is not None else request.GET.get("scheme", ""))
-    if value.isdigit():
+    if is_number(value):
         scheme = schemes.filter(pk=value).first()
         if scheme is None:
             raise Http404
@@ -98,7 +99,7 @@ class FinalResultFinaliseView(views.ScopedViewMixin, View):
     def post(self, request):
         schemes = Scheme.objects.visible_to(request.user, "view").published()
         value = request.POST.get("scheme", "")
-        scheme = schemes.filter(pk=value).first() if value.isdigit() else None
+        scheme = schemes.filter(pk=value).first() if is_number(value) else None
         if scheme is None:
             messages.error(request, "请选择已发布的考核细则。")
             return HttpResponseRedirect(reverse("duties:finalresult_list"))

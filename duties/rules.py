@@ -28,6 +28,7 @@ from django.urls import NoReverseMatch, reverse
 
 from core import metrics
 from core.metrics import Period
+from core.text import is_number
 
 from . import scoring
 from .scoring import dec, fmt, money
@@ -256,7 +257,7 @@ def records_url(key, unit, period, params=None):
 
 def _activity_type_id(value):
     """The id of an activity type given by id or name (through the app registry: no import of activities)."""
-    if str(value).strip().isdigit():
+    if is_number(str(value).strip()):
         return int(value)
     try:
         model = apps.get_model("activities", "ActivityType")

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.urls import reverse
 
+from core.text import is_number
 from core.uploads import ATTACHMENT_ACCEPT, clean_attachment
 
 from .models import Submission, SubmissionLink
@@ -115,7 +116,7 @@ def resolve_record(value, user):
     ValidationError that says nothing about records outside the user's scope."""
     label, _, pk = str(value).partition(":")
     types = {t.key: t for t in record_types()}
-    if label not in types or not pk.isdigit():
+    if label not in types or not is_number(pk):
         raise ValidationError("只能关联活动、联系记录或统战成员。")
     model = types[label].model
     obj = model.objects.visible_to(user, "view").filter(pk=int(pk)).first()

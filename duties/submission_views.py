@@ -27,6 +27,7 @@ from django.views.generic import TemplateView
 
 from core import audit
 from core.models import AuditEvent
+from core.text import is_number
 from org.models import Unit
 
 from .assessment import assess
@@ -117,11 +118,11 @@ class UnitListView(SubmissionAccessMixin, TemplateView):
         today = timezone.localdate()
         years = scheme_years()
         value = request.GET.get("year", "")
-        year = int(value) if value.isdigit() and int(value) in years else today.year
+        year = int(value) if is_number(value) and int(value) in years else today.year
         units = listable_units(user, year)
         unit = None
         value = request.GET.get("unit", "")
-        if value.isdigit():
+        if is_number(value):
             unit = get_object_or_404(Unit, pk=int(value))
             if not may(user, "view", unit):
                 raise Http404
@@ -133,7 +134,7 @@ class UnitListView(SubmissionAccessMixin, TemplateView):
                    if unit is not None and s.covers(unit)]
         scheme = None
         value = request.GET.get("scheme", "")
-        if value.isdigit():
+        if is_number(value):
             scheme = next((s for s in schemes if s.pk == int(value)), None)
         scheme = scheme or (schemes[0] if schemes else None)
         context.update(year=year, years=years, units=units, unit=unit, schemes=schemes, scheme=scheme, today=today,

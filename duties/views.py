@@ -20,6 +20,7 @@ from django.views import View
 from core import audit
 from core.exports import deny_export, export_xlsx
 from core.models import AuditEvent
+from core.text import is_number
 from core.views import ObjectDetailView, ObjectListView, SystemAdminRequiredMixin
 from org.models import Unit
 
@@ -287,7 +288,7 @@ class IndicatorFormView(SchemeAccessMixin, View):
         if kind == "category":
             return CategoryForm(data, instance=indicator)
         initial = {}
-        if indicator.pk is None and self.request.GET.get("parent", "").isdigit():
+        if indicator.pk is None and is_number(self.request.GET.get("parent", "")):
             initial["parent"] = int(self.request.GET["parent"])
         return ItemForm(data, instance=indicator, scheme=self.get_scheme(), initial=initial)
 
@@ -393,7 +394,7 @@ WEEKDAYS = "一二三四五六日"
 
 def _year_param(request):
     value = request.GET.get("year") or request.POST.get("year") or ""
-    year = int(value) if value.isdigit() else timezone.localdate().year
+    year = int(value) if is_number(value) else timezone.localdate().year
     return min(max(year, 2000), 2100)
 
 
@@ -442,7 +443,7 @@ class HolidayEditView(SystemAdminRequiredMixin, View):
     def get(self, request, *args, **kwargs):
         holiday = self.get_object()
         initial = {}
-        if holiday.pk is None and request.GET.get("year", "").isdigit():
+        if holiday.pk is None and is_number(request.GET.get("year", "")):
             initial["date"] = f"{int(request.GET['year']):04d}-01-01"
         return render(request, self.template_name, {"form": HolidayForm(instance=holiday, initial=initial),
                                                     "object": holiday})

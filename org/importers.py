@@ -12,6 +12,7 @@ from django.urls import reverse
 from core.importing import Problem, cell_code, cell_int, cell_text
 from core.importing.columns import Column, Columns
 from core.importing.framework import Importer, Plan, register
+from core.text import is_number
 
 from .models import Unit
 from .services import division_code_format_problem, division_code_taken
@@ -192,7 +193,7 @@ def validate(rows):
         reference = row.get("parent") or ""
         if reference:
             matches = []
-            if reference.isdigit():
+            if is_number(reference):
                 if reference in by_code:
                     matches.append(("db", by_code[reference]))
                 if reference in file_by_code:

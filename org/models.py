@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from treebeard.mp_tree import MP_Node
 
+from core.text import is_number
+
 
 def validate_division_code(value):
     """GB/T 2260 county codes have 6 digits; 统计用区划代码 for towns 9 and for villages 12."""
@@ -65,6 +67,6 @@ class Unit(MP_Node):
         """A unit from a division code or a numeric id, as command-line tools accept them."""
         reference = str(reference).strip()
         unit = cls.objects.filter(division_code=reference).first()
-        if unit is None and reference.isdigit() and len(reference) < 6:
+        if unit is None and is_number(reference) and len(reference) < 6:
             unit = cls.objects.filter(pk=int(reference)).first()
         return unit

@@ -33,6 +33,7 @@ from core import audit
 from core.excel import xlsx_response
 from core.exports import describe_filter, export_xlsx
 from core.models import AuditEvent
+from core.text import is_number
 from core.views import ScopedViewMixin
 
 from .exports import LEDGER_TITLE, write_ledger, write_template
@@ -48,7 +49,7 @@ def selected_ids(params):
     ids = []
     for value in params.getlist("ids"):
         for part in value.split(","):
-            if part.strip().isdigit():
+            if is_number(part.strip()):
                 ids.append(int(part))
     return sorted(set(ids))[:MAX_SELECTION]
 

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from core.forms import DateInput, ScopedModelForm, UnitChoiceField, style
+from core.text import is_number
 from people.choices import Status
 from people.models import Person
 from people.services import mark_representative
@@ -27,7 +28,7 @@ class PersonPicker(forms.Select):
         self.queryset = Person.objects.none()
 
     def optgroups(self, name, value, attrs=None):
-        ids = [v for v in value if str(v).isdigit()]
+        ids = [v for v in value if is_number(str(v))]
         people = self.queryset.filter(pk__in=ids).select_related("owner_unit") if ids else []
         self.choices = [("", "")] + [(p.pk, f"{p.name}（{p.owner_unit.name}）") for p in people]
         return super().optgroups(name, value, attrs)

@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 from core import audit, views
 from core.exports import describe_filter, export_xlsx
 from core.models import AuditEvent
+from core.text import is_number
 from people.choices import Status
 from people.models import Person, SocialPosition
 from people.services import (
@@ -191,7 +192,7 @@ class RepresentativeEditView(views.ObjectEditView):
     def get_initial(self):
         initial = super().get_initial()
         person = self.request.GET.get("person", "")
-        if self.action == "add" and person.isdigit():
+        if self.action == "add" and is_number(person):
             initial["person"] = person  # "列为代表人士" from a person's page; the picker shows it if in scope
         return initial
 

@@ -200,6 +200,14 @@ class BulkActionTests(LedgerTestCase):
         self.assertEqual(Transfer.objects.filter(to_unit=self.org.town1).count(), 2)
         self.assertEqual(self.p1.history.first().history_change_reason, "调出至东溪镇")
 
+    def test_ids_that_are_digits_but_not_numbers_are_ignored(self):
+        # "²".isdigit() is true, int("²") fails: a crafted selection is ignored like any foreign id, no 500.
+        self.client.force_login(self.town1_user)
+        response = self.client.post(reverse("people:person_bulk_transfer"), {"ids": ["²", "①"]}, follow=True)
+        self.assertContains(response, "请先勾选人员")
+        response = self.client.post(reverse("people:person_bulk_transfer"), {"ids": ["²", self.p1.pk]})
+        self.assertContains(response, "其中 <strong>1</strong> 人")
+
     def test_bulk_transfer_needs_date_and_reason(self):
         self.client.force_login(self.town1_user)
         response = self.client.post(reverse("people:person_bulk_transfer"), {

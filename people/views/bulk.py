@@ -8,6 +8,7 @@ from django.views.generic import TemplateView
 
 from core import audit, views
 from core.models import AuditEvent
+from core.text import is_number
 
 from ..forms import (
     BulkTagForm,
@@ -34,7 +35,7 @@ class BulkActionView(views.ScopedViewMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         confirming = "confirm" in request.POST
         form = self.form_class(request.POST if confirming else None, **self.form_kwargs())
-        ids = sorted({int(v) for v in request.POST.getlist("ids") if v.isdigit()})[:MAX_BULK]
+        ids = sorted({int(v) for v in request.POST.getlist("ids") if is_number(v)})[:MAX_BULK]
         people = self.get_queryset().filter(pk__in=ids).select_related("owner_unit")
         if not ids:
             messages.warning(request, "请先勾选人员。")

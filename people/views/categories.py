@@ -22,6 +22,7 @@ from django.views.generic import TemplateView
 
 from core import audit
 from core.models import AuditEvent
+from core.text import is_number
 from core.views import SystemAdminRequiredMixin
 
 from ..forms.categories import CategoryForm, spelling_clashes, split_synonyms
@@ -129,7 +130,7 @@ def next_code(parent):
     used = [
         int(code[len(parent.code):]) for code in
         Category.objects.filter(code__startswith=parent.code).values_list("code", flat=True)
-        if len(code) == width and code[len(parent.code):].isdigit()
+        if len(code) == width and is_number(code[len(parent.code):])
     ]
     number = max(used, default=0) + 1
     if number >= 10 ** CODE_DIGITS:
@@ -249,7 +250,7 @@ class CategoryEditView(SystemAdminRequiredMixin, View):
             return CategoryForm(data, instance=self.category)
         initial = {"is_active": True, "sort_order": None}
         parent = self.request.GET.get("parent", "")
-        if parent.isdigit() and Category.objects.filter(pk=parent, parent=None).exists():
+        if is_number(parent) and Category.objects.filter(pk=parent, parent=None).exists():
             initial["parent"] = int(parent)
         return CategoryForm(data, instance=Category(), initial=initial)
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from core.text import is_number
 from org.models import Unit
 
 from ... import reports
@@ -37,7 +38,7 @@ class Command(BaseCommand):
         if target is None:
             self.fail(f"找不到单位“{unit}”（请填写区划代码或单位编号）。")
         this_year = timezone.localdate().year
-        if not (year.strip().isdigit() and FIRST_YEAR <= int(year) <= this_year):
+        if not (is_number(year.strip()) and FIRST_YEAR <= int(year) <= this_year):
             self.fail(f"年度“{year}”无效：应为{FIRST_YEAR}至{this_year}之间的四位数字。")
         number = None
         if quarter not in (None, ""):
