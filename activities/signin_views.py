@@ -20,6 +20,7 @@ from core.models import AuditEvent
 from core.network import client_ip
 from core.text import is_number
 from core.views import ScopedViewMixin
+from people.services import with_person_visible
 
 from . import signin
 from .models import Activity, SignIn
@@ -105,7 +106,7 @@ class SignInListView(ActivitySignInMixin, View):
 
     def get(self, request, pk):
         activity = self.get_activity()
-        signins = list(activity.signins.select_related("person__owner_unit"))
+        signins = list(with_person_visible(activity.signins.select_related("person__owner_unit"), request.user))
         return render(request, self.template_name, {
             "activity": activity,
             "signins": signins,

@@ -24,7 +24,7 @@ from core import audit, views
 from core.models import AuditEvent
 from core.text import is_number
 from org.models import Unit
-from people.services import visible_people
+from people.services import visible_people, with_person_visible
 
 from . import exports
 from .filtersets import ActivityFilterSet, PlanFilterSet
@@ -121,7 +121,8 @@ class ActivityDetailView(views.ObjectDetailView):
             occurrence_label=occurrence_label,
             signin_qr_url=reverse("activities:signin_qr", args=[activity.pk]) if context["can_change"] else None,
             signin_count=activity.signins.count(),
-            pending_signins=(activity.signins.filter(status=SignIn.Status.PENDING).select_related("person__owner_unit")
+            pending_signins=(with_person_visible(activity.signins.filter(status=SignIn.Status.PENDING)
+                                                 .select_related("person__owner_unit"), self.request.user)
                              if context["can_change"] else []),
         )
         return context

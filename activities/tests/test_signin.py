@@ -291,6 +291,21 @@ class StaffPagesTests(SignInTestBase):
         self.assertNotContains(page, "已在参加人员中")
 
 
+    def test_a_matched_person_the_organiser_may_not_see_is_not_named(self):
+        # A participant kept by another town (the form keeps them without showing them) signs in: matched, but
+        # neither the list nor the activity's page names them or their unit.
+        outsider = Person.objects.create(name="王西岭", phone="13812349999", owner_unit=self.org.village2)
+        self.activity.participants.add(outsider)
+        self.post("王西岭", "9999")
+        self.assertEqual(SignIn.objects.get().person, outsider)
+        self.client.force_login(self.town1_user)
+        for url in (reverse("activities:signin_list", kwargs={"pk": self.activity.pk}),
+                    self.activity.get_absolute_url()):
+            page = self.client.get(url)
+            self.assertContains(page, "台账人员")
+            self.assertNotContains(page, "台账：王西岭")
+            self.assertNotContains(page, self.org.village2.name)
+
 class ConfirmationTests(SignInTestBase):
     def setUp(self):
         super().setUp()
