@@ -144,15 +144,16 @@ def period_choices(scheme):
     return choices
 
 
-def progress(user, scheme, period_key="", unit_type="", category="", state="", sort="", today=None):
-    """The matrix: (columns, rows, period) for the units of `scheme` inside the user's scope."""
+def progress(user, scheme, period_key="", unit_type="", category="", state="", sort="", today=None, action="view"):
+    """The matrix: (columns, rows, period) for the units of `scheme` whose submissions the user may `action`
+    (an export counts only the units the user may export)."""
     try:
         period = parse_key(period_key).period if period_key else scheme.period
     except ValueError:
         period = scheme.period
     if not (scheme.period.start <= period.start and period.end <= scheme.period.end):
         period = scheme.period
-    units = scheme.assessed_units_for(user)
+    units = scheme.assessed_units_for(user, action)
     if unit_type:
         units = units.filter(type=unit_type)
     columns = [Column(indicator, number) for indicator, number in numbered_items(scheme)
@@ -236,7 +237,7 @@ class ProgressExportView(ProgressMixin, View):
         _, scheme, options = self.choose()
         if scheme is None:
             raise Http404
-        columns, rows, period = progress(request.user, scheme, **options)
+        columns, rows, period = progress(request.user, scheme, **options, action="export")
         return export_xlsx(
             request, models=[Submission], title=f"{scheme.title}督查进度",
             filename=f"督查进度_{scheme.title}_{period.label}", sheet="督查进度", widths={"单位": 24},

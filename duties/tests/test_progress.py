@@ -16,6 +16,8 @@ from decimal import Decimal as D
 from django.test import TestCase
 from django.urls import reverse
 
+from accounts.models import Grant, Role
+from accounts.testing import create_user
 from core.models import AuditEvent
 from core.testing import export_text
 from duties.models import Submission
@@ -104,6 +106,14 @@ class ProgressTests(TestCase):
         self.client.force_login(self.ns.town1_user)
         self.assertEqual(self.client.get(URL).status_code, 403)
         self.assertEqual(self.client.get(reverse("duties:progress_export")).status_code, 403)
+
+    def test_an_export_counts_only_the_units_the_user_may_export(self):
+        # County-wide reading (领导) but export rights in 东溪镇 only (镇街统战委员): the file holds 东溪镇 alone.
+        reader = create_user("d_mixed", self.ns.org.county, "leader")
+        Grant.objects.create(user=reader, role=Role.objects.get(code="town_officer"), unit=self.ns.org.town1)
+        seen = [row.unit.name for row in progress(reader, self.ns.scheme)[1]]
+        exported = [row.unit.name for row in progress(reader, self.ns.scheme, action="export")[1]]
+        self.assertEqual((seen, exported), (["东溪镇", "西岭镇"], ["东溪镇"]))
 
     def test_excel_export(self):
         self.client.force_login(self.ns.county_staff)
