@@ -189,7 +189,7 @@ test-browser: test-deps vendor
 	$(PYTEST) -m browser --junitxml=$(TEST_OUTPUT_DIR)/junit-browser.xml
 
 # Sequential on purpose (also under make -j): each step only after the previous passed.
-test: test-deps vendor static
+test: test-deps vendor
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory check-deploy
 	$(MAKE) --no-print-directory test-sqlite

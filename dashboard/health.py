@@ -39,10 +39,6 @@ class Kind:
     UNPAIRED = "unpaired"
 
 
-def kind_labels():
-    return checks.kind_labels()
-
-
 def weights():
     """[(weight, share name)] of the registered checks, in the order the formula is written."""
     return [(check.weight, check.label) for check in checks.all()]
@@ -72,7 +68,7 @@ class Issue:
 
     @property
     def kind_label(self):
-        return kind_labels()[self.kind]
+        return checks.kind_labels()[self.kind]
 
 
 @dataclass

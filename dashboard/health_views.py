@@ -9,6 +9,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core import cache as figure_cache
+from core import checks
 from core.exports import export_xlsx
 from core.text import is_number
 from core.views import ScopedViewMixin
@@ -41,7 +42,7 @@ class HealthMixin(ScopedViewMixin):
 
     def chosen_kind(self):
         kind = self.request.GET.get("kind", "")
-        return kind if kind in health.kind_labels() else ""
+        return kind if kind in checks.kind_labels() else ""
 
     def check(self, action="view"):
         """The check of the chosen unit over the records the user may `action`, cached per data scope and day
@@ -71,7 +72,7 @@ class HealthView(HealthMixin, TemplateView):
         query = "&".join(q for q in (unit_query, f"kind={kind}" if kind else "") if q)
         context.update(
             result=result, rows=result.rows, total=result.total, parent=result.parent, trail=trail,
-            kind=kind, kind_label=health.kind_labels().get(kind, ""), kind_counts=result.kind_counts(),
+            kind=kind, kind_label=checks.kind_labels().get(kind, ""), kind_counts=result.kind_counts(),
             page_obj=page, issues=page.object_list, unit_query=unit_query, querystring=query,
             formula=health.formula(), weights=health.weights(), descriptions=health.descriptions(),
             can_export=user.has_action(self.model, "export"), export_url=reverse("dashboard:health_export"),
@@ -95,7 +96,7 @@ class HealthExportView(HealthMixin, View):
              row.completeness_rate if row.completeness_rate is not None else "—", row.id_missing, row.id_invalid,
              row.duplicates, row.stale, row.reps, row.unpaired, row.score if row.score is not None else "—"]
             for row in [*result.rows, result.total])]
-        kind_label = f"：{health.kind_labels()[kind]}" if kind else ""
+        kind_label = f"：{checks.kind_labels()[kind]}" if kind else ""
         return export_xlsx(
             request, models=[ledger_model()], title=f"台账体检问题清单（{where}）{kind_label}",
             filename="台账体检问题清单", sheet="问题清单", headers=FIX_HEADERS, notes=[health.formula()],
@@ -103,5 +104,5 @@ class HealthExportView(HealthMixin, View):
             rows=([index, issue.unit_label, issue.name, issue.kind_label, issue.detail, base + issue.url]
                   for index, issue in enumerate(issues, start=1)),
             appendix=ranking,
-            changes={"单位": where, "问题类型": health.kind_labels().get(kind, "全部"), "条数": len(issues)},
+            changes={"单位": where, "问题类型": checks.kind_labels().get(kind, "全部"), "条数": len(issues)},
         )

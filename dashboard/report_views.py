@@ -13,19 +13,12 @@ from core import audit, word
 from core.cache import business_models
 from core.exports import deny_export, may_export
 from core.models import AuditEvent
-from org.models import Unit
+from org.services import county_of
 
 from . import reports
 from .forms import ReportForm, ReportTemplateForm
 from .jurisdiction import export_action, ledger_model
 from .models import ReportTemplate
-
-
-def county_of(user):
-    """The county (root unit) whose report templates `user` manages: the root of their own unit."""
-    if user.unit_id:
-        return user.unit if user.unit.is_root() else Unit.objects.get_root(user.unit)
-    return Unit.objects.get_root_nodes().first()
 
 
 def may_report(user):

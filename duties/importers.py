@@ -22,12 +22,13 @@ from core.importing import CellError, ImportFileError, Problem, cell_int, cell_t
 from core.importing.columns import Column, Columns
 from core.importing.framework import Importer, ImportRefused, Plan, register
 from org.models import Unit
+from org.services import county_of
 
 from . import import_cells as cells
 from .exports import COLUMNS as EXPORT_COLUMNS
 from .exports import WIDTHS
 from .forms import SchemeForm
-from .models import Indicator, Scheme, Submission, county_of
+from .models import Indicator, Scheme, Submission
 
 MAX_ITEMS = 2000
 SYNONYMS = {

@@ -23,11 +23,12 @@ from core.models import AuditEvent
 from core.text import is_number
 from core.views import ObjectDetailView, ObjectListView, SystemAdminRequiredMixin
 from org.models import Unit
+from org.services import county_of
 
 from . import exports, workdays
 from .filtersets import SchemeFilterSet
 from .forms import CategoryForm, CopyForm, HolidayForm, ItemForm, SchemeForm
-from .models import CalendarYear, Holiday, Indicator, Scheme, Submission, county_of, replace_year_in_title
+from .models import CalendarYear, Holiday, Indicator, Scheme, Submission, replace_year_in_title
 from .periods import ReportingPeriod
 from .tables import SchemeTable
 

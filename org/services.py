@@ -36,6 +36,14 @@ def label_with_parent(unit):
     return f"{parent.name} / {unit.name}" if parent else unit.name
 
 
+def county_of(user):
+    """The county (root unit) a user works for — the one their schemes and report templates belong to: the root
+    of their unit, or the only root for an account without a unit (the command line)."""
+    if user is not None and user.unit_id:
+        return Unit.objects.get_root(user.unit)
+    return Unit.objects.get_first_root_node()
+
+
 def _display(unit, name):
     field = Unit._meta.get_field(name)
     value = getattr(unit, name)

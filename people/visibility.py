@@ -29,14 +29,6 @@ def may_see_person(user, person):
     return person is not None and user.can("view", person)
 
 
-def visible_person_ids(user, person_ids):
-    """The ids among `person_ids` of the people whose fields `user` may see."""
-    person_ids = {pk for pk in person_ids if pk is not None}
-    if not person_ids:
-        return set()
-    return set(visible_people(user).filter(pk__in=person_ids).values_list("pk", flat=True))
-
-
 def with_person_visible(queryset, user, path="person", name="person_visible"):
     """`queryset` (records referring to a person through the foreign key `path`) annotated with `name`: whether
     the user may see that person's fields. One subquery, so it suits a streamed export too."""

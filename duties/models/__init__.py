@@ -16,10 +16,10 @@ Submission carries "review" (审核) besides view/add/change/export. See account
 from .calendar import CalendarYear, Holiday
 from .documents import FinalResult, Notice, ReminderLetter
 from .indicators import Indicator
-from .schemes import Scheme, county_of, replace_year_in_title, shift_year
+from .schemes import Scheme, replace_year_in_title, shift_year
 from .submissions import Submission, SubmissionAttachment, SubmissionLink, SubmissionStep
 
 __all__ = [
     "CalendarYear", "FinalResult", "Holiday", "Indicator", "Notice", "ReminderLetter", "Scheme", "Submission",
-    "SubmissionAttachment", "SubmissionLink", "SubmissionStep", "county_of", "replace_year_in_title", "shift_year",
+    "SubmissionAttachment", "SubmissionLink", "SubmissionStep", "replace_year_in_title", "shift_year",
 ]

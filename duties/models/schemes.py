@@ -92,7 +92,6 @@ class Scheme(BusinessModel):
 
     def covered_units(self):
         """The active units the scheme assesses: every unit of its types plus the units named, in tree order."""
-        from org.models import Unit
 
         query = models.Q(type__in=self.unit_types or [])
         if self.pk:
@@ -182,10 +181,3 @@ def replace_year_in_title(title, old, new):
     if str(old) in title:
         return title.replace(str(old), str(new))
     return f"{title}（{new}年）"
-
-
-def county_of(user):
-    """The county a scheme made by `user` belongs to: the root of the user's unit (or the only root)."""
-    if user is not None and user.unit_id:
-        return Unit.objects.get_root(user.unit)
-    return Unit.objects.get_first_root_node()

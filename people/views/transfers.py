@@ -1,7 +1,6 @@
 """Transfers (调动): one person or a selection moved to another unit, and the register of arrivals and departures
 (调入 / 调出记录)."""
 
-from django.db.models import Exists, OuterRef
 from django.views.generic import TemplateView
 from django_tables2 import SingleTableMixin
 
@@ -13,6 +12,7 @@ from ..forms import (
 )
 from ..models import Person, Transfer
 from ..tables import TransferTable
+from ..visibility import with_person_visible
 from .bulk import BulkActionView
 from .edit import PersonAdjustView, save_person
 
@@ -72,11 +72,10 @@ class TransferListView(views.ScopedViewMixin, SingleTableMixin, TemplateView):
 
     def get_table_data(self):
         side = "from_unit" if self.direction() == "out" else "to_unit"
-        visible = Person.objects.visible_to(self.request.user, "view").filter(pk=OuterRef("person_id"))
-        return (
+        return with_person_visible(
             Transfer.objects.visible_to(self.request.user, "view", via=side)
-            .select_related("person", "from_unit", "to_unit", "created_by")
-            .annotate(person_visible=Exists(visible))
+            .select_related("person", "from_unit", "to_unit", "created_by"),
+            self.request.user,
         )
 
     def get_context_data(self, **kwargs):
