@@ -16,7 +16,7 @@ from core.views import ScopedViewMixin
 from org.models import Unit
 
 from . import health
-from .jurisdiction import export_action, ledger_model
+from .jurisdiction import ledger_model
 
 FIX_HEADERS = ["序号", "单位", "姓名", "问题", "说明", "记录链接"]
 RANK_HEADERS = ["排名", "单位", "在册人数", "信息完整", "完整率(%)", "身份证号缺失", "身份证号无效", "疑似重复",
@@ -46,9 +46,10 @@ class HealthMixin(ScopedViewMixin):
 
     def check(self, action="view"):
         """The check of the chosen unit over the records the user may `action`, cached per data scope and day
-        until the data changes (core.cache): paging through the fix list or exporting it does not run it again."""
+        until the data changes (core.cache): paging through the fix list or exporting it does not run it again (the
+        entry is named by the data scope for `action`, so an export within the same scope reuses it)."""
         user, unit = self.request.user, self.chosen_unit()
-        parts = (figure_cache.scope_key(user, action), action, unit.pk if unit is not None else None,
+        parts = (figure_cache.scope_key(user, action), unit.pk if unit is not None else None,
                  timezone.localdate().isoformat())
         return figure_cache.cached("dashboard.health", parts, lambda: health.run(user, unit, action=action))
 
@@ -85,7 +86,7 @@ class HealthExportView(HealthMixin, View):
     action = "export"
 
     def get(self, request, *args, **kwargs):
-        result = self.check(export_action(request.user))  # only what the user may export
+        result = self.check("export")  # only what the user may export
         kind = self.chosen_kind()
         issues = result.issues_of(kind)
         where = result.parent.name if result.parent is not None else "本人数据范围"

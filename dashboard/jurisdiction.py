@@ -11,7 +11,7 @@ from functools import cached_property
 from django.apps import apps
 from django.http import Http404
 
-from core.cache import business_models, scope_key
+from core.cache import business_models
 from core.exports import may_export
 from core.models import subtree_in_scope, top_units_in_scope
 from core.text import is_number
@@ -125,10 +125,3 @@ def residual_label(unit, others):
     if not others:
         return f"{unit.name}本级"
     return f"本级及其他单位（{len(others)}个）"
-
-
-def export_action(user):
-    """The action a download's figures are counted under: the records the user may export. Where those are
-    exactly the records the user may view (a single role: the usual case) that is "view", so a download reuses
-    the figures the page computed and cached."""
-    return "view" if scope_key(user, "view") == scope_key(user, "export") else "export"

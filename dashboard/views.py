@@ -23,7 +23,7 @@ from core.exports import deny_export, export_xlsx
 from core.metrics import QUARTERS, Period
 
 from . import figures
-from .jurisdiction import ROOT_LABEL, Jurisdiction, export_action
+from .jurisdiction import ROOT_LABEL, Jurisdiction
 
 YEARS_BACK = 5
 SPANS = [("", "全年")] + [(f"Q{q}", f"第{QUARTERS[q - 1]}季度") for q in range(1, 5)] + [
@@ -74,9 +74,10 @@ def form_values(period):
 def payload_for(jurisdiction, unit, period, today=None, part=None, action="view"):
     """The dashboard's figures (`part`: a deferred section's) over the records the user may `action`, from the
     cache when the data has not changed (core.cache): one entry per (data scope, unit, period, part, day —
-    figures "so far" move with the day)."""
+    figures "so far" move with the day). The data scope for `action`, not the action, names the entry: where a
+    user may export what they may view, a download reuses the figures the page computed."""
     today = today or timezone.localdate()
-    parts = (figure_cache.scope_key(jurisdiction.user, action), action, unit.pk if unit is not None else "top",
+    parts = (figure_cache.scope_key(jurisdiction.user, action), unit.pk if unit is not None else "top",
              [t.pk for t in jurisdiction.tops], period.start, period.end, today, part)
     return figure_cache.cached("dashboard", parts,
                                lambda: figures.compute(jurisdiction, unit, period, today, part=part, action=action))
@@ -222,7 +223,7 @@ class ExportView(DashboardMixin, View):
             raise Http404("没有这个统计图表。")
         if not may_download(self.jurisdiction, key):
             deny_export(f"数据看板：下载图表{key}", "dashboard")
-        chart = self.find(key, export_action(request.user))
+        chart = self.find(key, "export")
         if chart is None:
             raise Http404("没有这个统计图表。")
         title = f"{chart['title']}（{self.unit_label}，{self.period.label}）"
