@@ -6,8 +6,6 @@ page that changes a scheme, and sees no scheme of the county in the list. Every 
 """
 
 from django.contrib import messages
-from django.contrib.auth.mixins import AccessMixin
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
@@ -18,10 +16,10 @@ from django.utils import timezone
 from django.views import View
 
 from core import audit
-from core.exports import deny_export, export_xlsx
+from core.exports import export_xlsx
 from core.models import AuditEvent
 from core.text import is_number
-from core.views import ObjectDetailView, ObjectListView, SystemAdminRequiredMixin
+from core.views import ObjectDetailView, ObjectListView, ScopedViewMixin, SystemAdminRequiredMixin
 from org.models import Unit
 from org.services import county_of
 
@@ -47,22 +45,14 @@ def chinese_number(n):
 
 # --- access --------------------------------------------------------------------------------------------------
 
-class SchemeAccessMixin(AccessMixin):
+class SchemeAccessMixin(ScopedViewMixin):
     """Sign-in required, then the action on Scheme (403 otherwise); schemes outside the scope are 404."""
 
+    model = Scheme
     action = "manage"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if not request.user.has_action(Scheme, self.action):
-            if self.action == "export":
-                deny_export("导出考核细则", Scheme._meta.label)
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
     def schemes(self):
-        return Scheme.objects.visible_to(self.request.user, self.action)
+        return self.get_queryset()
 
     def get_scheme(self):
         if not hasattr(self, "_scheme"):
