@@ -21,7 +21,6 @@ from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpResponseRedirect
@@ -85,8 +84,7 @@ class PersonExportView(ScopedViewMixin, View):
             return confirm_full_export(request, chosen, params, RevealForm())
         form = RevealForm(params)
         if form.is_valid():
-            user = authenticate(request, username=request.user.get_username(), password=form.cleaned_data["password"])
-            if user is not None and user.pk == request.user.pk:
+            if form.password_confirmed(request):
                 return self.export(request, chosen, full=True)
             form.add_error("password", "密码不正确，未导出。")
         audit.record(

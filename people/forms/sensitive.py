@@ -1,6 +1,7 @@
 """The exact search by ID number and the reveal of a person's sensitive fields."""
 
 from django import forms
+from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 
 from ..identity import (
@@ -29,3 +30,9 @@ class RevealForm(forms.Form):
         label="登录密码", strip=False, error_messages={"required": "请输入您的登录密码"},
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "class": "form-control"}),
     )
+
+    def password_confirmed(self, request):
+        """Whether the (valid) form holds the signed-in user's own password. Checked through authenticate, so
+        that a wrong one counts towards the account's lockout like a failed sign-in."""
+        user = authenticate(request, username=request.user.get_username(), password=self.cleaned_data["password"])
+        return user is not None and user.pk == request.user.pk

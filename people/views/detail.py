@@ -1,6 +1,5 @@
 """A person's page (its sections), and the reveal of the sensitive fields."""
 
-from django.contrib.auth import authenticate
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils.decorators import method_decorator
@@ -108,8 +107,7 @@ class PersonRevealView(PersonMixin, View):
         form = RevealForm(request.POST)
         fields = [label for label, value in (("身份证号", person.id_number), ("联系电话", person.phone)) if value]
         if form.is_valid():
-            user = authenticate(request, username=request.user.get_username(), password=form.cleaned_data["password"])
-            if user is not None and user.pk == request.user.pk:
+            if form.password_confirmed(request):
                 audit.record(AuditEvent.Action.REVEAL, obj=person, changes={"字段": fields})
                 return self.render(None, revealed=True)
             form.add_error("password", "密码不正确，未显示敏感信息。")
