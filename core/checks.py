@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 
@@ -167,6 +168,11 @@ def get(key):
 def kinds():
     """[(code, label)] of every kind of problem, in the checks' order."""
     return [kind for check in all() for kind in check.kinds]
+
+
+def detail_url_pattern(url_name):
+    """A detail page's URL with "{}" for the record's id, reversed once for a whole check rather than per finding."""
+    return reverse(url_name, kwargs={"pk": 0}).replace("/0/", "/{}/")
 
 
 def kind_labels():

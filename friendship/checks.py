@@ -3,9 +3,8 @@
 representatives scores the full share."""
 
 from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
 
-from core.checks import CheckedRecord, CheckResult, Finding, register_check
+from core.checks import CheckedRecord, CheckResult, Finding, detail_url_pattern, register_check
 from representatives.models import Representative, Stage
 
 from .models import Pairing
@@ -23,7 +22,7 @@ def paired(query):
     reps = (query.records(Representative).exclude(stage=Stage.EXITED).annotate(paired=Exists(running)).order_by()
             .values("pk", "person__name", "owner_unit_id", "owner_unit__path", "stage", "paired"))
     stages = dict(Stage.choices)
-    url = reverse("representatives:representative_detail", kwargs={"pk": 0}).replace("/0/", "/{}/")
+    url = detail_url_pattern("representatives:representative_detail")
     records, findings = [], []
     for rep in reps:
         records.append(CheckedRecord(rep["pk"], rep["owner_unit__path"]))

@@ -18,10 +18,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, IntegerField, Value, When
-from django.urls import reverse
 from django.utils import timezone
 
-from core.checks import CheckedRecord, CheckResult, Finding, register_check
+from core.checks import CheckedRecord, CheckResult, Finding, detail_url_pattern, register_check
 
 from .choices import Status
 from .identity import id_number_problem
@@ -47,11 +46,6 @@ def on_ledger(query):
     return query.visible(Person.objects.filter(status=Status.ACTIVE))
 
 
-def person_url():
-    """The detail page's URL with "{}" for the id: reversed once, not once a person."""
-    return reverse("people:person_detail", kwargs={"pk": 0}).replace("/0/", "/{}/")
-
-
 def _age_text(moment, now):
     days = (now - moment).days
     return f"{days // 365}年{(days % 365) // 30}个月" if days >= 365 else f"{days}天"
@@ -69,7 +63,7 @@ def scan(query):
                          named=True))
     now, today = query.now, query.today
     stale_before = now - datetime.timedelta(days=STALE_DAYS)
-    url = person_url()
+    url = detail_url_pattern("people:person_detail")
     result = LedgerScan()
     for person in rows:
         result.records.append(CheckedRecord(person.pk, person.owner_unit__path))
@@ -136,7 +130,7 @@ def duplicates(visible, checked):
     keys = {(group["name"], group["birth_date"]) for group in groups}
     if not keys:
         return []
-    url = person_url()
+    url = detail_url_pattern("people:person_detail")
     members = defaultdict(list)
     names = sorted({name for name, _ in keys})
     candidates = visible.filter(name__in=names, birth_date__in=sorted({day for _, day in keys})).order_by(
