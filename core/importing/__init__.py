@@ -13,8 +13,8 @@ What is here knows nothing about any model:
   (decoded with a pickle that may name no class but the datetime types); whatever the file does, this
   process only ever sees a refusal with a Chinese message naming the limit. `ReaderLimits` holds the limits;
   `LARGE_LIMITS` are sized for a county ledger of 100,000+ rows (an importer's `reader_limits`).
-- `locate_table(workbook, columns, required)`: the first sheet whose header row (title rows above it are
-  fine) names the required columns, matched through synonyms; `records(table)` then yields
+- `Importer.locate(workbook)` (core.importing.framework): the first sheet whose header row (title rows above it
+  are fine) names the required columns, matched through synonyms; `records(table)` then yields
   `(excel_row_number, {column: raw value})`, skipping blank rows.
 - Cell conversion: `normalise_text`, `cell_text`, `cell_code`, `cell_int`, `cell_date`. They raise `CellError`
   with a Chinese message; the importer adds the row number and column name.
@@ -59,7 +59,7 @@ from .limits import (
     check_format,
     read_upload,
 )
-from .tables import Problem, Table, column_letter, fill_merged_down, find_header, header_key, locate_table, records
+from .tables import Problem, Table, column_letter, fill_merged_down, find_header, header_key, records
 from .workbook import ArrivingRows, Sheet, SheetSize, Workbook
 
 __all__ = [
@@ -69,6 +69,6 @@ __all__ = [
     "SPREADSHEET_FORMATS", "ZIP_MAGIC", "ArrivingRows", "CellError", "ImportFileError", "Problem", "ReaderLimits",
     "Sheet", "SheetSize", "Table", "Workbook", "cell_code", "cell_date", "cell_int", "cell_text", "check_format",
     "column_letter", "fill_merged_down", "find_header", "header_key", "is_blank_row", "largest_reader_peak_kb",
-    "locate_table", "normalise_text", "open_workbook", "read_upload", "records",
+    "normalise_text", "open_workbook", "read_upload", "records",
     "stream_workbook",
 ]

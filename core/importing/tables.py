@@ -66,30 +66,6 @@ def find_header(rows, columns, *, required=(), scan_rows=30):
     return None
 
 
-def locate_table(workbook, columns, *, required=(), scan_rows=30):
-    """The first sheet (visible sheets first) whose header row has every `required` column, as a `Table`.
-
-    A sheet that is too big is skipped while looking; if no sheet has the header, the size problem of the
-    first such sheet is reported, otherwise a message naming the required columns.
-    """
-    too_big = None
-    ordered = [s for s in workbook.sheets if s.visible] + [s for s in workbook.sheets if not s.visible]
-    for sheet in ordered:
-        try:
-            rows = workbook.rows(sheet)
-        except ImportFileError as exc:
-            too_big = too_big or exc
-            continue
-        match = find_header(rows, columns, required=required, scan_rows=scan_rows)
-        if match is not None:
-            index, found, ignored = match
-            return Table(sheet.name, rows, index, found, ignored)
-    if too_big is not None:
-        raise too_big
-    names = "、".join(f"“{name}”" for name in required)
-    raise ImportFileError(f"没有找到表头：请确认某个工作表的前{scan_rows}行中有一行包含{names}列。")
-
-
 def records(table):
     """Yield `(excel row number, {canonical column: raw value})` for each non-blank row under the header."""
     for index in range(table.header_index + 1, len(table.rows)):

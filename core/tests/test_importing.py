@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 
 from core import importing
 from core.importing import CellError, ImportFileError
+from core.importing.columns import Column, Columns
+from core.importing.framework import Importer
 
 COLUMNS = {"单位名称": ("名称",), "区划代码": ("代码", "行政区划代码"), "上级单位": ("上级",)}
 
@@ -228,7 +230,14 @@ def test_rows_are_indexed_by_excel_row_number():
 # --- header and records -------------------------------------------------------------------------------------
 
 
-def test_locate_table_finds_header_under_title_rows_with_synonyms():
+class UnitTable(Importer):
+    """Only the column spec of an importer (what `Importer.locate` reads), the one of COLUMNS."""
+
+    columns = Columns([Column("单位名称", COLUMNS["单位名称"], required=True), Column("区划代码", COLUMNS["区划代码"]),
+                       Column("上级单位", COLUMNS["上级单位"])])
+
+
+def test_locate_finds_header_under_title_rows_with_synonyms():
     data = xlsx(
         [["说明"], ["无关"]],
         [["示范县组织机构"], [], [" 名称 ", "行政区划代码", "上级", "备注"], ["东溪镇", 330998001, "示范县", "x"],
@@ -236,7 +245,7 @@ def test_locate_table_finds_header_under_title_rows_with_synonyms():
         titles=["说明", "单位"],
     )
     with importing.open_workbook(data) as workbook:
-        table = importing.locate_table(workbook, COLUMNS, required=("单位名称",))
+        table = UnitTable.locate(workbook)
     assert table.sheet == "单位"
     assert table.header_row_number == 3
     assert table.columns == {"单位名称": 0, "区划代码": 1, "上级单位": 2}
@@ -259,7 +268,7 @@ def test_duplicate_header_column_is_reported():
 def test_missing_header_names_the_required_columns():
     with importing.open_workbook(xlsx([["姓名", "电话"], ["张三", "1"]])) as workbook, \
             pytest.raises(ImportFileError, match="“单位名称”"):
-        importing.locate_table(workbook, COLUMNS, required=("单位名称",))
+        UnitTable.locate(workbook)
 
 
 def test_oversized_sheet_is_skipped_when_another_has_the_header():
@@ -271,7 +280,7 @@ def test_oversized_sheet_is_skipped_when_another_has_the_header():
     good.write_row(1, 0, ["东溪镇"])
     workbook.close()
     with importing.open_workbook(buffer.getvalue()) as book:
-        table = importing.locate_table(book, COLUMNS, required=("单位名称",))
+        table = UnitTable.locate(book)
     assert table.sheet == "单位"
 
 
