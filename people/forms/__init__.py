@@ -5,27 +5,22 @@ the reveal of sensitive fields; categories: the categories and their sub-types."
 from .adjust import (
     BulkTagForm,
     BulkTransferForm,
-    DatedReasonForm,
     StatusForm,
     TierForm,
     TransferForm,
-    transfer_destinations,
 )
 from .person import (
     BIRTH_FROM_ID,
     PHOTO_MAX_SIDE,
-    TAG_SEPARATORS,
     AttachmentForm,
     PersonForm,
-    PersonPhotoField,
     SocialPositionForm,
     SocialPositionFormSet,
-    split_tags,
 )
 from .sensitive import IdNumberSearchForm, RevealForm
 
 __all__ = [
-    "BIRTH_FROM_ID", "PHOTO_MAX_SIDE", "TAG_SEPARATORS", "AttachmentForm", "BulkTagForm", "BulkTransferForm",
-    "DatedReasonForm", "IdNumberSearchForm", "PersonForm", "PersonPhotoField", "RevealForm", "SocialPositionForm",
-    "SocialPositionFormSet", "StatusForm", "TierForm", "TransferForm", "split_tags", "transfer_destinations",
+    "BIRTH_FROM_ID", "PHOTO_MAX_SIDE", "AttachmentForm", "BulkTagForm", "BulkTransferForm", "IdNumberSearchForm",
+    "PersonForm", "RevealForm", "SocialPositionForm", "SocialPositionFormSet", "StatusForm", "TierForm",
+    "TransferForm",
 ]
