@@ -22,7 +22,7 @@ class AccountsConfig(AppConfig):
         # Every app's post_migrate, not only ours: permissions of apps listed after accounts exist only then.
         post_migrate.connect(sync_builtin_roles, dispatch_uid="accounts.sync_builtin_roles")
         # The auditor reads account, role and grant events in full (personal values of accounts masked).
-        register_configuration_types("账号", "角色", "授权")
+        register_configuration_types("账号", "角色", "授权", "访问令牌")
         _register_review_groups()
 
         register_menu(

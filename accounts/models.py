@@ -249,3 +249,45 @@ class Grant(models.Model):
         if kind == Role.DataScope.UNIT:
             return Scope(unit_ids=frozenset([anchor.pk]))
         return Scope(subtree_paths=frozenset([anchor.path]))
+
+
+class ApiToken(models.Model):
+    """A personal access token (访问令牌) for the REST API: it acts as its user, with the user's roles and scope.
+
+    Only a SHA-256 digest of the secret is stored (the secret has 256 random bits, so no salt or slow hash is
+    needed to make the digest useless); the secret is shown once, when the token is made."""
+
+    user = models.ForeignKey(User, verbose_name="所属账号", on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("令牌名称", max_length=50)
+    prefix = models.CharField("令牌前缀", max_length=12, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    can_write = models.BooleanField("允许写入", default=False)
+    created_by = models.ForeignKey(
+        User, verbose_name="创建人", on_delete=models.SET_NULL, null=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    expires_at = models.DateTimeField("到期时间")
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    last_used_at = models.DateTimeField("最近使用时间", null=True, blank=True)
+    last_used_ip = models.GenericIPAddressField("最近使用地址", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "访问令牌"
+        verbose_name_plural = "访问令牌"
+        ordering = ["-created_at", "-id"]
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.name}（{self.prefix}…）"
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None and self.expires_at > timezone.now() and self.user.is_active
+
+    @property
+    def status_label(self):
+        if self.revoked_at is not None:
+            return "已吊销"
+        if self.expires_at <= timezone.now():
+            return "已过期"
+        return "有效"

@@ -26,6 +26,7 @@ from org.testing import build_county
 from .demo import ACCOUNTS as DEMO_ACCOUNTS
 from .models import Grant, Role
 from .roles import BUILTIN_ROLES, EXTRA_PERMISSIONS
+from .tokens import issue_token
 
 PASSWORD = "Tongxin#2026"
 
@@ -252,3 +253,9 @@ class AdminViewTestData(ViewTestUsers):
 
     def required_action(self, kind):
         return "admin"
+
+
+def bearer(user, *, write=True, name="测试"):
+    """Test-client headers carrying a fresh REST API access token of `user` (read-write unless `write=False`)."""
+    _, secret = issue_token(user, name=name, can_write=write)
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}

@@ -25,7 +25,7 @@ import re
 _configuration_types = set()
 
 # Code-chosen values that say what happened, never whom it happened to.
-ALWAYS_SHOWN = frozenset({"操作", "字段", "截断"})
+ALWAYS_SHOWN = frozenset({"操作", "字段", "截断", "访问令牌"})
 # Personal values that appear in configuration events (the account pages record an account holder's name and
 # phone); masked there too.
 PERSONAL_KEYS = frozenset({

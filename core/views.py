@@ -15,7 +15,7 @@ from django.views.generic.edit import DeleteView, UpdateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from . import audit
+from . import audit, editing
 from .exports import deny_export, export_xlsx, query_filters
 from .fields import EncryptedCharField
 from .models import AuditEvent
@@ -192,39 +192,15 @@ class ObjectEditView(ScopedViewMixin, UpdateView):
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        if _accepts_user(self.get_form_class()):
+        if editing.accepts_user(self.get_form_class()):
             kwargs["user"] = self.request.user
         return kwargs
 
-    def form_valid(self, form):
-        obj = form.instance
-        user = self.request.user
-        tracked = [f for f in form.changed_data if f in {fl.name for fl in obj._meta.concrete_fields}]
-        before = getattr(self, "values_before", {})
-        creating = obj.pk is None
-        with transaction.atomic():
-            if creating:
-                obj.created_by = user
-            obj.updated_by = user
-            self.object = form.save()
-            if not user.can("change" if not creating else "add", self.object):
-                transaction.set_rollback(True)
-                outside = True
-            else:
-                outside = False
-                audit.record(
-                    AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE, obj=self.object,
-                    changes=audit.field_changes(self.object, before, tracked) if not creating else {},
-                )
-        if outside:
-            if creating:
-                form.instance.pk = None
-            audit.record(
-                AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE, success=False,
-                object_type=self.model._meta.label, label="超出数据范围，已撤销",
-            )
-            form.add_error(None, "保存后该记录将不在您的数据范围内，修改已撤销。请检查“所属单位”等字段。")
+    def form_valid(self, form, after_save=None):
+        if not editing.save_in_scope(form, self.request.user, values_before=getattr(self, "values_before", None),
+                                     after_save=after_save):
             return self.form_invalid(form)
+        self.object = form.instance
         messages.success(self.request, f"{self.model._meta.verbose_name}“{self.object}”已保存。")
         return HttpResponseRedirect(self.get_success_url())
 
@@ -327,12 +303,6 @@ def _field_getter(field):
     if field.is_relation:
         return lambda obj: str(getattr(obj, field.name) or "")
     return lambda obj: getattr(obj, field.attname)
-
-
-def _accepts_user(form_class):
-    import inspect
-
-    return "user" in inspect.signature(form_class.__init__).parameters
 
 
 def reverse_or_none(name, **kwargs):

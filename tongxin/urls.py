@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from core.views import WorkbenchView
+from tongxin.api import api
 
 urlpatterns = [
     path("", WorkbenchView.as_view(), name="workbench"),
@@ -14,6 +15,7 @@ urlpatterns = [
     path("duties/", include("duties.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("notifications/", include("core.notification_urls")),
+    path("api/v1/", api.urls),
 ]
 
 handler403 = "core.views.permission_denied"

@@ -40,13 +40,13 @@ class PersonEditView(views.ObjectEditView):
 
     def form_valid(self, form):
         form.instance._change_reason = "新增" if self.action == "add" else "编辑"
-        with transaction.atomic():
-            response = super().form_valid(form)
-            if response.status_code == 302:
-                positions = self.get_positions()
-                positions.instance = self.object
-                positions.save()
-        return response
+
+        def save_positions(person):
+            positions = self.get_positions()
+            positions.instance = person
+            positions.save()
+
+        return super().form_valid(form, after_save=save_positions)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

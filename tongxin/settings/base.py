@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves the API documentation's Swagger UI from its own static files, not a CDN
     "core",
     "org",
     "accounts",
@@ -139,6 +140,9 @@ AXES_CLIENT_IP_CALLABLE = "core.network.client_ip"
 # Proxies whose X-Real-IP header is believed (core/network.py): IP addresses, networks, or "unix" for a peer on a
 # unix socket. None by default; production reads the list from the environment.
 TRUSTED_PROXIES = []
+
+# REST API (tongxin/api.py): requests per access token (django-ninja's rate syntax: "N/s", "N/m", "N/h", "N/d").
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/m")
 
 # ID-number lookups (core.lookups): a user may make at most this many targeted misses (a second, third, ...
 # different number at one region + birth date + gender that is not registered) per hour; then every ID
