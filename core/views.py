@@ -16,6 +16,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from . import audit, editing
+from .api import errors as api_errors
 from .exports import deny_export, export_xlsx, query_filters
 from .fields import EncryptedCharField
 from .models import AuditEvent
@@ -319,6 +320,8 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
+    if api_errors.is_api_request(request):  # a path under /api/ that no operation has: JSON like the API's own
+        return JsonResponse({"detail": api_errors.NOT_FOUND}, status=404)
     return render(request, "404.html", status=404)
 
 

@@ -6,6 +6,11 @@ from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 NOT_FOUND = "未找到该对象，或不在您的数据范围内。"
+API_PREFIX = "/api/"
+
+
+def is_api_request(request):
+    return request.path_info.startswith(API_PREFIX)
 
 
 class ErrorOut(Schema):

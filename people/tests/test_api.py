@@ -87,9 +87,11 @@ class PeopleApiTests(TestCase):
         self.assertEqual((response.json()["id_number"], response.json()["phone"]), (ID_NUMBER, "13712345678"))
         event = AuditEvent.objects.get(action=AuditEvent.Action.REVEAL)
         self.assertEqual((event.username, event.changes["访问令牌"]), ("county_staff", "测试"))
-        # Without view_sensitive: refused before any record is looked at, whoever's the id.
-        for pk in (self.inside.pk, self.outside.pk):
-            self.assertEqual(self.call(self.town01, "get", f"/api/v1/people/{pk}/sensitive/").status_code, 403)
+        # Without view_sensitive: refused (403) for a person of the scope; another town's person does not exist.
+        self.assertEqual(self.call(self.town01, "get", f"/api/v1/people/{self.inside.pk}/sensitive/").status_code,
+                         403)
+        self.assertEqual(self.call(self.town01, "get", f"/api/v1/people/{self.outside.pk}/sensitive/").status_code,
+                         404)
 
     def test_create_validates_like_the_form_and_changes_nothing_when_invalid(self):
         response = self.call(self.town01, "post", "/api/v1/people/",
