@@ -3,7 +3,6 @@
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect, JsonResponse
@@ -255,18 +254,9 @@ class StageChangeView(RepresentativeMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         rep = self.get_representative()
         form = self.get_form()
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.change_stage(rep, data["stage"], data["date"], data["reason"], request.user)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, f"“{rep}”已变更为“{rep.get_stage_display()}”阶段。")
-                return HttpResponseRedirect(rep.get_absolute_url() + "#timeline")
-        if request.POST.get("stage") == Stage.CERTIFIED and not services.may_certify(request.user, rep):
-            audit.record(AuditEvent.Action.DENIED, success=False, obj=rep,
-                         label=f"{rep}：认定{rep.get_level_display()}代表人士（无权限）")
+        if form.change_stage() is not None:
+            messages.success(request, f"“{rep}”已变更为“{rep.get_stage_display()}”阶段。")
+            return HttpResponseRedirect(rep.get_absolute_url() + "#timeline")
         return self.render_to_response(self.get_context_data(form=form))
 
 
