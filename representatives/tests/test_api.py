@@ -1,0 +1,212 @@
+"""The representatives over the REST API: the list page's scope and filters, the pages' forms, the pipeline's steps
+through the stage page's form (same checks, same audit)."""
+
+import datetime
+
+from django.test import TestCase
+
+from accounts.testing import bearer, create_user
+from core.models import AuditEvent
+from org.testing import build_county
+from representatives.models import Field, Level, Representative, Stage, StageChange
+
+from .test_views import make_person, make_rep
+
+TODAY = datetime.date.today()
+
+
+class RepresentativesApiTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.org = build_county()
+        cls.town01 = create_user("town01", cls.org.town1, "town_officer")
+        cls.town02 = create_user("town02", cls.org.town2, "town_officer")
+        cls.county = create_user("county_staff", cls.org.county, "county_staff")
+        cls.leader = create_user("leader", cls.org.town1, "leader")
+        cls.inside = make_rep(cls.org.village1, "陈东溪", field=Field.INTELLECTUAL)
+        cls.outside = make_rep(cls.org.village2, "周西岭")
+
+    def call(self, user, method, path, body=None, *, write=True):
+        return getattr(self.client, method)(path, body, content_type="application/json",
+                                            **bearer(user, write=write))
+
+    def url(self, rep, tail=""):
+        return f"/api/v1/representatives/{rep.pk}/{tail}"
+
+    def audit_events(self, action, rep):
+        return AuditEvent.objects.filter(action=action, object_id=str(rep.pk)).order_by("id")
+
+    # --- reading --------------------------------------------------------------------------------------------
+
+    def test_the_list_is_the_list_page_s_scope_and_filters(self):
+        body = self.call(self.town01, "get", "/api/v1/representatives/").json()
+        self.assertEqual([(r["id"], r["name"]) for r in body["items"]], [(self.inside.pk, "陈东溪")])
+        self.assertEqual(body["items"][0]["person_id"], self.inside.person_id)
+        everyone = self.call(self.county, "get", "/api/v1/representatives/").json()
+        self.assertEqual({r["name"] for r in everyone["items"]}, {"陈东溪", "周西岭"})
+        by_field = self.call(self.county, "get", f"/api/v1/representatives/?field={Field.INTELLECTUAL}").json()
+        self.assertEqual([r["name"] for r in by_field["items"]], ["陈东溪"])
+        by_pinyin = self.call(self.county, "get", "/api/v1/representatives/?q=zxl").json()
+        self.assertEqual([r["name"] for r in by_pinyin["items"]], ["周西岭"])
+        by_unit = self.call(self.county, "get", f"/api/v1/representatives/?unit={self.org.town2.pk}").json()
+        self.assertEqual([r["name"] for r in by_unit["items"]], ["周西岭"])
+
+    def test_a_bad_filter_is_422_naming_it(self):
+        response = self.call(self.town01, "get", f"/api/v1/representatives/?unit={self.org.town2.pk}")
+        self.assertEqual(response.status_code, 422)
+        self.assertIn("unit", response.json()["errors"])
+
+    def test_pages_never_repeat_or_skip_a_row(self):
+        for n in range(5):
+            make_rep(self.org.village1, f"同页{n}")
+        seen = []
+        for page in (1, 2, 3):
+            body = self.call(self.town01, "get", f"/api/v1/representatives/?page={page}&page_size=2").json()
+            seen += [r["id"] for r in body["items"]]
+        self.assertEqual(len(seen), 6)
+        self.assertEqual(len(set(seen)), 6)
+
+    def test_the_profile_carries_the_stage_history_and_the_steps_offered(self):
+        body = self.call(self.town01, "get", self.url(self.inside)).json()
+        self.assertEqual((body["stage"], body["stage_label"], body["level_label"]), ("discovered", "发现", "镇级"))
+        self.assertEqual([(s["stage"], s["reason"]) for s in body["stage_changes"]], [("discovered", "工作中发现")])
+        self.assertEqual(body["next_stages"], [Stage.CULTIVATING, Stage.EXITED])
+        self.assertEqual(self.call(self.leader, "get", self.url(self.inside)).json()["next_stages"], [])
+        history = self.call(self.town01, "get", self.url(self.inside, "stages/")).json()
+        self.assertEqual([s["stage_label"] for s in history], ["发现"])
+
+    def test_another_town_s_representative_is_404_on_every_endpoint(self):
+        for method, tail, body in (("get", "", None), ("patch", "", {"notes": "x"}), ("get", "stages/", None),
+                                   ("post", "stages/", {"stage": "cultivating", "date": str(TODAY),
+                                                        "reason": "x"})):
+            with self.subTest(method=method, tail=tail):
+                response = self.call(self.town02, method, self.url(self.inside, tail), body)
+                self.assertEqual(response.status_code, 404)
+                self.assertNotIn("陈东溪", response.content.decode())
+        self.assertEqual(self.inside.stage_changes.count(), 1)
+        self.inside.refresh_from_db()
+        self.assertEqual((self.inside.notes, self.inside.stage), ("", Stage.DISCOVERED))
+
+    # --- writing the profile --------------------------------------------------------------------------------
+
+    def test_create_goes_through_the_create_form_with_its_first_step_and_the_person_s_flag(self):
+        person = make_person(self.org.village1, "钱新人")
+        response = self.call(self.town01, "post", "/api/v1/representatives/", {
+            "person": person.pk, "level": Level.TOWN, "field": Field.RELIGIOUS, "owner_unit": self.org.village1.pk,
+            "date": "2025-03-01", "reason": "镇党委推荐"})
+        self.assertEqual(response.status_code, 201, response.content)
+        rep = Representative.objects.get(pk=response.json()["id"])
+        self.assertEqual((rep.person, rep.stage, rep.created_by), (person, Stage.DISCOVERED, self.town01))
+        self.assertEqual(response.json()["stage_changes"][0]["reason"], "镇党委推荐")
+        person.refresh_from_db()
+        self.assertTrue(person.is_representative)
+        event = self.audit_events(AuditEvent.Action.CREATE, rep).get()
+        self.assertEqual((event.username, event.changes["访问令牌"]), ("town01", "测试"))
+
+    def test_create_validates_like_the_form_and_changes_nothing_when_invalid(self):
+        outsider = make_person(self.org.village2, "钱外人")
+        response = self.call(self.town01, "post", "/api/v1/representatives/", {
+            "person": outsider.pk, "level": Level.TOWN, "field": Field.RELIGIOUS,
+            "owner_unit": self.org.village1.pk, "date": "2025-03-01"})
+        self.assertEqual(response.status_code, 422)
+        errors = response.json()["errors"]
+        self.assertEqual(errors["person"], ["请从台账中选择您数据范围内的在册人员"])
+        self.assertEqual(errors["reason"], ["请填写发现依据或推荐来源"])
+        self.assertFalse(Representative.objects.filter(person=outsider).exists())
+        again = self.call(self.town01, "post", "/api/v1/representatives/", {
+            "person": self.inside.person_id, "level": Level.TOWN, "field": Field.RELIGIOUS,
+            "owner_unit": self.org.village1.pk, "date": "2025-03-01", "reason": "重复"})
+        self.assertIn("已是代表人士", again.json()["errors"]["person"][0])
+
+    def test_update_changes_only_what_it_sends_and_is_audited_with_the_token(self):
+        response = self.call(self.town01, "patch", self.url(self.inside), {"field": Field.RELIGIOUS})
+        self.assertEqual(response.status_code, 200, response.content)
+        self.inside.refresh_from_db()
+        self.assertEqual((self.inside.field, self.inside.level, self.inside.owner_unit),
+                         (Field.RELIGIOUS, Level.TOWN, self.org.village1))
+        event = self.audit_events(AuditEvent.Action.UPDATE, self.inside).get()
+        self.assertEqual(event.changes["领域"], [Field.INTELLECTUAL, Field.RELIGIOUS])  # as the page records it
+        self.assertEqual(event.changes["访问令牌"], "测试")
+
+    def test_an_update_moving_the_record_out_of_the_scope_is_refused(self):
+        response = self.call(self.town01, "patch", self.url(self.inside), {"owner_unit": self.org.village2.pk})
+        self.assertEqual(response.status_code, 422)
+        self.assertIn("owner_unit", response.json()["errors"])
+        self.inside.refresh_from_db()
+        self.assertEqual(self.inside.owner_unit, self.org.village1)
+
+    # --- the pipeline ----------------------------------------------------------------------------------------
+
+    def step(self, user, rep, stage, **extra):
+        body = {"stage": stage, "date": str(TODAY), "reason": "经研究同意", **extra}
+        return self.call(user, "post", self.url(rep, "stages/"), body)
+
+    def test_a_step_is_recorded_dated_audited_and_named_with_the_token(self):
+        response = self.step(self.town01, self.inside, Stage.CULTIVATING)
+        self.assertEqual(response.status_code, 201, response.content)
+        self.assertEqual((response.json()["stage"], response.json()["created_by"]), ("cultivating", "town01"))
+        self.inside.refresh_from_db()
+        self.assertEqual((self.inside.stage, self.inside.stage_date), (Stage.CULTIVATING, TODAY))
+        event = self.audit_events(AuditEvent.Action.UPDATE, self.inside).get()
+        self.assertEqual((event.changes["阶段"], event.changes["访问令牌"]), (["发现", "培养"], "测试"))
+        self.step(self.town01, self.inside, Stage.CERTIFIED)  # 镇级: the town officer certifies
+        self.inside.refresh_from_db()
+        self.assertEqual(self.inside.stage, Stage.CERTIFIED)
+
+    def test_exiting_clears_the_person_s_flag_as_on_the_page(self):
+        self.inside.person.is_representative = True
+        self.inside.person.save()
+        self.assertEqual(self.step(self.town01, self.inside, Stage.EXITED).status_code, 201)
+        self.inside.person.refresh_from_db()
+        self.assertFalse(self.inside.person.is_representative)
+
+    def test_a_step_the_pipeline_does_not_offer_is_422_and_changes_nothing(self):
+        response = self.step(self.town01, self.inside, Stage.CERTIFIED)  # 发现 → 认定 skips 培养
+        self.assertEqual(response.status_code, 422)
+        self.assertEqual(response.json()["errors"]["stage"], ["不能从“发现”变更为“认定”"])
+        future = self.step(self.town01, self.inside, Stage.CULTIVATING, date=str(TODAY + datetime.timedelta(days=1)))
+        self.assertEqual(future.json()["errors"]["date"], ["日期不能晚于今天"])
+        missing = self.step(self.town01, self.inside, Stage.CULTIVATING, reason="")
+        self.assertEqual(missing.json()["errors"]["reason"], ["请填写依据或原因"])
+        self.assertEqual(self.inside.stage_changes.count(), 1)
+        self.inside.refresh_from_db()
+        self.assertEqual(self.inside.stage, Stage.DISCOVERED)
+
+    def test_certifying_without_the_level_s_power_is_refused_and_audited_as_denied(self):
+        rep = make_rep(self.org.village1, "蒋县级", level=Level.COUNTY, stage=Stage.CULTIVATING)
+        response = self.step(self.town01, rep, Stage.CERTIFIED)
+        self.assertEqual(response.status_code, 422)
+        self.assertEqual(response.json()["errors"]["stage"], ["您没有认定县级代表人士的权限"])
+        rep.refresh_from_db()
+        self.assertEqual(rep.stage, Stage.CULTIVATING)
+        denied = AuditEvent.objects.get(action=AuditEvent.Action.DENIED)
+        self.assertEqual((denied.object_id, denied.success, denied.changes["访问令牌"]), (str(rep.pk), False, "测试"))
+        self.assertEqual(self.step(self.county, rep, Stage.CERTIFIED).status_code, 201)
+        self.assertEqual(StageChange.objects.filter(representative=rep, stage=Stage.CERTIFIED).count(), 1)
+
+    # --- who may write ---------------------------------------------------------------------------------------
+
+    def test_a_read_only_token_writes_nothing(self):
+        for method, path, body in (
+                ("post", "/api/v1/representatives/", {"person": make_person(self.org.village1).pk}),
+                ("patch", self.url(self.inside), {"notes": "只读"}),
+                ("post", self.url(self.inside, "stages/"), {"stage": "cultivating", "date": str(TODAY),
+                                                            "reason": "x"})):
+            with self.subTest(method=method, path=path):
+                response = self.call(self.town01, method, path, body, write=False)
+                self.assertEqual(response.status_code, 403)
+                self.assertIn("只读", response.json()["detail"])
+        self.inside.refresh_from_db()
+        self.assertEqual((self.inside.notes, self.inside.stage), ("", Stage.DISCOVERED))
+
+    def test_a_role_without_the_action_gets_403(self):
+        for method, path, body in (
+                ("post", "/api/v1/representatives/", {"person": make_person(self.org.village1).pk}),
+                ("patch", self.url(self.inside), {"notes": "领导"}),
+                ("post", self.url(self.inside, "stages/"), {"stage": "cultivating", "date": str(TODAY),
+                                                            "reason": "x"})):
+            with self.subTest(method=method, path=path):
+                self.assertEqual(self.call(self.leader, method, path, body).status_code, 403)
+        self.assertEqual(self.call(self.leader, "get", self.url(self.inside)).status_code, 200)
+        norole = create_user("norole", self.org.town1)
+        self.assertEqual(self.call(norole, "get", "/api/v1/representatives/").status_code, 403)
