@@ -54,7 +54,7 @@ class TokenPageTests(TestCase):
 
     def test_the_user_menu_links_to_the_tokens(self):
         self.client.force_login(self.user)
-        self.assertContains(self.client.get(reverse("accounts:token_list")), f'href="{reverse("accounts:token_list")}"')
+        self.assertContains(self.client.get(reverse("workbench")), f'href="{reverse("accounts:token_list")}"')
 
     def test_a_new_token_s_secret_shows_once_with_an_example(self):
         response = self.create(self.user, can_write="on")
