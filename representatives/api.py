@@ -13,7 +13,7 @@ from core.api.forms import save_form
 from core.api.pagination import StablePagination
 from core.api.scoping import get_visible, require_action, visible
 from people.models import SocialPosition
-from people.services import may_see_person
+from people.services import with_person_visible
 
 from . import services
 from .filtersets import RepresentativeFilterSet
@@ -80,8 +80,8 @@ class RepresentativeListOut(Schema):
         return rep.person.name
 
     @staticmethod
-    def resolve_person_id(rep, context):
-        return rep.person_id if _person_visible(context["request"], rep) else None
+    def resolve_person_id(rep):
+        return rep.person_id if rep.person_visible else None
 
 
 class RepresentativeOut(RepresentativeListOut):
@@ -95,8 +95,8 @@ class RepresentativeOut(RepresentativeListOut):
     stage_changes: list[StageChangeOut]
 
     @staticmethod
-    def resolve_political_arrangement(rep, context):
-        if not _person_visible(context["request"], rep):
+    def resolve_political_arrangement(rep):
+        if not rep.person_visible:
             return ""
         return services.current_arrangement(rep.person.positions.all())
 
@@ -139,16 +139,11 @@ class StageIn(Schema):
     reason: str
 
 
-def _person_visible(request, rep):
-    """Whether the token user sees the representative's person in the ledger, worked out once per person."""
-    seen = request.__dict__.setdefault("_person_visible", {})
-    if rep.person_id not in seen:
-        seen[rep.person_id] = may_see_person(request.user, rep.person)
-    return seen[rep.person_id]
-
-
 def _representatives(request, action="view"):
-    return visible(request, Representative, action).select_related("person", "owner_unit")
+    """Annotated with `person_visible`: whether the token user sees the person in the ledger (people.visibility),
+    one subquery as on the list page."""
+    queryset = visible(request, Representative, action).select_related("person", "owner_unit")
+    return with_person_visible(queryset, request.user)
 
 
 def _detail(request, rep_id):

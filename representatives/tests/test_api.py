@@ -8,6 +8,8 @@ from django.test import TestCase
 from accounts.testing import bearer, create_user
 from core.models import AuditEvent
 from org.testing import build_county
+from people.choices import PositionKind, PositionLevel
+from people.models import Person, SocialPosition
 from representatives.models import Field, Level, Representative, Stage, StageChange
 
 from .test_views import make_person, make_rep
@@ -74,6 +76,17 @@ class RepresentativesApiTests(TestCase):
         self.assertEqual(self.call(self.leader, "get", self.url(self.inside)).json()["next_stages"], [])
         history = self.call(self.town01, "get", self.url(self.inside, "stages/")).json()
         self.assertEqual([s["stage_label"] for s in history], ["发现"])
+
+    def test_a_person_outside_the_ledger_scope_is_named_and_nothing_more(self):
+        SocialPosition.objects.create(person=self.inside.person, kind=PositionKind.CPPCC, level=PositionLevel.COUNTY,
+                                      title="政协委员")
+        body = self.call(self.town01, "get", self.url(self.inside)).json()
+        self.assertEqual((body["person_id"], body["political_arrangement"]), (self.inside.person_id, "县政协委员"))
+        Person.objects.filter(pk=self.inside.person_id).update(owner_unit=self.org.village2)  # 调动, profile stays
+        body = self.call(self.town01, "get", self.url(self.inside)).json()
+        self.assertEqual((body["name"], body["person_id"], body["political_arrangement"]), ("陈东溪", None, ""))
+        listed = self.call(self.town01, "get", "/api/v1/representatives/").json()["items"]
+        self.assertEqual([(r["name"], r["person_id"]) for r in listed], [("陈东溪", None)])
 
     def test_another_town_s_representative_is_404_on_every_endpoint(self):
         for method, tail, body in (("get", "", None), ("patch", "", {"notes": "x"}), ("get", "stages/", None),
