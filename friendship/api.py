@@ -17,7 +17,7 @@ from core.api.scoping import get_visible, require_action, visible
 
 from . import services
 from .filtersets import ContactFilterSet, PairingFilterSet, year_choices
-from .forms import ContactForm
+from .forms import ContactForm, PairingForm
 from .models import Contact, Pairing
 
 pairings_router = Router(tags=["结对联系"])
@@ -101,6 +101,22 @@ class ContactOut(Schema):
         return contact.get_form_display()
 
 
+class PairingIn(Schema):
+    """The pairing form's fields: `representative` (id of a representative the token user sees, not exited),
+    the official as an account (`official`, a user id in the token user's scope) or by `official_name` and
+    `official_post`, `contacts_per_year` (1–52), `start_date`, `end_date` (optional), `owner_unit` (id). An update
+    sends only what it changes."""
+
+    representative: int | None = None
+    official: int | None = None
+    official_name: str | None = None
+    official_post: str | None = None
+    contacts_per_year: int | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    owner_unit: int | None = None
+
+
 class ContactIn(Schema):
     """The contact form's fields: `date` (not after today, not before the pairing's start), `form` (visit, talk,
     forum, phone, online), `summary` (主要内容), `place` and `issues` (反映的问题或建议) optional. An update
@@ -147,9 +163,25 @@ def list_pairings(request, filters: Query[PairingFilters]):
     return apply_filters(request, PairingFilterSet, _pairings(request, services.progress_date(year)), filters)
 
 
+@pairings_router.post("/", response=responses(PairingOut, ok_status=201), summary="新增结对联系（同新增页的校验）")
+def create_pairing(request, payload: PairingIn):
+    require_action(request, Pairing, "add")
+    pairing = save_form(request, PairingForm, payload.dict(exclude_none=True))
+    return Status(201, get_visible(request, _pairings(request), pairing.pk))
+
+
 @pairings_router.get("/{int:pairing_id}/", response=responses(PairingOut), summary="结对联系（含今年联系进度）")
 def get_pairing(request, pairing_id: int):
     require_action(request, Pairing, "view")
+    return get_visible(request, _pairings(request), pairing_id)
+
+
+@pairings_router.patch("/{int:pairing_id}/", response=responses(PairingOut),
+                       summary="修改结对联系（只传要改的字段；结对结束请填写结束日期）")
+def update_pairing(request, pairing_id: int, payload: PairingIn):
+    require_action(request, Pairing, "change")
+    pairing = get_visible(request, Pairing.objects.select_related("representative"), pairing_id, "change")
+    save_form(request, PairingForm, payload.dict(exclude_none=True), instance=pairing)
     return get_visible(request, _pairings(request), pairing_id)
 
 

@@ -8,10 +8,10 @@ from django.test import TestCase
 from accounts.testing import bearer, create_user
 from core.models import AuditEvent
 from friendship import services
-from friendship.models import Contact
+from friendship.models import Contact, Pairing
 from org.testing import build_county
 
-from .helpers import make_contact, make_pairing
+from .helpers import make_contact, make_pairing, make_representative
 
 TODAY = datetime.date.today()
 YESTERDAY = TODAY - datetime.timedelta(days=1)
@@ -102,6 +102,7 @@ class FriendshipApiTests(TestCase):
         for user, pairing, contact in cases:
             for method, path, body in (
                     ("get", f"/api/v1/pairings/{pairing.pk}/", None),
+                    ("patch", f"/api/v1/pairings/{pairing.pk}/", {"contacts_per_year": 9}),
                     ("get", f"/api/v1/pairings/{pairing.pk}/contacts/", None),
                     ("post", f"/api/v1/pairings/{pairing.pk}/contacts/", self.contact_body()),
                     ("get", f"/api/v1/contacts/{contact.pk}/", None),
@@ -112,6 +113,7 @@ class FriendshipApiTests(TestCase):
                     self.assertNotIn(pairing.representative.person.name, response.content.decode())
         self.assertEqual(Contact.objects.count(), 4)
         self.assertFalse(Contact.objects.filter(summary="越权修改").exists())
+        self.assertFalse(Pairing.objects.filter(contacts_per_year=9).exists())
 
     # --- writing --------------------------------------------------------------------------------------------
 
@@ -157,8 +159,44 @@ class FriendshipApiTests(TestCase):
         event = AuditEvent.objects.get(action=AuditEvent.Action.UPDATE, object_id=str(self.own_contact.pk))
         self.assertEqual((event.changes["地点"], event.changes["访问令牌"]), (["", "企业办公室"], "测试"))
 
+    def test_a_pairing_is_made_and_changed_through_the_pairing_form(self):
+        rep = make_representative(self.org.village1, "韩新结")
+        body = {"representative": rep.pk, "official_name": "王部长", "official_post": "县委常委",
+                "contacts_per_year": 4, "start_date": str(YESTERDAY), "owner_unit": self.org.village1.pk}
+        response = self.call(self.town01, "post", "/api/v1/pairings/", body)
+        self.assertEqual(response.status_code, 201, response.content)
+        pairing = Pairing.objects.get(pk=response.json()["id"])
+        self.assertEqual((pairing.representative, pairing.official_name, pairing.created_by),
+                         (rep, "王部长", self.town01))
+        self.assertEqual(response.json()["official"], None)
+        changed = self.call(self.town01, "patch", f"/api/v1/pairings/{pairing.pk}/", {"contacts_per_year": 6})
+        self.assertEqual(changed.status_code, 200, changed.content)
+        pairing.refresh_from_db()
+        self.assertEqual((pairing.contacts_per_year, pairing.official_name), (6, "王部长"))
+        event = AuditEvent.objects.get(action=AuditEvent.Action.UPDATE, object_id=str(pairing.pk))
+        self.assertEqual((event.changes["每年联系次数"], event.changes["访问令牌"]), (["4", "6"], "测试"))
+
+    def test_an_invalid_pairing_is_422_naming_the_field_and_changes_nothing(self):
+        outside_rep = self.outside.representative
+        response = self.call(self.town01, "post", "/api/v1/pairings/", {
+            "representative": outside_rep.pk, "contacts_per_year": 60, "start_date": str(YESTERDAY),
+            "owner_unit": self.org.village1.pk})
+        self.assertEqual(response.status_code, 422)
+        errors = response.json()["errors"]
+        self.assertEqual(errors["representative"], ["请选择您数据范围内的党外代表人士"])
+        self.assertEqual(errors["contacts_per_year"], ["每年联系次数须在1至52之间"])
+        self.assertEqual(Pairing.objects.count(), 4)
+        moved = self.call(self.town01, "patch", f"/api/v1/pairings/{self.inside.pk}/",
+                          {"end_date": "2023-01-01"})
+        self.assertEqual(moved.json()["errors"]["end_date"], ["结束日期不能早于开始日期。"])
+        self.inside.refresh_from_db()
+        self.assertIsNone(self.inside.end_date)
+        self.assertEqual(self.call(self.town02, "patch", f"/api/v1/pairings/{self.inside.pk}/",
+                                   {"contacts_per_year": 3}).status_code, 404)
+
     def test_a_read_only_token_and_a_read_only_role_write_nothing(self):
-        writes = (("post", f"/api/v1/pairings/{self.inside.pk}/contacts/", self.contact_body()),
+        writes = (("patch", f"/api/v1/pairings/{self.inside.pk}/", {"contacts_per_year": 9}),
+                  ("post", f"/api/v1/pairings/{self.inside.pk}/contacts/", self.contact_body()),
                   ("post", "/api/v1/contacts/", self.contact_body(pairing=self.inside.pk)),
                   ("patch", f"/api/v1/contacts/{self.inside_contact.pk}/", {"summary": "改"}))
         for method, path, body in writes:
@@ -170,4 +208,5 @@ class FriendshipApiTests(TestCase):
         self.assertEqual(Contact.objects.count(), 4)
         self.inside_contact.refresh_from_db()
         self.assertEqual(self.inside_contact.summary, "了解企业经营情况")
+        self.assertFalse(Pairing.objects.filter(contacts_per_year=9).exists())
         self.assertEqual(self.names(self.leader, "/api/v1/contacts/"), ["陈东溪"])
