@@ -48,9 +48,12 @@ MATRIX = {
     "accounts:role_edit": admin("security", "role", post=FORM),
     "accounts:role_delete": admin("security", "role", get=405, post=ACTION),
     # Access tokens (访问令牌): everyone's own ("inside"); another account's ("outside") is 404, except for the
-    # security administrator, who manages every token. An empty POST creates nothing (the form asks for a name).
+    # security administrator, who manages every token (安全管理 → 访问令牌). An empty POST creates nothing (the form
+    # asks for a name).
     "accounts:token_list": signed_in(),
     "accounts:token_add": signed_in(post=FORM),
+    "accounts:token_admin_list": admin("security"),
+    "accounts:token_admin_add": admin("security", post=FORM),
     "accounts:token_created": signed_in("token", overrides={"secadmin": 200},
                                         why="the security administrator manages every token"),
     "accounts:token_revoke": signed_in("token", post=ACTION, overrides={"secadmin": 200},

@@ -122,21 +122,37 @@ class TokenPageTests(TestCase):
     def test_the_security_administrator_makes_a_token_for_a_service_account_and_revokes_any(self):
         _, user_secret = issue_token(self.user, name="镇里的令牌")
         self.client.force_login(self.secadmin)
-        page = self.client.get(reverse("accounts:token_list")).content.decode()
+        self.assertNotContains(self.client.get(reverse("accounts:token_list")), "镇里的令牌")  # his own only
+        page = self.client.get(reverse("accounts:token_admin_list")).content.decode()
         self.assertIn("镇里的令牌", page)
-        self.assertIn("访问令牌", self.client.get(reverse("workbench")).content.decode())  # the menu entry
-        form = self.client.get(reverse("accounts:token_add")).context["form"]
+        self.assertIn("town01", page)
+        self.assertIn(f'href="{reverse("accounts:token_admin_list")}"',
+                      self.client.get(reverse("workbench")).content.decode())  # 安全管理 → 访问令牌
+        form = self.client.get(reverse("accounts:token_admin_add")).context["form"]
         accounts = set(form.fields["account"].queryset.values_list("username", flat=True))
         self.assertEqual(accounts, {"town01", "town02", "svc_city"})  # never one of the three administrators
-        response = self.create(self.secadmin, account=self.service.pk, name="市平台（只读）")
+        response = self.client.post(reverse("accounts:token_admin_add"),
+                                    {"account": self.service.pk, "name": "市平台（只读）", "days": 365})
         token = ApiToken.objects.get(user=self.service)
-        self.assertRedirects(response, reverse("accounts:token_created", args=[token.pk]))
+        self.assertRedirects(response, reverse("accounts:token_created", args=[token.pk]),
+                             fetch_redirect_response=False)
         self.assertEqual((token.created_by, token.can_write), (self.secadmin, False))
         event = token_events().last()
         self.assertEqual((event.username, event.changes["账号"]), ("secadmin", "svc_city"))
+        created = self.client.get(reverse("accounts:token_created", args=[token.pk]))
+        self.assertIsNotNone(SECRET.search(created.content.decode()))
+        self.assertContains(created, f'href="{reverse("accounts:token_admin_list")}"')
         mine = ApiToken.objects.get(user=self.user)
-        self.client.post(reverse("accounts:token_revoke", args=[mine.pk]))
+        revoked = self.client.post(reverse("accounts:token_revoke", args=[mine.pk]))
+        self.assertRedirects(revoked, reverse("accounts:token_admin_list"))
         self.assertEqual(self.api(user_secret).status_code, 401)
+
+    def test_only_the_security_administrator_chooses_the_account(self):
+        self.client.force_login(self.user)
+        self.assertEqual(self.client.get(reverse("accounts:token_admin_list")).status_code, 403)
+        self.assertEqual(self.client.post(reverse("accounts:token_admin_add"),
+                                          {"account": self.other.pk, "name": "冒名", "days": 30}).status_code, 403)
+        self.assertFalse(ApiToken.objects.exists())
 
     def test_a_user_chooses_no_account(self):
         response = self.create(self.user, account=self.service.pk)

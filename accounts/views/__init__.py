@@ -13,7 +13,14 @@ from .grants import (
 )
 from .roles import RoleCreateView, RoleDeleteView, RoleDetailView, RoleEditView, RoleListView
 from .session import LoginView, LogoutView, PasswordChangeView
-from .tokens import TokenCreatedView, TokenCreateView, TokenListView, TokenRevokeView
+from .tokens import (
+    TokenAdminCreateView,
+    TokenAdminListView,
+    TokenCreatedView,
+    TokenCreateView,
+    TokenListView,
+    TokenRevokeView,
+)
 from .users import (
     PasswordIssuedView,
     UserCreateView,
@@ -30,7 +37,8 @@ from .users import (
 __all__ = [
     "GrantCreateView", "GrantDeleteView", "GrantEditView", "GrantReviewListView", "GrantReviewView", "LoginView",
     "LogoutView", "PasswordChangeView", "PasswordIssuedView", "RoleCreateView", "RoleDeleteView", "RoleDetailView",
-    "RoleEditView", "RoleListView", "TokenCreateView", "TokenCreatedView", "TokenListView", "TokenRevokeView",
+    "RoleEditView", "RoleListView", "TokenAdminCreateView", "TokenAdminListView", "TokenCreateView",
+    "TokenCreatedView", "TokenListView", "TokenRevokeView",
     "UserCreateView", "UserDetailView", "UserEditView", "UserExportView",
     "UserListView", "UserPasswordResetView", "UserSetActiveView", "UserUnlockView", "approval_overview",
     "security_overview",
