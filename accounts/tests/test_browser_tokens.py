@@ -36,3 +36,20 @@ def test_make_copy_and_revoke_a_token(live_server, new_page, output_dir, org):
     page.click("button:has-text('吊销')")
     page.wait_for_selector("text=已吊销，使用它的请求将被拒绝")
     assert ApiToken.objects.get().revoked_at is not None
+
+
+def test_the_security_administrator_makes_a_token_for_a_service_account(live_server, new_page, output_dir, org):
+    create_user("secadmin", org.county, "secadmin")
+    create_user("svc_city", org.county, "leader", full_name="市平台服务账号")
+    page = new_page()
+    browser_login(page, live_server.url, "secadmin")
+    page.click("a[href='/accounts/tokens/all/']:visible")  # 安全管理 → 访问令牌
+    page.click("text=为服务账号新建令牌")
+    page.select_option("select[name=account]", label="svc_city（市平台服务账号），测试县")
+    page.fill("input[name=name]", "市平台只读")
+    page.click("button:has-text('创建令牌')")
+    assert page.locator("[data-token-secret]").input_value().startswith("tx_")
+    page.click("text=返回访问令牌")
+    assert "svc_city（市平台服务账号）" in page.inner_text("table")
+    page.screenshot(path=output_dir / "tokens-admin-list.png", full_page=True)
+    assert ApiToken.objects.get().created_by.username == "secadmin"
