@@ -1,15 +1,20 @@
 """The representatives (党外代表人士) over the REST API: the list page's filters and scope, the pages' forms for
-creating and editing, and the pipeline's steps through the stage page's form (StageForm.change_stage)."""
+creating and editing, the pipeline's steps through the stage page's form (StageForm.change_stage), and the
+cultivations and assessments through their forms and representatives.services, like the profile page."""
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from core import audit
 from core.api.errors import FormInvalid, responses
 from core.api.filters import apply_filters, filter_schema
-from core.api.forms import save_form
+from core.api.forms import form_data, save_form
 from core.api.pagination import StablePagination
 from core.api.scoping import get_visible, require_action, visible
 from people.models import SocialPosition
@@ -17,8 +22,8 @@ from people.services import with_person_visible
 
 from . import services
 from .filtersets import RepresentativeFilterSet
-from .forms import RepresentativeCreateForm, RepresentativeEditForm, StageForm
-from .models import Kind, Representative, StageChange
+from .forms import AssessmentForm, CultivationForm, RepresentativeCreateForm, RepresentativeEditForm, StageForm
+from .models import Assessment, Cultivation, Kind, Representative, StageChange
 
 router = Router(tags=["党外代表人士"])
 RepresentativeFilters = filter_schema(RepresentativeFilterSet, "RepresentativeFilters")
@@ -139,6 +144,55 @@ class StageIn(Schema):
     reason: str
 
 
+class CultivationOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    status: str
+    status_label: str
+    title: str
+    organiser: str
+    start_date: dt.date | None
+    end_date: dt.date | None
+    notes: str
+
+    resolve_kind_label = _label("kind")
+    resolve_status_label = _label("status")
+
+
+class CultivationIn(Schema):
+    """The cultivation form's fields: `kind` (training, secondment, practice, other), `status` (planned unless sent;
+    done),
+    `title` (内容), `organiser`, `start_date`, `end_date`, `notes`. An update sends only what it changes."""
+
+    kind: str | None = None
+    status: str | None = None
+    title: str | None = None
+    organiser: str | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    notes: str | None = None
+
+
+class AssessmentOut(Schema):
+    id: int
+    year: int
+    grade: str
+    grade_label: str
+    notes: str
+
+    resolve_grade_label = _label("grade")
+
+
+class AssessmentIn(Schema):
+    """The assessment form's fields: `year` (once per year), `grade` (excellent, competent, basic, incompetent),
+    `notes`. An update sends only what it changes."""
+
+    year: int | None = None
+    grade: str | None = None
+    notes: str | None = None
+
+
 def _representatives(request, action="view"):
     """Annotated with `person_visible`: whether the token user sees the person in the ledger (people.visibility),
     one subquery as on the list page."""
@@ -204,3 +258,99 @@ def change_stage(request, representative_id: int, payload: StageIn):
     if step is None:
         raise FormInvalid(form, "阶段变更未完成。")
     return Status(201, step)
+
+
+# --- cultivations and assessments (on the profile page; writing them needs "change" on the representative) ----
+
+def _record(request, representative_id, model, record_id=None):
+    """The representative (changeable by the user) and its record `record_id` (a new one without): 404 for a
+    representative outside the scope or a record of another representative."""
+    rep = get_visible(request, Representative, representative_id, "change")
+    if record_id is None:
+        return rep, model(representative=rep)
+    return rep, get_object_or_404(model, pk=record_id, representative=rep)
+
+
+def _save_record(request, rep, form_class, record, payload):
+    values_before = {} if record.pk is None else audit.snapshot(record, form_class._meta.fields)
+    form = form_class(data=form_data(form_class(instance=record), payload.dict(exclude_none=True)), instance=record)
+    if not form.is_valid():
+        raise FormInvalid(form)
+    return services.save_record(form, rep, request.user, values_before)
+
+
+def _delete_record(request, representative_id, model, record_id):
+    require_action(request, Representative, "change")
+    rep, record = _record(request, representative_id, model, record_id)
+    services.delete_record(record, rep, request.user)
+    return Status(204, None)
+
+
+@router.get("/{int:representative_id}/cultivations/", response=responses(list[CultivationOut]), summary="培养记录")
+def list_cultivations(request, representative_id: int):
+    require_action(request, Representative, "view")
+    return list(get_visible(request, Representative, representative_id).cultivations.all())
+
+
+@router.post("/{int:representative_id}/cultivations/", response=responses(CultivationOut, ok_status=201),
+             summary="新增培养记录")
+def create_cultivation(request, representative_id: int, payload: CultivationIn):
+    require_action(request, Representative, "change")
+    rep, record = _record(request, representative_id, Cultivation)
+    if payload.status is None:
+        payload.status = Cultivation.Status.PLANNED  # preselected on the page
+    return Status(201, _save_record(request, rep, CultivationForm, record, payload))
+
+
+@router.patch("/{int:representative_id}/cultivations/{int:cultivation_id}/", response=responses(CultivationOut),
+              summary="修改培养记录（只传要改的字段）")
+def update_cultivation(request, representative_id: int, cultivation_id: int, payload: CultivationIn):
+    require_action(request, Representative, "change")
+    rep, record = _record(request, representative_id, Cultivation, cultivation_id)
+    return _save_record(request, rep, CultivationForm, record, payload)
+
+
+@router.post("/{int:representative_id}/cultivations/{int:cultivation_id}/done/", response=responses(CultivationOut),
+             summary="培养记录标记为已完成（结束日期未填的记为今天；已完成的不变）")
+def complete_cultivation(request, representative_id: int, cultivation_id: int):
+    require_action(request, Representative, "change")
+    rep, record = _record(request, representative_id, Cultivation, cultivation_id)
+    try:
+        services.complete_cultivation(record, rep, request.user)
+    except ValidationError as error:
+        raise HttpError(422, error.messages[0]) from error
+    return record
+
+
+@router.delete("/{int:representative_id}/cultivations/{int:cultivation_id}/", response=responses(None, ok_status=204),
+               summary="删除培养记录")
+def delete_cultivation(request, representative_id: int, cultivation_id: int):
+    return _delete_record(request, representative_id, Cultivation, cultivation_id)
+
+
+@router.get("/{int:representative_id}/assessments/", response=responses(list[AssessmentOut]), summary="年度考核")
+def list_assessments(request, representative_id: int):
+    require_action(request, Representative, "view")
+    return list(get_visible(request, Representative, representative_id).assessments.all())
+
+
+@router.post("/{int:representative_id}/assessments/", response=responses(AssessmentOut, ok_status=201),
+             summary="登记年度考核（每年一次）")
+def create_assessment(request, representative_id: int, payload: AssessmentIn):
+    require_action(request, Representative, "change")
+    rep, record = _record(request, representative_id, Assessment)
+    return Status(201, _save_record(request, rep, AssessmentForm, record, payload))
+
+
+@router.patch("/{int:representative_id}/assessments/{int:assessment_id}/", response=responses(AssessmentOut),
+              summary="修改年度考核（只传要改的字段）")
+def update_assessment(request, representative_id: int, assessment_id: int, payload: AssessmentIn):
+    require_action(request, Representative, "change")
+    rep, record = _record(request, representative_id, Assessment, assessment_id)
+    return _save_record(request, rep, AssessmentForm, record, payload)
+
+
+@router.delete("/{int:representative_id}/assessments/{int:assessment_id}/", response=responses(None, ok_status=204),
+               summary="删除年度考核")
+def delete_assessment(request, representative_id: int, assessment_id: int):
+    return _delete_record(request, representative_id, Assessment, assessment_id)

@@ -10,7 +10,7 @@ from core.models import AuditEvent
 from org.testing import build_county
 from people.choices import PositionKind, PositionLevel
 from people.models import Person, SocialPosition
-from representatives.models import Field, Level, Representative, Stage, StageChange
+from representatives.models import Assessment, Cultivation, Field, Level, Representative, Stage, StageChange
 
 from .test_views import make_person, make_rep
 
@@ -223,3 +223,100 @@ class RepresentativesApiTests(TestCase):
         self.assertEqual(self.call(self.leader, "get", self.url(self.inside)).status_code, 200)
         norole = create_user("norole", self.org.town1)
         self.assertEqual(self.call(norole, "get", "/api/v1/representatives/").status_code, 403)
+
+
+class RecordsApiTests(TestCase):
+    """A representative's cultivations and assessments: read with "view", written with "change" on the
+    representative, audited on it as on the profile page."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.org = build_county()
+        cls.town01 = create_user("town01", cls.org.town1, "town_officer")
+        cls.town02 = create_user("town02", cls.org.town2, "town_officer")
+        cls.leader = create_user("leader", cls.org.town1, "leader")
+        cls.rep = make_rep(cls.org.village1, "陈东溪")
+        cls.other_rep = make_rep(cls.org.village1, "吴同村")
+        cls.training = Cultivation.objects.create(representative=cls.rep, kind=Cultivation.Kind.TRAINING,
+                                                  title="党外干部培训班", start_date=datetime.date(2025, 3, 1))
+        cls.assessment = Assessment.objects.create(representative=cls.rep, year=2023,
+                                                   grade=Assessment.Grade.COMPETENT)
+
+    def call(self, user, method, path, body=None, *, write=True):
+        return getattr(self.client, method)(path, body, content_type="application/json",
+                                            **bearer(user, write=write))
+
+    def url(self, tail, rep=None):
+        return f"/api/v1/representatives/{(rep or self.rep).pk}/{tail}"
+
+    def last_update(self):
+        return AuditEvent.objects.filter(action=AuditEvent.Action.UPDATE, object_id=str(self.rep.pk)).latest("id")
+
+    def test_records_are_listed_and_written_like_on_the_profile_page(self):
+        listed = self.call(self.leader, "get", self.url("cultivations/")).json()
+        self.assertEqual([(c["title"], c["status_label"]) for c in listed], [("党外干部培训班", "计划")])
+        created = self.call(self.town01, "post", self.url("cultivations/"),
+                            {"kind": "secondment", "title": "挂职锻炼一年", "start_date": "2025-06-01"})
+        self.assertEqual(created.status_code, 201, created.content)
+        self.assertEqual(self.last_update().changes, {"新增培养记录": {"内容": "挂职锻炼一年"}, "访问令牌": "测试"})
+        changed = self.call(self.town01, "patch", self.url(f"assessments/{self.assessment.pk}/"),
+                            {"grade": "excellent"})
+        self.assertEqual(changed.json()["grade_label"], "优秀")
+        self.assessment.refresh_from_db()
+        self.assertEqual((self.assessment.year, self.assessment.grade), (2023, Assessment.Grade.EXCELLENT))
+        self.assertEqual(self.last_update().changes["修改年度考核"]["等次"],
+                         [Assessment.Grade.COMPETENT, Assessment.Grade.EXCELLENT])
+        self.rep.refresh_from_db()
+        self.assertEqual(self.rep.updated_by, self.town01)
+
+    def test_marking_done_and_deleting(self):
+        done = self.call(self.town01, "post", self.url(f"cultivations/{self.training.pk}/done/"))
+        self.assertEqual(done.status_code, 200, done.content)
+        self.assertEqual((done.json()["status"], done.json()["end_date"]), ("done", str(TODAY)))
+        self.assertEqual(self.last_update().changes["培养记录"]["状态"], ["计划", "已完成"])
+        future = Cultivation.objects.create(representative=self.rep, kind=Cultivation.Kind.PRACTICE, title="明年实践",
+                                            start_date=TODAY + datetime.timedelta(days=30))
+        refused = self.call(self.town01, "post", self.url(f"cultivations/{future.pk}/done/"))
+        self.assertEqual(refused.status_code, 422)
+        self.assertIn("开始日期在今天之后", refused.json()["detail"])
+        deleted = self.call(self.town01, "delete", self.url(f"assessments/{self.assessment.pk}/"))
+        self.assertEqual(deleted.status_code, 204)
+        self.assertFalse(Assessment.objects.filter(pk=self.assessment.pk).exists())
+        self.assertEqual(self.last_update().changes["删除年度考核"], "2023年 称职")
+
+    def test_invalid_records_are_422_naming_the_field(self):
+        twice = self.call(self.town01, "post", self.url("assessments/"), {"year": 2023, "grade": "excellent"})
+        self.assertEqual(twice.status_code, 422)
+        self.assertEqual(twice.json()["errors"]["year"], ["2023年度的考核已登记，每年只能登记一次，请修改该年度的记录"])
+        backwards = self.call(self.town01, "patch", self.url(f"cultivations/{self.training.pk}/"),
+                              {"end_date": "2025-01-01"})
+        self.assertEqual(backwards.json()["errors"]["end_date"], ["结束日期不能早于开始日期"])
+        self.training.refresh_from_db()
+        self.assertIsNone(self.training.end_date)
+        self.assertEqual(Assessment.objects.count(), 1)
+
+    def test_records_outside_the_scope_or_of_another_representative_are_404(self):
+        paths = [("get", "cultivations/", None), ("get", "assessments/", None),
+                 ("post", "cultivations/", {"kind": "training", "title": "越权"}),
+                 ("post", "assessments/", {"year": 2024, "grade": "excellent"}),
+                 ("patch", f"cultivations/{self.training.pk}/", {"title": "越权"}),
+                 ("post", f"cultivations/{self.training.pk}/done/", None),
+                 ("delete", f"cultivations/{self.training.pk}/", None),
+                 ("patch", f"assessments/{self.assessment.pk}/", {"grade": "basic"}),
+                 ("delete", f"assessments/{self.assessment.pk}/", None)]
+        for method, tail, body in paths:
+            with self.subTest(method=method, tail=tail):
+                self.assertEqual(self.call(self.town02, method, self.url(tail), body).status_code, 404)
+                if "/" in tail.rstrip("/"):  # a record of this representative named under another one
+                    self.assertEqual(self.call(self.town01, method, self.url(tail, self.other_rep), body).status_code,
+                                     404)
+        self.training.refresh_from_db()
+        self.assertEqual((self.training.title, self.training.status), ("党外干部培训班", Cultivation.Status.PLANNED))
+        self.assertEqual((Cultivation.objects.count(), Assessment.objects.count()), (1, 1))
+
+    def test_read_only_tokens_and_roles_write_no_record(self):
+        for user, write in ((self.town01, False), (self.leader, True)):
+            with self.subTest(user=user.username, write=write):
+                response = self.call(user, "delete", self.url(f"assessments/{self.assessment.pk}/"), write=write)
+                self.assertEqual(response.status_code, 403)
+        self.assertTrue(Assessment.objects.filter(pk=self.assessment.pk).exists())
