@@ -28,6 +28,7 @@ class AccountsConfig(AppConfig):
         register_menu(
             MenuItem("安全管理", "用户管理", "accounts:user_list", "ti-users", admin_kind="security", order=10),
             MenuItem("安全管理", "角色管理", "accounts:role_list", "ti-shield-lock", admin_kind="security", order=20),
+            MenuItem("安全管理", "访问令牌", "accounts:token_admin_list", "ti-api", admin_kind="security", order=30),
         )
         register_widget(Widget(
             "core/widgets/stats.html",

@@ -9,7 +9,7 @@ from django.db.models import Q
 from core.text import is_number
 from org.models import Unit
 
-from . import services
+from . import services, tokens
 from .models import Grant, Role, User
 
 
@@ -347,3 +347,48 @@ class UserFilterSet(django_filters.FilterSet):
         if value == "grant_pending":
             return queryset.filter(pk__in=Grant.objects.filter(status=Grant.Status.PENDING).values("user_id"))
         return queryset
+
+
+# --- access tokens of the REST API (访问令牌) ------------------------------------------------------------
+
+def token_accounts():
+    """The accounts the security administrator may make a token for: active business accounts (a service
+    account is one of them, made with its roles for an integration); never one of the three administrators."""
+    admins = Grant.objects.filter(role__admin_kind__gt="").values("user")
+    return User.objects.filter(is_active=True).exclude(pk__in=admins).select_related("unit").order_by("username")
+
+
+class AccountChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        name = f"{obj.username}（{obj.full_name}）" if obj.full_name else obj.username
+        return f"{name}，{obj.unit.name}" if obj.unit_id else name
+
+
+class TokenCreateForm(StyledFormMixin, forms.Form):
+    """A new token (accounts.tokens.issue_token): its name, days until it expires (at most a year), read-only or
+    read-write; `for_others` (the security administrator) chooses the account it acts as."""
+
+    account = AccountChoiceField(
+        label="所属账号", queryset=User.objects.none(),
+        help_text="令牌以该账号的角色和数据范围访问接口（服务账号须先在“用户管理”中创建并授予角色）",
+        error_messages={"required": "请选择所属账号", "invalid_choice": "请选择启用中的业务账号"},
+    )
+    name = forms.CharField(label="令牌名称", max_length=50, help_text="写明用途，例如：市平台数据对接",
+                           error_messages={"required": "请填写令牌名称", "max_length": "令牌名称不超过50个字"})
+    days = forms.IntegerField(
+        label="有效天数", min_value=1, max_value=tokens.MAX_DAYS, initial=tokens.DEFAULT_DAYS,
+        help_text=f"到期后自动失效，最长 {tokens.MAX_DAYS} 天",
+        error_messages={"required": "请填写有效天数", "invalid": "请填写整数天数",
+                        "min_value": f"有效天数须在 1 至 {tokens.MAX_DAYS} 天之间",
+                        "max_value": f"有效天数须在 1 至 {tokens.MAX_DAYS} 天之间"},
+    )
+    can_write = forms.BooleanField(label="允许写入（读写令牌）", required=False,
+                                   help_text="不勾选为只读令牌：只能查询，不能新增或修改数据")
+
+    def __init__(self, *args, for_others=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if for_others:
+            self.fields["account"].queryset = token_accounts()
+        else:
+            del self.fields["account"]
+        self.style_fields()

@@ -25,6 +25,13 @@ admin_patterns = [
     path("roles/<int:pk>/", views.RoleDetailView.as_view(), name="role_detail"),
     path("roles/<int:pk>/edit/", views.RoleEditView.as_view(), name="role_edit"),
     path("roles/<int:pk>/delete/", views.RoleDeleteView.as_view(), name="role_delete"),
+    # Access tokens of the REST API: every user's own; every token for the security administrator.
+    path("tokens/", views.TokenListView.as_view(), name="token_list"),
+    path("tokens/add/", views.TokenCreateView.as_view(), name="token_add"),
+    path("tokens/all/", views.TokenAdminListView.as_view(), name="token_admin_list"),
+    path("tokens/all/add/", views.TokenAdminCreateView.as_view(), name="token_admin_add"),
+    path("tokens/<int:pk>/created/", views.TokenCreatedView.as_view(), name="token_created"),
+    path("tokens/<int:pk>/revoke/", views.TokenRevokeView.as_view(), name="token_revoke"),
 ]
 
 urlpatterns = [

@@ -4,7 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from core import audit
 from core.forms import DateInput, ScopedModelForm, UnitChoiceField, style
+from core.models import AuditEvent
 from core.text import is_number
 from people.choices import Status
 from people.models import Person
@@ -175,6 +177,24 @@ class StageForm(forms.Form):
             if problem:
                 self.add_error(*problem)
         return cleaned
+
+    def change_stage(self):
+        """Take the step (services.change_stage, checked again on the locked row): the StageChange, or None with
+        the reason on the form. Asking to certify without the power to is audited as refused, whatever else was
+        wrong. The stage page and the REST API both go through here."""
+        step = None
+        if self.is_valid():
+            data = self.cleaned_data
+            try:
+                step = services.change_stage(self.representative, data["stage"], data["date"], data["reason"],
+                                             self.user)
+            except ValidationError as error:
+                self.add_error(None, error)
+        rep = self.representative
+        if step is None and self.data.get("stage") == Stage.CERTIFIED and not services.may_certify(self.user, rep):
+            audit.record(AuditEvent.Action.DENIED, success=False, obj=rep,
+                         label=f"{rep}：认定{rep.get_level_display()}代表人士（无权限）")
+        return step
 
 
 class CultivationForm(forms.ModelForm):

@@ -20,7 +20,7 @@ from core.models import AuditEvent
 from people.choices import PositionKind, PositionLevel
 from people.services import mark_representative
 
-from .models import NEXT_STAGES, Level, Representative, Stage, StageChange
+from .models import NEXT_STAGES, Cultivation, Level, Representative, Stage, StageChange
 
 # Social positions that are a political arrangement (政治安排).
 POLITICAL_KINDS = (PositionKind.NPC, PositionKind.CPPCC, PositionKind.SPECIAL)
@@ -101,6 +101,55 @@ def change_stage(representative, stage, date, reason, user):
             mark_representative(rep.person, user, True, f"重新列为代表人士：{reason}")
     representative.stage, representative.stage_date = rep.stage, rep.stage_date
     return step
+
+
+# --- cultivations and assessments: kept on the representative, audited as its updates ------------------
+
+def touch(representative, user):
+    representative.updated_by = user
+    representative.save(update_fields=["updated_by", "updated_at"])
+
+
+def save_record(form, representative, user, values_before):
+    """Save a valid cultivation or assessment form of `representative` (the page's and the API's one write):
+    audited as an update of the representative, naming the record (new) or its changed fields against
+    `values_before` (core.audit.snapshot of the record before the form was bound)."""
+    creating = form.instance.pk is None
+    verbose = form._meta.model._meta.verbose_name
+    with transaction.atomic():
+        record = form.save()
+        changes = {"内容": str(record)} if creating else audit.field_changes(record, values_before, form.changed_data)
+        audit.record(AuditEvent.Action.UPDATE, obj=representative,
+                     changes={f"{'新增' if creating else '修改'}{verbose}": changes})
+        touch(representative, user)
+    return record
+
+
+def complete_cultivation(cultivation, representative, user, today=None):
+    """A planned cultivation marked done (its end date today unless one is set): True; False when it already
+    was. Raises ValidationError when it starts after today."""
+    if cultivation.status == Cultivation.Status.DONE:
+        return False
+    today = today or datetime.date.today()
+    if cultivation.start_date and cultivation.start_date > today:
+        raise ValidationError(f"“{cultivation}”的开始日期在今天之后，不能标记为已完成。")
+    with transaction.atomic():
+        cultivation.status = Cultivation.Status.DONE
+        cultivation.end_date = cultivation.end_date or today
+        cultivation.save(update_fields=["status", "end_date"])
+        audit.record(AuditEvent.Action.UPDATE, obj=representative,
+                     changes={"培养记录": {"内容": cultivation.title, "状态": ["计划", "已完成"]}})
+        touch(representative, user)
+    return True
+
+
+def delete_record(record, representative, user):
+    """Delete a cultivation or assessment, audited on the representative."""
+    label, verbose = str(record), record._meta.verbose_name
+    with transaction.atomic():
+        record.delete()
+        audit.record(AuditEvent.Action.UPDATE, obj=representative, changes={f"删除{verbose}": label})
+        touch(representative, user)
 
 
 # --- political arrangement (政治安排) -----------------------------------------------------------------

@@ -14,7 +14,6 @@ from django.views.generic import TemplateView
 
 from core import audit, views
 from core.exports import describe_filter, export_xlsx
-from core.models import AuditEvent
 from core.text import is_number
 from people.choices import Status
 from people.models import Person, SocialPosition
@@ -255,18 +254,9 @@ class StageChangeView(RepresentativeMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         rep = self.get_representative()
         form = self.get_form()
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.change_stage(rep, data["stage"], data["date"], data["reason"], request.user)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, f"“{rep}”已变更为“{rep.get_stage_display()}”阶段。")
-                return HttpResponseRedirect(rep.get_absolute_url() + "#timeline")
-        if request.POST.get("stage") == Stage.CERTIFIED and not services.may_certify(request.user, rep):
-            audit.record(AuditEvent.Action.DENIED, success=False, obj=rep,
-                         label=f"{rep}：认定{rep.get_level_display()}代表人士（无权限）")
+        if form.change_stage() is not None:
+            messages.success(request, f"“{rep}”已变更为“{rep.get_stage_display()}”阶段。")
+            return HttpResponseRedirect(rep.get_absolute_url() + "#timeline")
         return self.render_to_response(self.get_context_data(form=form))
 
 
@@ -290,20 +280,13 @@ class RecordFormView(RepresentativeMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         record = self.get_record()
-        creating = record.pk is None
-        before = {} if creating else audit.snapshot(record, self.form_class._meta.fields)
+        before = {} if record.pk is None else audit.snapshot(record, self.form_class._meta.fields)
         form = self.form_class(request.POST, instance=record)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form, record=record))
         rep = self.get_representative()
+        record = services.save_record(form, rep, request.user, before)
         verbose = self.record_model._meta.verbose_name
-        with transaction.atomic():
-            record = form.save()
-            changes = audit.field_changes(record, before, form.changed_data) if not creating else \
-                {"内容": str(record)}
-            key = f"{'新增' if creating else '修改'}{verbose}"
-            audit.record(AuditEvent.Action.UPDATE, obj=rep, changes={key: changes})
-            touch(rep, request.user)
         messages.success(request, f"{verbose}“{record}”已保存。")
         return HttpResponseRedirect(rep.get_absolute_url() + f"#{self.anchor}")
 
@@ -314,11 +297,6 @@ class RecordFormView(RepresentativeMixin, TemplateView):
         context["title"] = f"{'编辑' if record is not None and record.pk else '新增'}{verbose}"
         context["anchor"] = self.anchor
         return context
-
-
-def touch(rep, user):
-    rep.updated_by = user
-    rep.save(update_fields=["updated_by", "updated_at"])
 
 
 class CultivationFormView(RecordFormView):
@@ -339,21 +317,15 @@ class CultivationDoneView(RepresentativeMixin, View):
     def post(self, request, *args, **kwargs):
         rep = self.get_representative()
         cultivation = get_object_or_404(Cultivation, pk=kwargs["record"], representative=rep)
-        if cultivation.status == Cultivation.Status.DONE:
-            messages.info(request, f"“{cultivation}”已是已完成状态。")
-            return HttpResponseRedirect(rep.get_absolute_url() + "#cultivation")
-        today = datetime.date.today()
-        if cultivation.start_date and cultivation.start_date > today:
-            messages.error(request, f"“{cultivation}”的开始日期在今天之后，不能标记为已完成。")
-            return HttpResponseRedirect(rep.get_absolute_url() + "#cultivation")
-        with transaction.atomic():
-            cultivation.status = Cultivation.Status.DONE
-            cultivation.end_date = cultivation.end_date or today
-            cultivation.save(update_fields=["status", "end_date"])
-            audit.record(AuditEvent.Action.UPDATE, obj=rep, changes={"培养记录": {"内容": cultivation.title,
-                                                                              "状态": ["计划", "已完成"]}})
-            touch(rep, request.user)
-        messages.success(request, f"“{cultivation}”已标记为已完成。")
+        try:
+            done = services.complete_cultivation(cultivation, rep, request.user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            if done:
+                messages.success(request, f"“{cultivation}”已标记为已完成。")
+            else:
+                messages.info(request, f"“{cultivation}”已是已完成状态。")
         return HttpResponseRedirect(rep.get_absolute_url() + "#cultivation")
 
 
@@ -367,10 +339,7 @@ class RecordDeleteView(RepresentativeMixin, View):
         rep = self.get_representative()
         record = get_object_or_404(self.record_model, pk=kwargs["record"], representative=rep)
         label, verbose = str(record), self.record_model._meta.verbose_name
-        with transaction.atomic():
-            record.delete()
-            audit.record(AuditEvent.Action.UPDATE, obj=rep, changes={f"删除{verbose}": label})
-            touch(rep, request.user)
+        services.delete_record(record, rep, request.user)
         messages.success(request, f"{verbose}“{label}”已删除。")
         return HttpResponseRedirect(rep.get_absolute_url() + f"#{self.anchor}")
 

@@ -23,3 +23,6 @@ errors.install(api)
 
 api.add_router("/units/", "org.api.router")
 api.add_router("/people/", "people.api.router")
+api.add_router("/representatives/", "representatives.api.router")
+api.add_router("/pairings/", "friendship.api.pairings_router")
+api.add_router("/contacts/", "friendship.api.contacts_router")

@@ -6,7 +6,8 @@ from django.utils import timezone
 from accounts.demo import ACCOUNTS as DEMO_ACCOUNTS
 from accounts.models import Grant, Role, User
 from accounts.testing import DEMO_ACTORS, DemoRolesMatrixTestCase
-from core.security_testing import ACTION, ANYWHERE, FORM, Redirect, Target, admin, needs, public, signed_in
+from accounts.tokens import issue_token
+from core.security_testing import ACTION, ANYWHERE, FORM, SKIP, Redirect, Target, admin, needs, public, signed_in
 
 SIGNED_IN = [actor.name for actor in DEMO_ACTORS if actor.signed_in]
 
@@ -46,6 +47,18 @@ MATRIX = {
     "accounts:role_detail": admin("security", "role"),
     "accounts:role_edit": admin("security", "role", post=FORM),
     "accounts:role_delete": admin("security", "role", get=405, post=ACTION),
+    # Access tokens (访问令牌): everyone's own ("inside"); another account's ("outside") is 404, except for the
+    # security administrator, who manages every token (安全管理 → 访问令牌). An empty POST creates nothing (the form
+    # asks for a name).
+    "accounts:token_list": signed_in(),
+    "accounts:token_add": signed_in(post=FORM),
+    "accounts:token_admin_list": admin("security"),
+    "accounts:token_admin_add": admin("security", post=FORM),
+    "accounts:token_created": signed_in("token", overrides={"secadmin": 200},
+                                        why="the security administrator manages every token"),
+    "accounts:token_revoke": signed_in("token", post=ACTION, overrides={"secadmin": 200},
+                                       post_overrides={"secadmin": SKIP},
+                                       why="the security administrator manages every token"),
 }
 
 
@@ -72,6 +85,16 @@ class AccountsUrlSecurityTests(DemoRolesMatrixTestCase):
             requests[name] = Target({"pk": pending.pk})
         return {"account": {ANYWHERE: Target({"pk": account.pk})}, "grant": {ANYWHERE: Target({"pk": grant.pk})},
                 "role": {ANYWHERE: Target({"pk": role.pk})}, "grant_request": requests}
+
+    @classmethod
+    def build_actor_targets(cls, actor, user):
+        """A token of the actor's own (inside) and one of another account's (outside); the anonymous visitor
+        gets someone's."""
+        owner = User.objects.get(username="walk_target")
+        foreign = Target({"pk": issue_token(owner, name="他人的令牌")[0].pk})
+        if user is None:
+            return {"token": (foreign, None)}
+        return {"token": (Target({"pk": issue_token(user, name="本人的令牌")[0].pk}), foreign)}
 
 
 class DemoActorsTests(SimpleTestCase):
