@@ -23,3 +23,4 @@ errors.install(api)
 
 api.add_router("/units/", "org.api.router")
 api.add_router("/people/", "people.api.router")
+api.add_router("/activities/", "activities.api.router")
