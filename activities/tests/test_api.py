@@ -118,6 +118,17 @@ class ActivityApiTests(TestCase):
         event = AuditEvent.objects.filter(action=AuditEvent.Action.UPDATE).earliest("pk")
         self.assertEqual((event.changes["地点"], event.changes["访问令牌"]), (["文化礼堂", "新礼堂"], "测试"))
 
+    def test_an_invalid_update_is_422_naming_the_field_and_changes_nothing(self):
+        for body, field, message in (({"end": "2025-03-07T09:00:00+08:00"}, "end", "结束时间不能早于开始时间"),
+                                     ({"owner_unit": self.org.village2.pk}, "owner_unit", "请选择您数据范围内的单位")):
+            with self.subTest(field=field):
+                response = self.call(self.town01, "patch", f"/api/v1/activities/{self.inside.pk}/", body)
+                self.assertEqual(response.status_code, 422)
+                self.assertEqual(response.json()["errors"][field], [message])
+        self.inside.refresh_from_db()
+        self.assertEqual((self.inside.owner_unit, self.inside.end), (self.org.village1, at(2025, 3, 8, 11)))
+        self.assertFalse(AuditEvent.objects.filter(action=AuditEvent.Action.UPDATE).exists())
+
     def test_a_read_only_token_and_a_role_without_the_action_are_refused(self):
         leader = create_user("leader", self.org.town1, "leader")
         for user, write in ((self.town01, False), (leader, True)):
