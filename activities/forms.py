@@ -236,7 +236,10 @@ class ActivityForm(ScopedModelForm):
 
     def _chosen_people(self):
         if self.is_bound:
-            ids = [v for v in self.data.getlist(self.add_prefix("participants")) if is_number(str(v))]
+            # The widget's own reading of the data: a page's QueryDict, or the REST API's plain dict.
+            chosen = self.fields["participants"].widget.value_from_datadict(self.data, self.files,
+                                                                            self.add_prefix("participants"))
+            ids = [v for v in chosen or [] if is_number(str(v))]
         elif self.instance.pk:
             ids = list(self.instance.participants.values_list("pk", flat=True))
         else:

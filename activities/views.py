@@ -31,6 +31,7 @@ from .filtersets import ActivityFilterSet, PlanFilterSet
 from .forms import ActivityForm, PlanForm, year_choices
 from .metrics import occurrence_span
 from .models import OCCURRENCES_PER_YEAR, Activity, Frequency, Photo, Plan, SignIn
+from .services import add_photos
 from .tables import ActivityTable, PlanTable
 
 # --- occurrences -----------------------------------------------------------------------------------------
@@ -159,16 +160,6 @@ class ActivityEditView(views.ObjectEditView):
             "activities:activity_list")
         context["photos"] = self.object.photos.all() if self.object.pk else []
         return context
-
-
-def add_photos(activity, processed, user):
-    with transaction.atomic():
-        for item in processed:
-            photo = Photo(activity=activity, uploaded_by=user)
-            photo.image.save(item.image.name, item.image, save=False)
-            photo.thumbnail.save(item.thumbnail.name, item.thumbnail, save=False)
-            photo.save()
-        audit.record(AuditEvent.Action.UPDATE, obj=activity, changes={"上传照片": f"{len(processed)}张"})
 
 
 class ActivityDeleteView(views.ObjectDeleteView):

@@ -2,7 +2,9 @@ import django_filters
 from django import forms
 from django.utils import timezone
 
-from .models import Scheme
+from core.filtersets import ScopedFilterSet
+
+from .models import Indicator, Scheme, Submission
 
 
 def year_choices():
@@ -24,4 +26,27 @@ class SchemeFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Scheme
+        fields = []
+
+
+class SubmissionFilterSet(ScopedFilterSet):
+    """The submissions a user may view, by the review queue's filters (scheme, unit — with the units below it —,
+    category, status) and by year, item and period; search by item or evidence text."""
+
+    search_fields = ("indicator__text", "text")
+
+    scheme = django_filters.ModelChoiceFilter(label="考核细则", field_name="indicator__scheme",
+                                              queryset=Scheme.objects.published(), empty_label="全部考核细则")
+    year = django_filters.NumberFilter(label="年度", field_name="indicator__scheme__year")
+    category = django_filters.ModelChoiceFilter(
+        label="类别", field_name="indicator__parent", empty_label="全部类别",
+        queryset=Indicator.objects.filter(parent__isnull=True, scheme__status=Scheme.Status.PUBLISHED))
+    indicator = django_filters.ModelChoiceFilter(
+        label="考核事项", empty_label="全部事项",
+        queryset=Indicator.objects.filter(parent__isnull=False, scheme__status=Scheme.Status.PUBLISHED))
+    status = django_filters.ChoiceFilter(label="状态", choices=Submission.Status.choices, empty_label="全部状态")
+    period_key = django_filters.CharFilter(label="期次（2026、2026-H1、2026-Q3、2026-03）")
+
+    class Meta:
+        model = Submission
         fields = []

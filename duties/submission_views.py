@@ -11,13 +11,11 @@ Attachments are never served from /media/: only through AttachmentDownloadView, 
 
 import mimetypes
 import re
-import uuid
-from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -27,12 +25,11 @@ from django.views.generic import TemplateView
 
 from core import audit
 from core.models import AuditEvent
-from core.text import is_number
-from org.models import Unit
 
 from .assessment import assess
-from .models import CalendarYear, Indicator, Scheme, Submission, SubmissionAttachment, SubmissionLink, SubmissionStep
+from .models import CalendarYear, Submission, SubmissionAttachment, SubmissionLink, SubmissionStep
 from .periods import parse_key
+from .services import duty_list, may, new_submission, save_submission
 from .submission_forms import SubmissionForm, search_records
 from .workdays import ensure_year
 
@@ -74,11 +71,6 @@ class SubmissionAccessMixin(AccessMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
-def may(user, action, unit):
-    """Whether `user` may `action` ("view", "add", "change") submissions of `unit`."""
-    return Submission.objects.unit_in_scope(user, action, unit)
-
-
 def calendar_note(year):
     """A sentence on how the year's due dates are computed (working days, official or weekends only)."""
     calendar_year = ensure_year(year)
@@ -93,20 +85,6 @@ def calendar_note(year):
 
 # --- the unit's list --------------------------------------------------------------------------------------
 
-def scheme_years():
-    years = set(Scheme.objects.published().values_list("year", flat=True))
-    years.add(timezone.localdate().year)
-    return sorted(years, reverse=True)
-
-
-def listable_units(user, year):
-    """The units in the user's scope covered by a published scheme of `year`, in tree order."""
-    ids = set()
-    for scheme in Scheme.objects.published().filter(year=year).select_related("owner_unit"):
-        ids.update(scheme.assessed_units_for(user).values_list("pk", flat=True))
-    return list(Unit.objects.filter(pk__in=ids).order_by("path"))
-
-
 class UnitListView(SubmissionAccessMixin, TemplateView):
     """我的职责清单: every item of the unit's list for a year, occurrence by occurrence, and the score so far."""
 
@@ -116,27 +94,10 @@ class UnitListView(SubmissionAccessMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         request, user = self.request, self.request.user
         today = timezone.localdate()
-        years = scheme_years()
-        value = request.GET.get("year", "")
-        year = int(value) if is_number(value) and int(value) in years else today.year
-        units = listable_units(user, year)
-        unit = None
-        value = request.GET.get("unit", "")
-        if is_number(value):
-            unit = get_object_or_404(Unit, pk=int(value))
-            if not may(user, "view", unit):
-                raise Http404
-        elif user.unit_id and any(u.pk == user.unit_id for u in units):
-            unit = next(u for u in units if u.pk == user.unit_id)
-        elif len(units) == 1:
-            unit = units[0]
-        schemes = [s for s in Scheme.objects.published().filter(year=year).select_related("owner_unit")
-                   if unit is not None and s.covers(unit)]
-        scheme = None
-        value = request.GET.get("scheme", "")
-        if is_number(value):
-            scheme = next((s for s in schemes if s.pk == int(value)), None)
-        scheme = scheme or (schemes[0] if schemes else None)
+        chosen = duty_list(user, request.GET.get("year", ""), request.GET.get("unit", ""),
+                           request.GET.get("scheme", ""), today=today)
+        year, years, units, unit = chosen.year, chosen.years, chosen.units, chosen.unit
+        schemes, scheme = chosen.schemes, chosen.scheme
         context.update(year=year, years=years, units=units, unit=unit, schemes=schemes, scheme=scheme, today=today,
                        show_unit_picker=len(units) > 1 or (unit is not None and not any(u.pk == unit.pk
                                                                                           for u in units)))
@@ -277,24 +238,11 @@ class SubmissionStartView(SubmissionPageMixin, View):
     """An item and period the unit has not started: the empty form (nothing is stored until it is saved)."""
 
     def get_submission(self):
-        user = self.request.user
-        unit = get_object_or_404(Unit, pk=self.kwargs["unit"])
-        if not may(user, "view", unit):
-            raise Http404
-        indicator = get_object_or_404(
-            Indicator.objects.select_related("scheme", "parent"), pk=self.kwargs["indicator"], parent__isnull=False,
-            scheme__status=Scheme.Status.PUBLISHED)
-        try:
-            occurrence = parse_key(self.kwargs["period"])
-        except ValueError as error:
-            raise Http404 from error
-        if occurrence.frequency != indicator.frequency or occurrence.year != indicator.scheme.year \
-                or not indicator.applies_to_unit(unit):
-            raise Http404
-        existing = Submission.objects.filter(indicator=indicator, owner_unit=unit, period_key=occurrence.key).first()
-        if existing is not None:
-            return HttpResponseRedirect(reverse("duties:submission_detail", kwargs={"pk": existing.pk}))
-        return Submission(indicator=indicator, owner_unit=unit, period_key=occurrence.key)
+        submission = new_submission(self.request.user, self.kwargs["indicator"], self.kwargs["unit"],
+                                    self.kwargs["period"])
+        if submission.pk is not None:
+            return HttpResponseRedirect(reverse("duties:submission_detail", kwargs={"pk": submission.pk}))
+        return submission
 
 
 class SubmissionDetailView(SubmissionPageMixin, View):
@@ -302,57 +250,6 @@ class SubmissionDetailView(SubmissionPageMixin, View):
         queryset = Submission.objects.visible_to(self.request.user, "view").select_related(
             "indicator__scheme", "indicator__parent", "owner_unit", "reviewed_by")
         return get_object_or_404(queryset, pk=self.kwargs["pk"])
-
-
-def save_submission(submission, form, user, intent):
-    """Store the evidence of the form: text, files, links, removals; on submit the status and a step. Audited."""
-    data = form.cleaned_data
-    creating = submission.pk is None
-    before = {} if creating else {"text": submission.text, "status": submission.get_status_display()}
-    changes = {}
-    with transaction.atomic():
-        submission.text = (data.get("text") or "").strip()
-        submission.updated_by = user
-        if creating:
-            submission.created_by = user
-        if intent == "submit":
-            submission.status = Status.SUBMITTED
-            submission.submitted_at = timezone.now()
-        else:
-            submission.status = Status.IN_PROGRESS
-        submission.clean()
-        submission.save()
-        removed_files = []
-        remove = [int(pk) for pk in data.get("remove_attachments") or []]
-        for attachment in submission.attachments.filter(pk__in=remove):
-            removed_files.append(attachment.file)
-            changes.setdefault("删除附件", []).append(attachment.name)
-            attachment.delete()
-        for upload in data.get("files") or []:
-            original = Path(upload.name).name[:200]
-            upload.name = uuid.uuid4().hex + Path(original).suffix.lower()
-            SubmissionAttachment.objects.create(submission=submission, file=upload, name=original, size=upload.size,
-                                                uploaded_by=user)
-            changes.setdefault("上传附件", []).append(original)
-        remove = [int(pk) for pk in data.get("remove_links") or []]
-        for link in submission.links.filter(pk__in=remove):
-            changes.setdefault("移除关联", []).append(link.label)
-            link.delete()
-        for record in data.get("records") or []:
-            link = SubmissionLink.link(submission, record, user)
-            changes.setdefault("关联记录", []).append(link.label)
-        if intent == "submit":
-            SubmissionStep.objects.create(submission=submission, action=SubmissionStep.Action.SUBMIT,
-                                          status_after=submission.status, user=user)
-        if not creating:
-            for name, label, value in (("text", "完成情况", submission.text),
-                                       ("status", "状态", submission.get_status_display())):
-                if before[name] != value:
-                    changes[label] = [before[name], value]
-        audit.record(AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE, obj=submission,
-                     changes=changes)
-        transaction.on_commit(lambda: [f.storage.delete(f.name) for f in removed_files if f.name])
-    return submission
 
 
 class AttachmentDownloadView(SubmissionAccessMixin, View):
