@@ -15,11 +15,11 @@ from django.utils.datastructures import MultiValueDict
 from ninja import File, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from core.api.errors import FormInvalid, responses
 from core.api.filters import apply_filters, filter_schema
-from core.api.pagination import MAX_PAGE_SIZE, StablePagination
+from core.api.pagination import StablePagination
 from core.api.scoping import get_visible, require_action, visible
 
 from .assessment import assess
@@ -209,7 +209,7 @@ def _user(user):
 
 
 @router.get("/list/", response=responses(list[ItemOut]), summary="我的职责清单（某单位某年度的考核事项及各期状态）")
-@paginate(PageNumberPagination, page_size=25, max_page_size=MAX_PAGE_SIZE)
+@paginate(StablePagination)
 def list_items(request, year: int | None = None, unit: int | None = None, scheme: int | None = None):
     require_action(request, Submission, "view")
     if year is not None and year not in scheme_years():

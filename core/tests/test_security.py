@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.testing import DemoRolesMatrixTestCase
 from core import audit
+from core.api.errors import API_PREFIX
 from core.models import AuditEvent, Notification
 from core.security_testing import (
     ACTION,
@@ -72,6 +73,10 @@ class EveryAppHasAMatrixTests(SimpleTestCase):
 
     def test_every_app_with_urls_is_walked(self):
         found, unnamed = app_urls()
+        # The REST API is walked from its OpenAPI schema instead (tongxin/tests/test_api_scope.py: every operation
+        # with an object, as another town; test_api_schema.py: every operation against its schema).
+        found = {name: url for name, url in found.items() if not url.route.startswith(API_PREFIX)}
+        unnamed = [(app, route) for app, route in unnamed if not route.startswith(API_PREFIX)]
         labels = {u.app for u in found.values()} | {app for app, _ in unnamed}
         problems = []
         for label in sorted(labels):
