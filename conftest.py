@@ -38,22 +38,29 @@ def browser():
 
 @pytest.fixture
 def new_page(browser, live_server):
-    """Open pages at a given viewport; every page fails the test on a console error or a non-local request."""
+    """Open pages at a given viewport; every page fails the test on a console error, a non-local request or an
+    accessibility violation (axe-core, WCAG 2.1 A/AA at desk and phone widths: core.testing.AxeAudit)."""
+    from core.testing import AxeAudit
+
     contexts = []
     problems = []
+    audit = AxeAudit()
 
     def open_page(width=1366, height=800):
         context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15000)
+        audit.watch(page)
         page.on("console", lambda msg: msg.type == "error" and problems.append(f"console: {msg.text}"))
         page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
         page.on("request", lambda req: req.url.startswith(live_server.url) or req.url.startswith("data:")
                 or req.url.startswith("blob:") or problems.append(f"external request: {req.url}"))
         return page
 
+    open_page.audit = audit
     yield open_page
+    problems += audit.sweep()
     for context in contexts:
         context.close()
-    assert not problems, problems
+    assert not problems, "\n".join(problems)
