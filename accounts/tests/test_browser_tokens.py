@@ -13,7 +13,7 @@ def test_make_copy_and_revoke_a_token(live_server, new_page, output_dir, org):
     create_user("town01", org.town1, "town_officer")
     page = new_page(390, 844)
     browser_login(page, live_server.url, "town01")
-    page.click("[aria-label=用户菜单]")
+    page.get_by_role("link", name="用户菜单").click()
     page.click("a.dropdown-item:has-text('访问令牌')")
     page.click("text=新建访问令牌")
     page.fill("input[name=name]", "市平台对接")
