@@ -14,6 +14,8 @@ urlpatterns = [
     path("duties/", include("duties.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("notifications/", include("core.notification_urls")),
+    path("me/", include("selfservice.urls")),
+    path("selfservice/", include("selfservice.review_urls")),
 ]
 
 handler403 = "core.views.permission_denied"

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "activities",
     "duties",
     "dashboard",
+    "selfservice",
 ]
 
 MIDDLEWARE = [
