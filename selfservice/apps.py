@@ -14,4 +14,4 @@ class SelfServiceConfig(AppConfig):
         register_menu(MenuItem("统战成员", "本人申报审核", "selfservice_review:request_list", "ti-user-check",
                                model="people.Person", action="change", order=15))
         register_widget(Widget("core/widgets/stats.html", visible=widgets.reviews_requests,
-                               context=widgets.pending_requests, order=12))
+                               context=widgets.pending_requests, order=25))

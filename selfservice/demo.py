@@ -16,7 +16,7 @@ from people.models import Person
 from . import services
 from .models import ChangeRequest, MemberLink
 
-ORDER = 80  # after the ledger (30) and the activities (60)
+ORDER = 65  # after the ledger (30) and the activities (60); duties (70) stays last
 LABEL = "本人自助"
 USERNAME = "member01"
 PASSWORD = "Tongxin#2026"  # noqa: S105 -- the published password of the demo accounts
@@ -27,15 +27,18 @@ def has_data():
     return MemberLink.objects.exists()
 
 
-def load(ctx):
+def load(ctx, today=None):
     officer = User.objects.filter(username=TOWN_OFFICER).select_related("unit").first()
     if officer is None or officer.unit is None:
         raise CommandError("缺少示范账号 town01，请先加载示范账号。")
-    village = (Unit.objects.filter(officer.unit.subtree_q(), type=Unit.Type.VILLAGE).order_by("path").first())
-    person = (Person.objects.filter(owner_unit=village, status=Status.ACTIVE).exclude(workplace="")
-              .order_by("pk").first()) if village else None
+    # A person of the town's first village that has one (a small demo ledger leaves some villages empty).
+    person = (Person.objects.filter(owner_unit__in=Unit.objects.filter(officer.unit.subtree_q(),
+                                                                       type=Unit.Type.VILLAGE),
+                                    status=Status.ACTIVE).exclude(workplace="")
+              .order_by("owner_unit__path", "pk").select_related("owner_unit").first())
     if person is None:
-        raise CommandError("town01 所在镇的第一个村没有台账人员，请先加载台账示范数据。")
+        raise CommandError("town01 所在镇的村社没有台账人员，请先加载台账示范数据。")
+    village = person.owner_unit
     now = timezone.now()
     user = User.objects.create(username=USERNAME, full_name=person.name, unit=person.owner_unit,
                                password=make_password(PASSWORD), must_change_password=False,
@@ -44,7 +47,8 @@ def load(ctx):
     link = MemberLink.objects.create(user=user, person=person, created_by=officer)
     services.submit_change(link, ChangeRequest.Item.POSITION, {"position": "副校长"}, note="今年九月起任副校长")
     kind = ActivityType.objects.filter(is_active=True).order_by("sort_order", "pk").first()
-    start = timezone.localtime(now).replace(hour=14, minute=30, second=0, microsecond=0) + datetime.timedelta(days=10)
+    day = (today or timezone.localdate()) + datetime.timedelta(days=10)
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(14, 30)))
     Activity.objects.create(
         title="同心大讲堂：惠企政策宣讲", activity_type=kind, start=start, end=start + datetime.timedelta(hours=2),
         place=f"{officer.unit.name}文化礼堂", owner_unit=officer.unit, created_by=officer,
