@@ -89,6 +89,10 @@ class User(AbstractUser):
     def is_admin_of(self, kind):
         return self.is_active and self.admin_kind == kind
 
+    def holds_role(self, code):
+        """Whether a grant in force gives this user the role `code` (e.g. "member", 本人自助)."""
+        return any(grant.role.code == code for grant in self._grants)
+
     def has_action(self, model, action):
         """Whether any role lets this user perform `action` on `model` somewhere."""
         return not scope_for(self, model, action).is_empty

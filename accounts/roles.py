@@ -33,6 +33,10 @@ BUILTIN_ROLES = [
     ("leader", "领导", "领导：所辖范围只读", "", Role.DataScope.UNIT_AND_BELOW, ("view",)),
     ("pairing_official", "结对联系干部", "联谊交友、对口联系的干部：本人的结对与联系记录", "", Role.DataScope.SELF,
      ("view", "add", "change")),
+    # 本人自助: a person of the ledger signing in to see their own record. No business permission at all: every
+    # `visible_to` gives them nothing; the self-service pages (selfservice) show them their own record, the
+    # activities open to them and their pairing official deliberately.
+    ("member", "统战成员", "台账中的统战成员本人：仅本人信息（本人自助）", "", Role.DataScope.SELF, ()),
     # 三员分立: the second person behind every business grant. A business account (a department leader), no
     # business data of its own; it approves grants for accounts of its unit and below (accounts.approval).
     ("grant_approver", "授权审批（部领导）", "部领导：审批安全管理员提出的业务角色授权（本单位及以下的账号）", "",

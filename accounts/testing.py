@@ -50,8 +50,9 @@ def browser_login(page, base_url, username, password=PASSWORD):
 
 # Where the demo accounts sit, in build_county's units.
 DEMO_UNITS = {"county": "county", "town1": "town1", "town2": "town2", "village0101": "village1"}
-# Beyond the demo accounts: a member unit's liaison (成员单位联络员 has no demo account).
-EXTRA_ACCOUNTS = [("member01", "member_liaison", "member")]
+# Beyond the demo accounts: a member unit's liaison (成员单位联络员 has no demo account), and a person of the ledger
+# with a self-service account (统战成员, no business permission: every business URL refuses them).
+EXTRA_ACCOUNTS = [("member01", "member_liaison", "member"), ("self01", "member", "village1")]
 ACCOUNT_ROWS = [(username, role, DEMO_UNITS[place]) for username, _, role, place in DEMO_ACCOUNTS] + EXTRA_ACCOUNTS
 
 PAIRING_OFFICIAL = next(username for username, role, _ in ACCOUNT_ROWS if role == "pairing_official")

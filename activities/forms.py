@@ -155,7 +155,8 @@ class ActivityForm(ScopedModelForm):
     class Meta:
         model = Activity
         fields = ["activity_type", "title", "start", "end", "place", "owner_unit", "participants",
-                  "other_participants", "content", "outcome", "plan", "co_organisers"]
+                  "other_participants", "content", "outcome", "plan", "co_organisers", "signup_open",
+                  "signup_deadline", "signup_capacity"]
         field_classes = {"owner_unit": UnitChoiceField, "co_organisers": CoOrganisersField}
         widgets = {
             "activity_type": TypeSelect(attrs={"data-activity-type": ""}),
@@ -170,6 +171,8 @@ class ActivityForm(ScopedModelForm):
             "content": forms.Textarea(attrs={"rows": 3, "placeholder": "开展了什么活动、主要内容"}),
             "outcome": forms.Textarea(attrs={"rows": 2, "placeholder": "取得的成效、群众反映（可不填）"}),
             "plan": forms.Select(attrs={"data-activity-plan": ""}),
+            "signup_deadline": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "signup_capacity": forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}),
         }
         labels = {"owner_unit": "组织单位", "start": "活动时间", "participants": "参加人员"}
         help_texts = {
@@ -189,6 +192,8 @@ class ActivityForm(ScopedModelForm):
                              "invalid_pk_value": "请选择您数据范围内的台账人员"},
             "plan": {"invalid_choice": "请选择您数据范围内的计划"},
             "other_participants": {"invalid": "请填写人数", "min_value": "人数不能为负数"},
+            "signup_deadline": {"invalid": "请填写正确的日期和时间"},
+            "signup_capacity": {"invalid": "请填写名额", "min_value": "名额至少为 1"},
         }
 
     def __init__(self, *args, user=None, **kwargs):
@@ -274,6 +279,11 @@ class ActivityForm(ScopedModelForm):
                 self.add_error("plan", f"所选计划是{plan.year}年的，活动时间不在该年度")
             elif unit and plan.owner_unit_id != unit.pk:
                 self.add_error("plan", f"所选计划属于{plan.owner_unit.name}，与组织单位不符")
+        deadline = data.get("signup_deadline")
+        if deadline and start and deadline > start:
+            self.add_error("signup_deadline", "报名截止时间不能晚于活动开始时间")
+        if data.get("signup_capacity") == 0:
+            self.add_error("signup_capacity", "名额至少为 1")
         return data
 
     def _post_clean(self):

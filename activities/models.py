@@ -129,6 +129,12 @@ class Activity(BusinessModel):
     outcome = models.TextField("活动成效", blank=True)
     signin_token = models.CharField(max_length=32, unique=True, editable=False, default=new_signin_token)
     signin_open = models.BooleanField("开放扫码签到", default=False)
+    # 本人自助: an activity published for sign-up is seen by the members of the ledger of its unit and below
+    # (activities.services.open_for_signup); they sign up on their phone.
+    signup_open = models.BooleanField("开放本人报名", default=False,
+                                      help_text="开放后，本单位及下级单位台账中开通自助账号的成员可在手机上报名")
+    signup_deadline = models.DateTimeField("报名截止时间", null=True, blank=True, help_text="留空则活动开始前均可报名")
+    signup_capacity = models.PositiveIntegerField("报名名额", null=True, blank=True, help_text="留空表示不限")
 
     objects = ActivityQuerySet.as_manager()
 
@@ -210,3 +216,27 @@ class SignIn(models.Model):
     @property
     def is_guest(self):
         return self.person_id is None
+
+
+class SignUp(models.Model):
+    """A member of the ledger signing up for an activity published for sign-up (本人报名), on their phone. One row
+    per person and activity: cancelling keeps it (status), signing up again reopens it."""
+
+    class Status(models.TextChoices):
+        SIGNED_UP = "signed_up", "已报名"
+        CANCELLED = "cancelled", "已取消"
+
+    activity = models.ForeignKey(Activity, verbose_name="活动", on_delete=models.CASCADE, related_name="signups")
+    person = models.ForeignKey("people.Person", verbose_name="报名人", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.SIGNED_UP)
+    signed_up_at = models.DateTimeField("报名时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "活动报名"
+        verbose_name_plural = "活动报名"
+        ordering = ["signed_up_at", "id"]
+        default_permissions = ()
+        constraints = [models.UniqueConstraint(fields=["activity", "person"], name="signup_unique_activity_person")]
+
+    def __str__(self):
+        return f"{self.person} · {self.activity}"

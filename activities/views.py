@@ -30,7 +30,7 @@ from . import exports
 from .filtersets import ActivityFilterSet, PlanFilterSet
 from .forms import ActivityForm, PlanForm, year_choices
 from .metrics import occurrence_span
-from .models import OCCURRENCES_PER_YEAR, Activity, Frequency, Photo, Plan, SignIn
+from .models import OCCURRENCES_PER_YEAR, Activity, Frequency, Photo, Plan, SignIn, SignUp
 from .services import add_photos
 from .tables import ActivityTable, PlanTable
 
@@ -125,6 +125,9 @@ class ActivityDetailView(views.ObjectDetailView):
             pending_signins=(with_person_visible(activity.signins.filter(status=SignIn.Status.PENDING)
                                                  .select_related("person__owner_unit"), self.request.user)
                              if context["can_change"] else []),
+            signups=(with_person_visible(activity.signups.filter(status=SignUp.Status.SIGNED_UP)
+                                         .select_related("person__owner_unit"), user)
+                     if context["can_change"] else []),
         )
         return context
 

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.forms import modelform_factory
 from django.http import HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView, TemplateView
@@ -287,6 +287,8 @@ class WorkbenchView(AccessMixin, TemplateView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
+        if request.user.holds_role("member"):  # a person of the ledger: their self-service home (selfservice)
+            return redirect("selfservice:home")
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -15,6 +15,8 @@ urlpatterns = [
     path("duties/", include("duties.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("notifications/", include("core.notification_urls")),
+    path("me/", include("selfservice.urls")),
+    path("selfservice/", include("selfservice.review_urls")),
     path("api/v1/", api.urls),
 ]
 

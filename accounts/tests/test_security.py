@@ -112,7 +112,7 @@ class DemoActorsTests(SimpleTestCase):
         # The grant approver: no business action, only its extra permission (accounts.approve_grant).
         self.assertEqual(self.actor("dept_leader").actions, frozenset({"approve"}))
         self.assertEqual(self.actor("dept_leader").admin_kind, "")
-        self.assertEqual({a.name for a in DEMO_ACTORS} - {"anonymous", "member01"},
+        self.assertEqual({a.name for a in DEMO_ACTORS} - {"anonymous", "member01", "self01"},
                          {username for username, *_ in DEMO_ACCOUNTS})
 
     def test_scopes_follow_the_unit_and_the_data_scope(self):
@@ -122,6 +122,7 @@ class DemoActorsTests(SimpleTestCase):
         self.assertEqual(self.actor("village0101").unseen[0], "town1")  # 本村: not the town above it
         self.assertEqual(self.actor("official01").sees, ("own",))  # 仅本人
         self.assertEqual(self.actor("member01").sees, ("member",))
+        self.assertEqual((self.actor("self01").actions, self.actor("self01").sees), (frozenset(), ()))  # 统战成员
         self.assertEqual(self.actor("leader").unseen, ())
         self.assertTrue(self.actor("leader").county_wide)
         self.assertFalse(self.actor("town01").county_wide)

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "activities",
     "duties",
     "dashboard",
+    "selfservice",
 ]
 
 MIDDLEWARE = [
