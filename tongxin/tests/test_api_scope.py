@@ -7,6 +7,7 @@ import re
 
 from django.test import TestCase
 
+from accounts.testing import create_user
 from accounts.tokens import issue_token
 from activities.tests.test_views import jpeg_upload
 from duties.tests.test_api import pdf
@@ -83,3 +84,32 @@ class OtherTownGets404Tests(TestCase):
         for method, path in operations_with_an_object():
             with self.subTest(method=method, path=path):
                 self.assertNotEqual(self.request("town01", method, path).status_code, 404)
+
+
+class MemberSeesNothingTests(TestCase):
+    """A person of the ledger with a self-service account (统战成员) holds no business permission: over the API
+    they reach no list, no record and no figure — not even their own record (that is /me/'s, on purpose)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.county = api_county()
+        member = create_user("self01", cls.county.org.village1, "member")
+        _, secret = issue_token(member, name="本人", can_write=True)
+        cls.headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+    def test_every_list_is_refused_or_empty(self):
+        schema = api.get_openapi_schema()
+        paths = [path for path, item in schema["paths"].items() if "get" in item and not PARAMETER.search(path)]
+        self.assertGreater(len(paths), 8)
+        for path in paths:
+            with self.subTest(path=path):
+                response = self.client.get(path, **self.headers)
+                if response.status_code == 200:
+                    body = response.json()
+                    self.assertEqual(body.get("items", body) if isinstance(body, dict) else body, [])
+                else:
+                    self.assertIn(response.status_code, (403, 422))
+
+    def test_a_figure_is_refused(self):
+        response = self.client.get(f"/api/v1/figures/{FIGURE}/", **self.headers)
+        self.assertEqual(response.status_code, 403)
