@@ -124,6 +124,7 @@ define LOGINS
   village0101     村统战联络员
   leader          领导（只读，全县）
   official01      结对联系干部（仅本人的结对与联系记录）
+  member01        统战成员本人（本人自助：手机上查看和申报本人信息、报名活动）
   dept_leader     部领导（授权审批：批准安全管理员提出的业务角色授权）
   sysadmin        系统管理员
   secadmin        安全管理员
