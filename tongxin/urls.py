@@ -1,9 +1,13 @@
 from django.urls import include, path
 
+from core import pwa
 from core.views import WorkbenchView
 
 urlpatterns = [
     path("", WorkbenchView.as_view(), name="workbench"),
+    # At the root: a service worker controls only the pages under its own path.
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("accounts/", include("accounts.urls")),
     path("org/", include("org.urls")),
     path("audit/", include("core.urls")),

@@ -20,6 +20,7 @@ from core.security_testing import (
     UrlMatrixTestCase,
     admin,
     app_urls,
+    public,
     signed_in,
 )
 
@@ -27,6 +28,9 @@ REVIEW_DAY = timezone.localdate().isoformat()  # the day the fixtures' events ar
 
 MATRIX = {
     "workbench": signed_in(),
+    # The web-app manifest and the service worker (static assets only, no data): the browser fetches them anyway.
+    "manifest": public(),
+    "service_worker": public(),
     # The audit log is the audit administrator's alone (三员分立), and read-only: a POST is refused (405).
     "audit:event_list": admin("audit", post=FORM, post_ok=405),
     "audit:event_detail": admin("audit", "event", post=FORM, post_ok=405),
