@@ -69,8 +69,10 @@ def test_official_records_a_contact(live_server, new_page, output_dir, pairing, 
         assert save.bounding_box()["width"] >= 300  # full width on a phone
     save.click()
 
+    # The form is sent by the page (static/js/drafts.js), then the contact's page opens.
+    page.wait_for_url(re.compile(r"/friendship/contacts/\d+/$"))
     contact = Contact.objects.get(pairing=pairing)
-    page.wait_for_url(f"{live_server.url}{contact.get_absolute_url()}")
+    assert page.url == f"{live_server.url}{contact.get_absolute_url()}"
     expect(page.locator(".alert-success")).to_contain_text("已保存")
     assert (contact.form, contact.place, contact.date) == ("talk", "东溪茶厂", today)
     page.screenshot(path=str(output_dir / f"friendship-contact-detail-{width}.png"), full_page=True)

@@ -85,6 +85,8 @@
       sending = false;
       save(true);
       show(OFFLINE, "warning");
+      // The button is at the foot of a long form on a phone; the banner is at its head.
+      if (banner && banner.scrollIntoView) banner.scrollIntoView({block: "center"});
     }
 
     // Sent by fetch, so a dropped network keeps the page (and the draft) instead of a browser error page. A
