@@ -82,8 +82,9 @@ def test_official_records_a_contact(live_server, new_page, output_dir, pairing, 
     expect(description).to_be_visible()
     assert description.input_value() == "村道破损，运茶车辆通行困难"
     page.click("#follow-up-form button:has-text('保存跟进事项')")
+    page.wait_for_url(re.compile(r"/friendship/follow-ups/\d+/$"))  # saved before the page is asked for
     follow_up = FollowUp.objects.get(contact=contact)
-    page.wait_for_url(f"{live_server.url}{follow_up.get_absolute_url()}")
+    assert page.url == f"{live_server.url}{follow_up.get_absolute_url()}"
     assert follow_up.assignee.username == "official01"
     page.screenshot(path=str(output_dir / f"friendship-follow-up-{width}.png"), full_page=True)
 

@@ -10,6 +10,7 @@
   var OFFLINE = "网络已断开，草稿已保存在本机，恢复网络后自动提交";
   var SENDING = "网络已恢复，正在提交草稿…";
   var RESTORED = "已恢复本机保存的草稿";
+  var RETRY_MS = 20000;
 
   function storageGet(key) {
     try { return JSON.parse(window.localStorage.getItem(key) || "null"); } catch (e) { return null; }
@@ -70,6 +71,7 @@
     var key = form.getAttribute("data-offline-draft");
     var banner = form.querySelector("[data-draft-banner]");
     var sending = false;
+    var retry = null;
 
     function show(text, tone) {
       if (!banner) return;
@@ -84,6 +86,10 @@
     function keepOffline() {
       sending = false;
       save(true);
+      // The phone says it is online but the server did not answer (a weak signal, a gateway down): try again
+      // by itself; the `online` event covers the network coming back.
+      window.clearTimeout(retry);
+      if (navigator.onLine) retry = window.setTimeout(send, RETRY_MS);
       show(OFFLINE, "warning");
       // The button is at the foot of a long form on a phone; the banner is at its head.
       if (banner && banner.scrollIntoView) banner.scrollIntoView({block: "center"});
@@ -108,13 +114,17 @@
             window.location.assign(data.location);
           });
         }
-        storageDrop(key);
+        // Kept (no longer pending) until the record exists: a form with errors comes back, an expired session
+        // goes to the sign-in page and the draft waits for the user's return.
+        save(false);
         HTMLFormElement.prototype.submit.call(form);
       }).catch(keepOffline);
     }
 
     var draft = storageGet(key);
-    if (draft && draft.values) {
+    // The server's answer to a submission it refused (the form with its errors) holds the same values: it wins.
+    var answered = form.querySelector(".alert-danger, .is-invalid");
+    if (draft && draft.values && (draft.pending || !answered)) {
       restore(form, draft.values);
       if (draft.pending) {
         show(navigator.onLine ? SENDING : OFFLINE, navigator.onLine ? "info" : "warning");
