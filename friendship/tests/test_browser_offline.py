@@ -84,7 +84,7 @@ def test_the_service_worker_registers_and_caches_static_assets_only(live_server,
         page.context.wait_for_event("serviceworker")
     assert worker.url == f"{live_server.url}/sw.js"
     handled = worker.evaluate("""[
-        handles("GET", "/static/js/app.js"), handles("GET", "/static/img/pwa/icon-192.png"),
+        handles("GET", "/static/js/app.js"), handles("GET", "/static/vendor/tabler-icons/fonts/x.woff2?v3"),
         handles("GET", "/"), handles("GET", "/friendship/contacts/"), handles("GET", "/api/v1/people/"),
         handles("GET", "/media/photos/a.jpg"), handles("POST", "/static/js/app.js"),
         handles("GET", "/static/../people/"), handles("GET", "https://example.org/static/x.js"),
@@ -95,4 +95,5 @@ def test_the_service_worker_registers_and_caches_static_assets_only(live_server,
     cached = page.evaluate("""caches.keys().then(names => Promise.all(names.map(
         name => caches.open(name).then(cache => cache.keys())))).then(lists => lists.flat().map(r => r.url))""")
     assert f"{live_server.url}/static/js/app.js" in cached
+    assert any("/static/vendor/tabler-icons/fonts/tabler-icons.woff2" in url for url in cached)  # icons offline
     assert all(url.startswith(f"{live_server.url}/static/") for url in cached), cached

@@ -11,8 +11,7 @@ var PRECACHE = [{% for url in precache %}"{{ url|escapejs }}"{% if not forloop.l
 // Whether the worker answers this request: a GET of the site's own static files, nothing else.
 function handles(method, href) {
   var url = new URL(href, self.location.href);
-  return method === "GET" && url.origin === self.location.origin && url.pathname.indexOf(STATIC_PATH) === 0
-    && url.search === "";
+  return method === "GET" && url.origin === self.location.origin && url.pathname.indexOf(STATIC_PATH) === 0;
 }
 
 self.addEventListener("install", function (event) {
