@@ -21,6 +21,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core import audit, views
+from core.idempotency import IdempotentCreateMixin
 from core.models import AuditEvent
 from core.text import is_number
 from org.models import Unit
@@ -132,7 +133,7 @@ class ActivityDetailView(views.ObjectDetailView):
         return context
 
 
-class ActivityEditView(views.ObjectEditView):
+class ActivityEditView(IdempotentCreateMixin, views.ObjectEditView):
     """Create or edit; the photos chosen in the form are added once the activity is saved (and in scope)."""
 
     model = Activity

@@ -460,3 +460,26 @@ class DataVersion(models.Model):
 
     def __str__(self):
         return self.token
+
+
+class IdempotencyKey(models.Model):
+    """A create form already carried out for this user: the same submission sent again (a draft resent when the
+    network came back, a second tap) finds the record made the first time instead of making another
+    (core.idempotency). Written in the transaction that creates the record."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE,
+                             related_name="+")
+    key = models.UUIDField("提交标识")
+    content_type = models.ForeignKey("contenttypes.ContentType", verbose_name="记录类型", on_delete=models.CASCADE,
+                                     related_name="+")
+    object_id = models.PositiveBigIntegerField("记录编号")
+    created_at = models.DateTimeField("提交时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "表单提交标识"
+        verbose_name_plural = "表单提交标识"
+        default_permissions = ()
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")]
+
+    def __str__(self):
+        return str(self.key)

@@ -1,5 +1,6 @@
 """The sidebar: apps register their menu items here, and each user sees only what a role lets them use."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -17,19 +18,30 @@ class MenuItem:
     admin_kind: str = ""  # shown to the holder of this separated admin role instead
     # With neither model nor admin_kind, an item is shown to every signed-in user.
     order: int = 100
+    # (user) -> bool: whether the page has anything for the user's scope, for a page that would only say "没有数据"
+    # to a role holding the action (a unit's duty list when no unit of the scope is assessed). The app's own cheap
+    # check, asked once per request (kept on the user object) after the role check.
+    usable: Callable | None = None
 
     def visible_to(self, user):
         if not user.is_authenticated:
             return False
         if self.admin_kind:
             return user.is_admin_of(self.admin_kind)
-        if self.model:
-            return user.has_action(apps.get_model(self.model), self.action)
-        return True
+        if self.model and not user.has_action(apps.get_model(self.model), self.action):
+            return False
+        return self.usable is None or _usable(self.usable, user)
 
     @property
     def url(self):
         return reverse(self.url_name)
+
+
+def _usable(check, user):
+    answers = user.__dict__.setdefault("_menu_usable", {})
+    if check not in answers:
+        answers[check] = bool(check(user))
+    return answers[check]
 
 
 GROUP_ORDER = [

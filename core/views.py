@@ -20,7 +20,7 @@ from .api import errors as api_errors
 from .exports import deny_export, export_xlsx, query_filters
 from .fields import EncryptedCharField
 from .models import AuditEvent
-from .workbench import widgets_for
+from .workbench import due_this_month, quick_actions_for, widgets_for
 
 
 def url_name(model, view):
@@ -293,9 +293,23 @@ class WorkbenchView(AccessMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        user = self.request.user
         context["widgets"] = widgets_for(self.request)
-        context["grants"] = self.request.user.grants.select_related("role", "unit").prefetch_related("units")
+        context["grants"] = user.grants.select_related("role", "unit").prefetch_related("units")
+        context["quick_actions"] = quick_actions_for(user)
+        context["due"] = due_this_month(user)
+        # The grid of every menu entry is the first screen of those who oversee the whole tree (the county's
+        # staff and leaders) and of roles with nothing to record; the others lead with their quick actions.
+        context["show_tiles"] = not context["quick_actions"] or oversees_the_tree(user)
         return context
+
+
+def oversees_the_tree(user):
+    """Whether the user's scope over some business records starts at a root unit (the county, or the city)."""
+    from .cache import business_models
+    from .models import top_units_in_scope
+
+    return any(unit.is_root() for unit in top_units_in_scope(user, business_models(), "view"))
 
 
 def _field_getter(field):

@@ -7,7 +7,14 @@ class FriendshipConfig(AppConfig):
 
     def ready(self):
         from core.navigation import MenuItem, register_menu
-        from core.workbench import Widget, register_widget
+        from core.workbench import (
+            DueSource,
+            QuickAction,
+            Widget,
+            register_due_source,
+            register_quick_action,
+            register_widget,
+        )
 
         # metrics and checks register the app's figures (core.metrics) and its health check (core.checks).
         from . import checks, metrics, widgets  # noqa: F401
@@ -26,3 +33,7 @@ class FriendshipConfig(AppConfig):
                                context=widgets.my_pairings, order=15))
         register_widget(Widget("core/widgets/stats.html", visible=widgets.oversees_pairings,
                                context=widgets.pairings_overview, order=30))
+        register_quick_action(QuickAction("记录联系", "friendship:contact_add", "friendship.Contact",
+                                          "ti-message-plus", order=30))
+        register_due_source(DueSource("跟进事项", "friendship.FollowUp", widgets.due_follow_ups,
+                                      "friendship:followup_list", "ti-checklist", order=30))

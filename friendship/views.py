@@ -17,6 +17,7 @@ from django.views.generic import TemplateView
 
 from core import audit, views
 from core.exports import export_xlsx
+from core.idempotency import IdempotentCreateMixin
 from core.models import AuditEvent
 
 from . import services
@@ -172,7 +173,7 @@ class ContactDetailView(ContactQuerysetMixin, views.ObjectDetailView):
         return context
 
 
-class ContactEditView(views.ObjectEditView):
+class ContactEditView(IdempotentCreateMixin, views.ObjectEditView):
     """Create (generic, choosing the pairing; or from a pairing's page, `pairing` in the URL) or edit."""
 
     model = Contact

@@ -54,3 +54,12 @@ def pairings_overview(request):
         {"label": "逾期跟进事项", "value": overdue, "url": reverse("friendship:followup_list") + "?status=overdue",
          "alert": True},
     ]}
+
+
+def due_follow_ups(user, month):
+    """本月到期 (core.workbench): the open follow-ups in the user's scope due this month — one query."""
+    from core.workbench import DueItem
+
+    follow_ups = FollowUp.objects.visible_to(user).filter(
+        status=FollowUp.Status.OPEN, due_date__range=(month.first_day, month.last_day))
+    return [DueItem(f"跟进：{f.description[:40]}", f.due_date, f.get_absolute_url()) for f in follow_ups]

@@ -8,7 +8,7 @@ class PeopleConfig(AppConfig):
     def ready(self):
         from core.audit_display import register_configuration_types
         from core.navigation import MenuItem, register_menu
-        from core.workbench import Widget, register_widget
+        from core.workbench import QuickAction, Widget, register_quick_action, register_widget
 
         from .models import Person
 
@@ -16,6 +16,7 @@ class PeopleConfig(AppConfig):
             MenuItem("统战成员", "成员台账", "people:person_list", "ti-users", model="people.Person", order=10),
             MenuItem("系统管理", "统战成员类别", "people:category_list", "ti-category", admin_kind="system", order=20),
         )
+        register_quick_action(QuickAction("新增人员", "people:person_add", "people.Person", "ti-user-plus", order=20))
         register_configuration_types("people.Category")  # the auditor reads category changes in full
         register_widget(Widget(
             "core/widgets/stats.html", visible=lambda user: user.has_action(Person, "view"),

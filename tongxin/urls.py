@@ -1,10 +1,14 @@
 from django.urls import include, path
 
+from core import pwa
 from core.views import WorkbenchView
 from tongxin.api import api
 
 urlpatterns = [
     path("", WorkbenchView.as_view(), name="workbench"),
+    # At the root: a service worker controls only the pages under its own path.
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("accounts/", include("accounts.urls")),
     path("org/", include("org.urls")),
     path("audit/", include("core.urls")),

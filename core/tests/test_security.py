@@ -21,6 +21,7 @@ from core.security_testing import (
     UrlMatrixTestCase,
     admin,
     app_urls,
+    public,
     signed_in,
 )
 
@@ -29,6 +30,9 @@ REVIEW_DAY = timezone.localdate().isoformat()  # the day the fixtures' events ar
 MATRIX = {
     # A person of the ledger (统战成员) has their self-service home instead.
     "workbench": signed_in(overrides={"self01": Redirect("selfservice:home")}, why="a member's home is /me/"),
+    # The web-app manifest and the service worker (static assets only, no data): the browser fetches them anyway.
+    "manifest": public(),
+    "service_worker": public(),
     # The audit log is the audit administrator's alone (三员分立), and read-only: a POST is refused (405).
     "audit:event_list": admin("audit", post=FORM, post_ok=405),
     "audit:event_detail": admin("audit", "event", post=FORM, post_ok=405),

@@ -69,8 +69,10 @@ def test_official_records_a_contact(live_server, new_page, output_dir, pairing, 
         assert save.bounding_box()["width"] >= 300  # full width on a phone
     save.click()
 
+    # The form is sent by the page (static/js/drafts.js), then the contact's page opens.
+    page.wait_for_url(re.compile(r"/friendship/contacts/\d+/$"))
     contact = Contact.objects.get(pairing=pairing)
-    page.wait_for_url(f"{live_server.url}{contact.get_absolute_url()}")
+    assert page.url == f"{live_server.url}{contact.get_absolute_url()}"
     expect(page.locator(".alert-success")).to_contain_text("已保存")
     assert (contact.form, contact.place, contact.date) == ("talk", "东溪茶厂", today)
     page.screenshot(path=str(output_dir / f"friendship-contact-detail-{width}.png"), full_page=True)
@@ -80,8 +82,9 @@ def test_official_records_a_contact(live_server, new_page, output_dir, pairing, 
     expect(description).to_be_visible()
     assert description.input_value() == "村道破损，运茶车辆通行困难"
     page.click("#follow-up-form button:has-text('保存跟进事项')")
+    page.wait_for_url(re.compile(r"/friendship/follow-ups/\d+/$"))  # saved before the page is asked for
     follow_up = FollowUp.objects.get(contact=contact)
-    page.wait_for_url(f"{live_server.url}{follow_up.get_absolute_url()}")
+    assert page.url == f"{live_server.url}{follow_up.get_absolute_url()}"
     assert follow_up.assignee.username == "official01"
     page.screenshot(path=str(output_dir / f"friendship-follow-up-{width}.png"), full_page=True)
 

@@ -100,7 +100,15 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { onReady(document); });
+  // The installable web app's worker (core/pwa.py): it caches static assets only. A failed registration (an old
+  // browser, a page over plain http on another host) just leaves the site as it was.
+  function registerServiceWorker() {
+    var meta = document.querySelector("meta[name=tongxin-service-worker]");
+    if (!meta || !("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.register(meta.getAttribute("content")).catch(function () { return null; });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { onReady(document); registerServiceWorker(); });
   document.addEventListener("htmx:afterSwap", function (event) { onReady(event.target); });
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr.status;
