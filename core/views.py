@@ -20,7 +20,7 @@ from .api import errors as api_errors
 from .exports import deny_export, export_xlsx, query_filters
 from .fields import EncryptedCharField
 from .models import AuditEvent
-from .workbench import due_this_month, quick_actions_for, widgets_for
+from .workbench import due_this_month, home_for, quick_actions_for, widgets_for
 
 
 def url_name(model, view):
@@ -287,8 +287,9 @@ class WorkbenchView(AccessMixin, TemplateView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if request.user.holds_role("member"):  # a person of the ledger: their self-service home (selfservice)
-            return redirect("selfservice:home")
+        home = home_for(request.user)
+        if home is not None:
+            return redirect(home)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -94,6 +94,18 @@ class Month:
 _widgets: list[Widget] = []
 _quick_actions: list[QuickAction] = []
 _due_sources: list[DueSource] = []
+# (who, URL name): a user for whom `who(user)` holds starts somewhere else than the workbench (a person of the
+# ledger: their self-service home).
+_homes: list[tuple] = []
+
+
+def register_home(who, url_name):
+    _homes.append((who, url_name))
+
+
+def home_for(user):
+    """The URL name of the page `user` starts on instead of the workbench, or None."""
+    return next((url_name for who, url_name in _homes if who(user)), None)
 
 
 def register_widget(widget):
