@@ -128,7 +128,7 @@ def list_activities(request, filters: Query[ActivityFilters]):
 @router.post("/", response=responses(ActivityOut, ok_status=201), summary="记录活动（同活动登记页的校验）")
 def create_activity(request, payload: ActivityIn):
     require_action(request, Activity, "add")
-    activity = save_form(request, ActivityForm, payload.dict(exclude_none=True))
+    activity = save_form(request, ActivityForm, payload)
     return Status(201, _detail(request, activity.pk))
 
 
@@ -142,7 +142,7 @@ def get_activity(request, activity_id: int):
 def update_activity(request, activity_id: int, payload: ActivityIn):
     require_action(request, Activity, "change")
     activity = get_visible(request, Activity, activity_id, "change")
-    values = payload.dict(exclude_none=True)
+    values = payload.dict(exclude_unset=True)
     # The page's picker holds only the participants the user may see, and the form keeps the others by itself.
     values.setdefault("participants", list(_visible_participants(request, activity).values_list("pk", flat=True)))
     save_form(request, ActivityForm, values, instance=activity)

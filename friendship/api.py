@@ -166,7 +166,7 @@ def list_pairings(request, filters: Query[PairingFilters]):
 @pairings_router.post("/", response=responses(PairingOut, ok_status=201), summary="新增结对联系（同新增页的校验）")
 def create_pairing(request, payload: PairingIn):
     require_action(request, Pairing, "add")
-    pairing = save_form(request, PairingForm, payload.dict(exclude_none=True))
+    pairing = save_form(request, PairingForm, payload)
     return Status(201, get_visible(request, _pairings(request), pairing.pk))
 
 
@@ -181,7 +181,7 @@ def get_pairing(request, pairing_id: int):
 def update_pairing(request, pairing_id: int, payload: PairingIn):
     require_action(request, Pairing, "change")
     pairing = get_visible(request, Pairing.objects.select_related("representative"), pairing_id, "change")
-    save_form(request, PairingForm, payload.dict(exclude_none=True), instance=pairing)
+    save_form(request, PairingForm, payload, instance=pairing)
     return get_visible(request, _pairings(request), pairing_id)
 
 
@@ -199,7 +199,7 @@ def list_pairing_contacts(request, pairing_id: int):
 def create_pairing_contact(request, pairing_id: int, payload: ContactIn):
     require_action(request, Contact, "add")
     pairing = get_visible(request, Pairing.objects.select_related("representative__person", "official"), pairing_id)
-    contact = save_form(request, ContactForm, payload.dict(exclude_none=True), pairing=pairing)
+    contact = save_form(request, ContactForm, payload, pairing=pairing)
     return Status(201, _contact(request, contact.pk))
 
 
@@ -216,7 +216,7 @@ def list_contacts(request, filters: Query[ContactFilters]):
                       summary="新增联系记录（选择结对，同新增页的校验）")
 def create_contact(request, payload: NewContactIn):
     require_action(request, Contact, "add")
-    contact = save_form(request, ContactForm, payload.dict(exclude_none=True))
+    contact = save_form(request, ContactForm, payload)
     return Status(201, _contact(request, contact.pk))
 
 
@@ -231,5 +231,5 @@ def get_contact(request, contact_id: int):
 def update_contact(request, contact_id: int, payload: ContactIn):
     require_action(request, Contact, "change")
     contact = get_visible(request, _contacts(request, "change"), contact_id, "change")
-    save_form(request, ContactForm, payload.dict(exclude_none=True), instance=contact)
+    save_form(request, ContactForm, payload, instance=contact)
     return _contact(request, contact_id)

@@ -201,7 +201,7 @@ def list_categories(request):
 @router.post("/", response=responses(PersonOut, ok_status=201), summary="新增统战成员（同新增页的校验）")
 def create_person(request, payload: PersonIn):
     require_action(request, Person, "add")
-    person = save_form(request, PersonForm, payload.dict(exclude_none=True), change_reason="新增（接口）")
+    person = save_form(request, PersonForm, payload, change_reason="新增（接口）")
     return Status(201, _detail(request, person.pk))
 
 
@@ -215,7 +215,7 @@ def get_person(request, person_id: int):
 def update_person(request, person_id: int, payload: PersonIn):
     require_action(request, Person, "change")
     person = get_visible(request, Person.objects.prefetch_related("categories", "tags"), person_id, "change")
-    save_form(request, PersonForm, payload.dict(exclude_none=True), instance=person, change_reason="编辑（接口）")
+    save_form(request, PersonForm, payload, instance=person, change_reason="编辑（接口）")
     return _detail(request, person_id)
 
 

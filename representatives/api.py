@@ -218,7 +218,7 @@ def list_representatives(request, filters: Query[RepresentativeFilters]):
              summary="列为党外代表人士（同新增页的校验，记为“发现”阶段）")
 def create_representative(request, payload: RepresentativeIn):
     require_action(request, Representative, "add")
-    data = {"kind": Kind.OTHER, **payload.dict(exclude_none=True)}  # preselected on the page
+    data = {"kind": Kind.OTHER, **payload.dict(exclude_unset=True)}  # preselected on the page
     rep = save_form(request, RepresentativeCreateForm, data)
     return Status(201, _detail(request, rep.pk))
 
@@ -235,7 +235,7 @@ def get_representative(request, representative_id: int):
 def update_representative(request, representative_id: int, payload: RepresentativeIn):
     require_action(request, Representative, "change")
     rep = get_visible(request, _representatives(request, "change"), representative_id, "change")
-    changes = payload.dict(exclude_none=True, exclude={"person", "date", "reason"})
+    changes = payload.dict(exclude_unset=True, exclude={"person", "date", "reason"})
     save_form(request, RepresentativeEditForm, changes, instance=rep)
     return _detail(request, representative_id)
 
@@ -273,7 +273,7 @@ def _record(request, representative_id, model, record_id=None):
 
 def _save_record(request, rep, form_class, record, payload):
     values_before = {} if record.pk is None else audit.snapshot(record, form_class._meta.fields)
-    form = form_class(data=form_data(form_class(instance=record), payload.dict(exclude_none=True)), instance=record)
+    form = form_class(data=form_data(form_class(instance=record), payload.dict(exclude_unset=True)), instance=record)
     if not form.is_valid():
         raise FormInvalid(form)
     return services.save_record(form, rep, request.user, values_before)

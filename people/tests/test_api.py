@@ -129,6 +129,18 @@ class PeopleApiTests(TestCase):
         event = AuditEvent.objects.get(action=AuditEvent.Action.UPDATE)
         self.assertEqual(event.changes["工作单位"], ["", "东溪小学"])
 
+    def test_null_clears_a_field_and_a_missing_field_keeps_it(self):
+        path = f"/api/v1/people/{self.inside.pk}/"
+        self.call(self.county, "patch", path, {"native_place": "浙江永康", "workplace": "东溪小学"})
+        response = self.call(self.county, "patch", path, {"native_place": None})
+        self.assertEqual(response.status_code, 200, response.content)
+        self.inside.refresh_from_db()
+        self.assertEqual((self.inside.native_place, self.inside.workplace, self.inside.phone),
+                         ("", "东溪小学", "13712345678"))
+        refused = self.call(self.county, "patch", f"/api/v1/people/{self.inside.pk}/", {"name": None})
+        self.assertEqual(refused.status_code, 422)
+        self.assertIn("name", refused.json()["errors"])
+
     def test_a_role_without_the_action_gets_403(self):
         leader = create_user("leader", self.org.county, "leader")
         response = self.call(leader, "patch", f"/api/v1/people/{self.inside.pk}/", {"workplace": "x"})
