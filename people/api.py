@@ -93,8 +93,7 @@ class PersonListOut(Schema):
 
     @staticmethod
     def resolve_birth_date(person, context):
-        value = birth_date_text(person.birth_date, day=_sensitive(context["request"]).covers(person), export=True)
-        return value.replace(".", "-")
+        return birth_date_text(person.birth_date, day=_sensitive(context["request"]).covers(person), iso=True)
 
     @staticmethod
     def resolve_categories(person):

@@ -36,13 +36,16 @@ def may_reveal(user, person):
     return user.can("view_sensitive", person)
 
 
-def birth_date_text(value, *, day, export=False):
+def birth_date_text(value, *, day, export=False, iso=False):
     """A birth date as the user may see it: with `day` "1975-03-15", else the month only — "1975年03月" on a
-    page, "1975.03" in an export (the importer reads it back at month precision)."""
+    page, "1975.03" in an export (the importer reads it back at month precision), "1975-03" in ISO form (the
+    REST API)."""
     if value is None:
         return ""
     if day:
         return value.isoformat()
+    if iso:
+        return f"{value.year}-{value.month:02d}"
     if export:
         return f"{value.year}.{value.month:02d}"
     return f"{value.year}年{value.month:02d}月"
