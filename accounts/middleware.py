@@ -28,13 +28,16 @@ def is_auto_refresh(request):
 
 class IdleSessionMiddleware(SessionMiddleware):
     """Django's session middleware (SESSION_SAVE_EVERY_REQUEST: every request moves the idle logout 30 minutes
-    on), except that an automatic reload (`?auto_refresh=1`) is not activity: it leaves the session as it is.
+    on), except that an automatic reload (`?auto_refresh=1`) and what a browser fetches by itself (views marked
+    core.middleware.not_user_activity: the service worker, the manifest) are not activity: they leave the session
+    as it is.
     An unattended big screen therefore signs out 30 minutes after its user's last own request, and its next
     reload shows the login page."""
 
     def process_response(self, request, response):
         session = getattr(request, "session", None)
-        if session is not None and is_auto_refresh(request) and not session.modified:
+        by_itself = is_auto_refresh(request) or getattr(response, "not_user_activity", False)
+        if session is not None and by_itself and not session.modified:
             if session.accessed:
                 patch_vary_headers(response, ("Cookie",))
             return response

@@ -1,5 +1,6 @@
 import threading
 import uuid
+from functools import wraps
 
 _local = threading.local()
 
@@ -32,3 +33,16 @@ class CurrentRequestMiddleware:
             return self.get_response(request)
         finally:
             _local.request = None
+
+
+def not_user_activity(view):
+    """Mark a view's responses as requests a browser makes by itself (the service worker's update check, the
+    web-app manifest): they do not move the idle logout on (accounts.middleware.IdleSessionMiddleware)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response.not_user_activity = True
+        return response
+
+    return wrapped

@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from .middleware import not_user_activity
+
 THEME_COLOUR = "#066fd1"  # Tabler's primary (--tblr-primary), the colour of the site's buttons and links
 # What every page loads (templates/base.html) and the two forms that keep offline drafts use: fetched when the
 # worker installs, so a page opens fast on a weak network. Anything else under STATIC_URL is cached when used.
@@ -27,6 +29,7 @@ PRECACHE = [
 
 
 @require_GET
+@not_user_activity
 def manifest(request):
     icon = "img/pwa/icon-{}.png"
     data = {
@@ -51,6 +54,7 @@ def manifest(request):
 
 
 @require_GET
+@not_user_activity
 @cache_control(no_cache=True)  # a changed worker must reach the phones: browsers re-check it on every visit
 def service_worker(request):
     urls = [static(path) for path in PRECACHE]

@@ -31,11 +31,12 @@ def load(ctx, today=None):
     officer = User.objects.filter(username=TOWN_OFFICER).select_related("unit").first()
     if officer is None or officer.unit is None:
         raise CommandError("缺少示范账号 town01，请先加载示范账号。")
-    # A person of the town's first village that has one (a small demo ledger leaves some villages empty).
-    person = (Person.objects.filter(owner_unit__in=Unit.objects.filter(officer.unit.subtree_q(),
-                                                                       type=Unit.Type.VILLAGE),
-                                    status=Status.ACTIVE).exclude(workplace="")
-              .order_by("owner_unit__path", "pk").select_related("owner_unit").first())
+    # A person of the town's first village that has one, preferably with a workplace to declare a change of (a
+    # small demo ledger leaves some villages empty and some people without a workplace).
+    in_villages = Person.objects.filter(
+        owner_unit__in=Unit.objects.filter(officer.unit.subtree_q(), type=Unit.Type.VILLAGE), status=Status.ACTIVE,
+    ).order_by("owner_unit__path", "pk").select_related("owner_unit")
+    person = in_villages.exclude(workplace="").first() or in_villages.first()
     if person is None:
         raise CommandError("town01 所在镇的村社没有台账人员，请先加载台账示范数据。")
     village = person.owner_unit

@@ -126,6 +126,15 @@ class IdleTimeoutTests(LoginTestCase):
         with mock.patch("django.utils.timezone.now", return_value=later + timedelta(minutes=29 + 31)):
             self.assertAnonymous()
 
+    def test_what_a_browser_fetches_by_itself_is_not_activity(self):
+        start = timezone.now()
+        self.login()
+        expiry = self.session_row().expire_date
+        with mock.patch("django.utils.timezone.now", return_value=start + timedelta(minutes=10)):
+            for path in ("/sw.js", "/manifest.webmanifest"):
+                self.assertEqual(self.client.get(path).status_code, 200)
+        self.assertEqual(self.session_row().expire_date, expiry)
+
     def test_expired_session_row_is_anonymous(self):
         self.login()
         self.assertSignedIn()

@@ -21,7 +21,7 @@ TODAY = timezone.localdate()
 
 def plan(unit, title="同心行活动日计划"):
     return Plan.objects.create(owner_unit=unit, year=TODAY.year, frequency=Frequency.MONTH, title=title,
-                               activity_type=ActivityType.objects.get(name="同心行活动日"))
+                               activity_type=ActivityType.objects.get_or_create(name="同心行活动日")[0])
 
 
 def village_scheme(county):
