@@ -5,7 +5,6 @@ cultivations and assessments through their forms and representatives.services, l
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -17,7 +16,6 @@ from core.api.filters import apply_filters, filter_schema
 from core.api.forms import form_data, save_form
 from core.api.pagination import StablePagination
 from core.api.scoping import get_visible, require_action, visible
-from people.models import SocialPosition
 from people.services import with_person_visible
 
 from . import services
@@ -201,9 +199,8 @@ def _representatives(request, action="view"):
 
 
 def _detail(request, rep_id):
-    positions = SocialPosition.objects.filter(kind__in=services.POLITICAL_KINDS)
     return get_visible(request, _representatives(request).prefetch_related(
-        Prefetch("person__positions", queryset=positions), "stage_changes__created_by"), rep_id)
+        services.prefetch_political_positions(), "stage_changes__created_by"), rep_id)
 
 
 @router.get("/", response=responses(list[RepresentativeListOut]),
@@ -234,7 +231,8 @@ def get_representative(request, representative_id: int):
               summary="修改党外代表人士档案（只传要改的字段；阶段另行变更）")
 def update_representative(request, representative_id: int, payload: RepresentativeIn):
     require_action(request, Representative, "change")
-    rep = get_visible(request, _representatives(request, "change"), representative_id, "change")
+    rep = get_visible(request, Representative.objects.select_related("person", "owner_unit"), representative_id,
+                      "change")
     changes = payload.dict(exclude_none=True, exclude={"person", "date", "reason"})
     save_form(request, RepresentativeEditForm, changes, instance=rep)
     return _detail(request, representative_id)
@@ -252,7 +250,8 @@ def list_stage_changes(request, representative_id: int):
              summary="变更阶段（同阶段变更页：认定须有该层级的认定权限）")
 def change_stage(request, representative_id: int, payload: StageIn):
     require_action(request, Representative, "change")
-    rep = get_visible(request, _representatives(request, "change"), representative_id, "change")
+    rep = get_visible(request, Representative.objects.select_related("person", "owner_unit"), representative_id,
+                      "change")
     form = StageForm(payload.dict(), representative=rep, user=request.user)
     step = form.change_stage()
     if step is None:
