@@ -20,6 +20,7 @@ from core.api.errors import FormInvalid, responses
 from core.api.filters import apply_filters, filter_schema
 from core.api.forms import save_form
 from core.api.pagination import StablePagination
+from core.api.schemas import Ref
 from core.api.scoping import get_visible, require_action, visible
 from people.services import visible_people
 
@@ -30,11 +31,6 @@ from .services import add_photos
 
 router = Router(tags=["活动"])
 ActivityFilters = filter_schema(ActivityFilterSet, "ActivityFilters")
-
-
-class Ref(Schema):
-    id: int
-    name: str
 
 
 class ActivityListOut(Schema):

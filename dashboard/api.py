@@ -16,6 +16,7 @@ from ninja.errors import HttpError
 
 from core import metrics
 from core.api.errors import responses
+from core.api.schemas import Ref
 from core.metrics import Period
 
 from .figures import plain
@@ -42,11 +43,6 @@ class FigureInfo(Schema):
     breakdown: dict[str, str] | None
 
 
-class UnitRef(Schema):
-    id: int
-    name: str
-
-
 class PeriodOut(Schema):
     key: str
     label: str
@@ -61,7 +57,7 @@ class BreakdownRow(Schema):
 
 
 class ChildFigure(Schema):
-    unit: UnitRef
+    unit: Ref
     value: Value
     formatted: str
 
@@ -75,7 +71,7 @@ class FigureOut(Schema):
     key: str
     label: str
     measure: str
-    scope: UnitRef | None
+    scope: Ref | None
     period: PeriodOut
     value: Value
     formatted: str

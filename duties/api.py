@@ -20,6 +20,7 @@ from ninja.pagination import paginate
 from core.api.errors import FormInvalid, responses
 from core.api.filters import apply_filters, filter_schema
 from core.api.pagination import StablePagination
+from core.api.schemas import Ref
 from core.api.scoping import get_visible, require_action, visible
 
 from .assessment import assess
@@ -32,11 +33,6 @@ from .submission_views import category_heading
 
 router = Router(tags=["职责清单"])
 SubmissionFilters = filter_schema(SubmissionFilterSet, "SubmissionFilters")
-
-
-class Ref(Schema):
-    id: int
-    name: str
 
 
 class OccurrenceOut(Schema):

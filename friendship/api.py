@@ -13,6 +13,7 @@ from core.api.errors import responses
 from core.api.filters import apply_filters, filter_schema
 from core.api.forms import save_form
 from core.api.pagination import StablePagination
+from core.api.schemas import Ref
 from core.api.scoping import get_visible, require_action, visible
 
 from . import services
@@ -24,11 +25,6 @@ pairings_router = Router(tags=["结对联系"])
 contacts_router = Router(tags=["联系记录"])
 PairingFilters = filter_schema(PairingFilterSet, "PairingFilters")
 ContactFilters = filter_schema(ContactFilterSet, "ContactFilters")
-
-
-class Ref(Schema):
-    id: int
-    name: str
 
 
 class PairingOut(Schema):

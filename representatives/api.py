@@ -15,6 +15,7 @@ from core.api.errors import FormInvalid, responses
 from core.api.filters import apply_filters, filter_schema
 from core.api.forms import form_data, save_form
 from core.api.pagination import StablePagination
+from core.api.schemas import Ref, label
 from core.api.scoping import get_visible, require_action, visible
 from people.services import with_person_visible
 
@@ -25,15 +26,6 @@ from .models import Assessment, Cultivation, Kind, Representative, StageChange
 
 router = Router(tags=["党外代表人士"])
 RepresentativeFilters = filter_schema(RepresentativeFilterSet, "RepresentativeFilters")
-
-
-class Ref(Schema):
-    id: int
-    name: str
-
-
-def _label(name):
-    return staticmethod(lambda obj: getattr(obj, f"get_{name}_display")())
 
 
 class StageChangeOut(Schema):
@@ -47,8 +39,8 @@ class StageChangeOut(Schema):
     created_by: str
     created_at: dt.datetime
 
-    resolve_stage_label = _label("stage")
-    resolve_level_label = _label("level")
+    resolve_stage_label = label("stage")
+    resolve_level_label = label("level")
 
     @staticmethod
     def resolve_created_by(step):
@@ -73,10 +65,10 @@ class RepresentativeListOut(Schema):
     stage_date: dt.date | None
     owner_unit: Ref
 
-    resolve_level_label = _label("level")
-    resolve_field_label = _label("field")
-    resolve_kind_label = _label("kind")
-    resolve_stage_label = _label("stage")
+    resolve_level_label = label("level")
+    resolve_field_label = label("field")
+    resolve_kind_label = label("kind")
+    resolve_stage_label = label("stage")
 
     @staticmethod
     def resolve_name(rep):
@@ -154,8 +146,8 @@ class CultivationOut(Schema):
     end_date: dt.date | None
     notes: str
 
-    resolve_kind_label = _label("kind")
-    resolve_status_label = _label("status")
+    resolve_kind_label = label("kind")
+    resolve_status_label = label("status")
 
 
 class CultivationIn(Schema):
@@ -179,7 +171,7 @@ class AssessmentOut(Schema):
     grade_label: str
     notes: str
 
-    resolve_grade_label = _label("grade")
+    resolve_grade_label = label("grade")
 
 
 class AssessmentIn(Schema):
