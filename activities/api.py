@@ -7,9 +7,9 @@ pages, whose URLs the detail gives.
 """
 
 from datetime import datetime
+from types import SimpleNamespace
 
 from django import forms
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 from ninja import File, Query, Router, Schema, Status
@@ -20,21 +20,16 @@ from core.api.errors import FormInvalid, responses
 from core.api.filters import apply_filters, filter_schema
 from core.api.forms import save_form
 from core.api.pagination import StablePagination
+from core.api.schemas import Ref
 from core.api.scoping import get_visible, require_action, visible
-from people.services import visible_people
 
 from .filtersets import ActivityFilterSet
 from .forms import ActivityForm, PhotosField
 from .models import Activity
-from .services import add_photos
+from .services import add_photos, visible_participants
 
 router = Router(tags=["活动"])
 ActivityFilters = filter_schema(ActivityFilterSet, "ActivityFilters")
-
-
-class Ref(Schema):
-    id: int
-    name: str
 
 
 class ActivityListOut(Schema):
@@ -50,6 +45,10 @@ class ActivityListOut(Schema):
     participant_count: int
     other_participants: int
     photo_count: int
+
+    @staticmethod
+    def resolve_planned(activity):
+        return activity.plan_id is not None
 
 
 class ParticipantOut(Schema):
@@ -112,10 +111,7 @@ class PhotoUploadForm(forms.Form):
 
 
 def _activities(request, action="view"):
-    return visible(request, Activity, action).select_related("owner_unit", "activity_type").annotate(
-        participant_count=Count("participants", distinct=True), photo_count=Count("photos", distinct=True),
-        planned=ExpressionWrapper(Q(plan__isnull=False), output_field=BooleanField()),
-    ).order_by(*Activity._meta.ordering)  # a GROUP BY query drops the model's default ordering
+    return visible(request, Activity, action).select_related("owner_unit", "activity_type").with_counts()
 
 
 @router.get("/", response=responses(list[ActivityListOut]), summary="活动列表（筛选同活动列表页）")
@@ -144,7 +140,8 @@ def update_activity(request, activity_id: int, payload: ActivityIn):
     activity = get_visible(request, Activity, activity_id, "change")
     values = payload.dict(exclude_unset=True)
     # The page's picker holds only the participants the user may see, and the form keeps the others by itself.
-    values.setdefault("participants", list(_visible_participants(request, activity).values_list("pk", flat=True)))
+    if "participants" not in values:
+        values["participants"] = [person.pk for person in visible_participants(activity, request.user)[0]]
     save_form(request, ActivityForm, values, instance=activity)
     return _detail(request, activity_id)
 
@@ -172,10 +169,6 @@ def _files(name, uploads):
     return MultiValueDict({name: list(uploads)})
 
 
-def _visible_participants(request, activity):
-    return activity.participants.filter(pk__in=visible_people(request.user).values("pk"))
-
-
 def _photo(request, photo):
     return {
         "id": photo.pk, "caption": photo.caption, "uploaded_at": photo.uploaded_at,
@@ -186,16 +179,15 @@ def _photo(request, photo):
 
 def _detail(request, activity_id):
     activity = get_visible(request, _activities(request).select_related("plan"), activity_id)
-    participants = list(_visible_participants(request, activity).select_related("owner_unit")
-                        .order_by("name_pinyin", "pk"))
+    participants, hidden = visible_participants(activity, request.user)
     plan = activity.plan if activity.plan_id and request.user.can("view", activity.plan) else None
-    return {
+    return SimpleNamespace(**{  # read like the list's activities (resolvers included)
         **{name: getattr(activity, name) for name in (
             "id", "title", "activity_type", "start", "end", "place", "owner_unit", "occurrence", "participant_count",
-            "other_participants", "photo_count", "content", "outcome", "signin_open", "planned")},
+            "other_participants", "photo_count", "content", "outcome", "signin_open", "plan_id")},
         "co_organisers": list(activity.co_organisers.order_by("path")),
         "plan": {"id": plan.pk, "name": str(plan)} if plan is not None else None,
         "participants": participants,
-        "hidden_participants": activity.participant_count - len(participants),
+        "hidden_participants": hidden,
         "photos": [_photo(request, photo) for photo in activity.photos.all()],
-    }
+    })

@@ -97,6 +97,13 @@ def new_signin_token():
 
 
 class ActivityQuerySet(ScopedQuerySet):
+    def with_counts(self):
+        """With `participant_count` (people of the ledger) and `photo_count`, in the model's order."""
+        return self.annotate(
+            participant_count=models.Count("participants", distinct=True),
+            photo_count=models.Count("photos", distinct=True),
+        ).order_by(*self.model._meta.ordering)  # a GROUP BY query drops the model's default ordering
+
     def occurrences_held(self, plan_ids):
         """{(plan id, occurrence key)}: the occurrences of the plans `plan_ids` that an activity records.
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from core import audit
 from core.models import AuditEvent
+from people.services import visible_people
 
 from .models import Activity, Photo, SignUp
 
@@ -79,3 +80,11 @@ def add_photos(activity, processed, user):
             photos.append(photo)
         audit.record(AuditEvent.Action.UPDATE, obj=activity, changes={"上传照片": f"{len(processed)}张"})
     return photos
+
+
+def visible_participants(activity, user):
+    """(participants, hidden): the participants of `activity` that `user` may see in the ledger
+    (people.visibility), by pinyin, and how many others took part — counted, never named."""
+    participants = list(activity.participants.filter(pk__in=visible_people(user).values("pk"))
+                        .select_related("owner_unit").order_by("name_pinyin", "pk"))
+    return participants, activity.participants.count() - len(participants)

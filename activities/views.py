@@ -32,7 +32,7 @@ from .filtersets import ActivityFilterSet, PlanFilterSet
 from .forms import ActivityForm, PlanForm, year_choices
 from .metrics import occurrence_span
 from .models import OCCURRENCES_PER_YEAR, Activity, Frequency, Photo, Plan, SignIn, SignUp
-from .services import add_photos
+from .services import add_photos, visible_participants
 from .tables import ActivityTable, PlanTable
 
 # --- occurrences -----------------------------------------------------------------------------------------
@@ -81,9 +81,7 @@ def plan_occurrences(plan, activities=()):
 
 class ActivityQuerysetMixin:
     def get_queryset(self):
-        return super().get_queryset().select_related("owner_unit", "activity_type", "plan").annotate(
-            participant_count=Count("participants", distinct=True), photo_count=Count("photos", distinct=True),
-        ).order_by(*Activity._meta.ordering)  # a GROUP BY query drops the model's default ordering
+        return super().get_queryset().select_related("owner_unit", "activity_type", "plan").with_counts()
 
 
 class ActivityListView(ActivityQuerysetMixin, views.FoldedFiltersMixin, views.ObjectListView):
@@ -109,15 +107,12 @@ class ActivityDetailView(views.ObjectDetailView):
             for item in plan_occurrences(activity.plan):
                 if item.key == activity.occurrence:
                     occurrence_label = f"{activity.plan.year}年{item.label}"
-        # The participants the user may see (people.visibility); the others are counted, not named.
-        participants = list(activity.participants.filter(pk__in=visible_people(user).values("pk"))
-                            .select_related("owner_unit").order_by("name_pinyin", "pk"))
-        participant_count = activity.participants.count()
+        participants, hidden = visible_participants(activity, user)
         context.update(
             photos=activity.photos.all(),
             participants=participants,
-            participant_count=participant_count,
-            hidden_participants=participant_count - len(participants),
+            participant_count=len(participants) + hidden,
+            hidden_participants=hidden,
             co_organisers=activity.co_organisers.order_by("path"),
             plan_visible=plan_visible,
             occurrence_label=occurrence_label,
@@ -186,8 +181,7 @@ class ActivityExportView(views.ObjectExportView):
         visible = Prefetch("participants", queryset=visible_people(self.request.user).order_by("name_pinyin", "pk"),
                            to_attr="visible_participants")
         return super().get_queryset().select_related("owner_unit", "activity_type", "plan").prefetch_related(
-            visible, "co_organisers").annotate(participant_count=Count("participants", distinct=True),
-                                               photo_count=Count("photos", distinct=True))
+            visible, "co_organisers").with_counts()
 
     def get_columns(self):
         return exports.ACTIVITY_COLUMNS

@@ -220,11 +220,17 @@ class Metric:
 
     __call__ = compute
 
+    def codes(self, value):
+        """A breakdown's codes in the order of `labels` (other codes after them)."""
+        labels = self.labels or {}
+        return [code for code in labels if code in value] + [code for code in value if code not in labels]
+
+    def label_of(self, code):
+        return str((self.labels or {}).get(code, code))
+
     def rows(self, value):
         """A breakdown as [(display name, number)], in the order of `labels` (other codes after them)."""
-        labels = dict(self.labels or {})
-        ordered = [code for code in labels if code in value] + [code for code in value if code not in labels]
-        return [(str(labels.get(code, code)), value[code]) for code in ordered]
+        return [(self.label_of(code), value[code]) for code in self.codes(value)]
 
     def format(self, value):
         """A number as the reports print it: "865名", "87.5%", "—" when undefined."""

@@ -16,11 +16,11 @@ from ninja.errors import HttpError
 
 from core import metrics
 from core.api.errors import responses
+from core.api.schemas import Ref
 from core.metrics import Period
 
-from .figures import plain
+from .figures import offered, plain
 from .jurisdiction import Jurisdiction, unit_model
-from .views import offered
 
 router = Router(tags=["统计指标"])
 
@@ -42,11 +42,6 @@ class FigureInfo(Schema):
     breakdown: dict[str, str] | None
 
 
-class UnitRef(Schema):
-    id: int
-    name: str
-
-
 class PeriodOut(Schema):
     key: str
     label: str
@@ -61,7 +56,7 @@ class BreakdownRow(Schema):
 
 
 class ChildFigure(Schema):
-    unit: UnitRef
+    unit: Ref
     value: Value
     formatted: str
 
@@ -75,7 +70,7 @@ class FigureOut(Schema):
     key: str
     label: str
     measure: str
-    scope: UnitRef | None
+    scope: Ref | None
     period: PeriodOut
     value: Value
     formatted: str
@@ -124,21 +119,19 @@ def compute_figure(request, name: str, unit: str | None = None, period: str | No
         "value": value, "formatted": figure.format(value),
         "rows": _rows(figure, value) if isinstance(value, dict) else None,
     }
-    if by == "child":
+    if by == "child":  # the parameters were accepted by the figure above
         shown, _ = jurisdiction.children(scope, "areas")
-        result["children"] = []
-        for child in shown:
-            child_value = _compute(figure, (child,), chosen, request.user, params)
-            result["children"].append({"unit": {"id": child.pk, "name": child.name}, "value": child_value,
-                                       "formatted": figure.format(child_value)})
+        children = [(child, plain(child_value)) for child, child_value in metrics.by_unit(
+            figure.key, shown, chosen, user=request.user, **params)]
+        result["children"] = [{"unit": child, "value": value, "formatted": figure.format(value)}
+                              for child, value in children]
     return result
 
 
 def _rows(figure, breakdown):
-    """A breakdown's codes with their names, in the order of the figure's labels (other codes after them)."""
-    labels = dict(figure.labels or {})
-    codes = [code for code in labels if code in breakdown] + [code for code in breakdown if code not in labels]
-    return [{"code": str(code), "label": str(labels.get(code, code)), "value": breakdown[code]} for code in codes]
+    """A breakdown's codes with their names, in the order of the figure's rows (Metric.codes)."""
+    return [{"code": str(code), "label": figure.label_of(code), "value": breakdown[code]}
+            for code in figure.codes(breakdown)]
 
 
 def _unit(jurisdiction, reference):

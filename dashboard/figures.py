@@ -28,6 +28,12 @@ from core.metrics import Period
 from .jurisdiction import residual_label
 
 
+def offered(period, today=None):
+    """Whether the dashboard offers `period`: inside 2000 to next year, at most a year long."""
+    today = today or timezone.localdate()
+    return period.start.year >= 2000 and period.end.year <= today.year + 1 and period.days <= 366
+
+
 @dataclass
 class Table:
     columns: list

@@ -45,16 +45,10 @@ def chosen_period(request, today=None):
     except ValueError:
         return Period.current_year(today), (f"统计期间“{shown}”无效，应为年（如2026）、季度（如2026-Q3）或月"
                                             f"（如2026-03），已改为显示{today.year}年的数据。")
-    if not offered(period, today):
+    if not figures.offered(period, today):
         return Period.current_year(today), (f"统计期间“{shown}”超出可选范围（2000年至明年，最长一年），"
                                             f"已改为显示{today.year}年的数据。")
     return period, None
-
-
-def offered(period, today=None):
-    """Whether the dashboard offers `period`: inside 2000 to next year, at most a year long."""
-    today = today or timezone.localdate()
-    return period.start.year >= 2000 and period.end.year <= today.year + 1 and period.days <= 366
 
 
 def _key_from_form(year, span):

@@ -20,23 +20,19 @@ from ninja.pagination import paginate
 from core.api.errors import FormInvalid, responses
 from core.api.filters import apply_filters, filter_schema
 from core.api.pagination import StablePagination
+from core.api.schemas import Ref
 from core.api.scoping import get_visible, require_action, visible
 
 from .assessment import assess
 from .filtersets import SubmissionFilterSet
 from .models import Submission, SubmissionLink
 from .periods import parse_key
-from .services import duty_list, may, new_submission, save_submission, scheme_years
+from .services import duty_list, may, new_submission, save_submission
 from .submission_forms import SubmissionForm
 from .submission_views import category_heading
 
 router = Router(tags=["职责清单"])
 SubmissionFilters = filter_schema(SubmissionFilterSet, "SubmissionFilters")
-
-
-class Ref(Schema):
-    id: int
-    name: str
 
 
 class OccurrenceOut(Schema):
@@ -212,9 +208,11 @@ def _user(user):
 @paginate(StablePagination)
 def list_items(request, year: int | None = None, unit: int | None = None, scheme: int | None = None):
     require_action(request, Submission, "view")
-    if year is not None and year not in scheme_years():
-        raise HttpError(422, f"{year}年没有已发布的考核细则。")
     chosen = duty_list(request.user, year or "", unit or "", scheme or "")
+    if year is not None and year not in chosen.years:
+        raise HttpError(422, f"{year}年没有已发布的考核细则。")
+    if chosen.unit is None and not chosen.units:
+        raise HttpError(422, "您的数据范围内没有纳入考核的单位。")
     if chosen.unit is None:
         raise HttpError(422, "请用 unit 参数指定单位（您的数据范围内有多个考核单位）。")
     if scheme is not None and (chosen.scheme is None or chosen.scheme.pk != scheme):

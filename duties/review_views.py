@@ -15,12 +15,12 @@ from django.views.generic import TemplateView
 from core import audit
 from core.models import AuditEvent
 from core.notifications import notify
-from org.models import Unit
 
+from .filtersets import SubmissionFilterSet
 from .models import Indicator, Scheme, Submission, SubmissionLink, SubmissionStep
 from .periods import parse_key
 from .scoring import fmt
-from .submission_forms import ReviewFilterForm, ReviewForm
+from .submission_forms import ReviewForm
 from .submission_views import STATUS_COLOURS, SubmissionAccessMixin, item_state, may
 
 Status = Submission.Status
@@ -31,8 +31,25 @@ def review_queryset(user):
         "indicator__scheme", "indicator__parent", "owner_unit")
 
 
+QUEUE_FILTERS = ("scheme", "unit", "category", "status")
+
+
+def narrow_to_queue(form, queryset):
+    """The queue's filter choices: the schemes and categories of the submissions in `queryset` (the chosen
+    scheme's categories only), the units of the user's scope (a unit takes the units below it), the statuses a
+    submission under review can have."""
+    schemes = Scheme.objects.filter(pk__in=queryset.values("indicator__scheme")).order_by("-year", "title")
+    form.fields["scheme"].queryset = schemes
+    chosen = form.data.get("scheme", "")
+    chosen = schemes.filter(pk=chosen) if chosen.isdigit() and schemes.filter(pk=chosen).exists() else schemes
+    form.fields["category"].queryset = Indicator.objects.filter(
+        parent__isnull=True, scheme__in=chosen).select_related("scheme").order_by("scheme", "sort_order")
+    form.fields["status"].choices = [(value, label) for value, label in Status.choices if value != Status.NOT_STARTED]
+
+
 class ReviewQueueView(SubmissionAccessMixin, TemplateView):
-    """报送审核: the submissions awaiting review (or any status), filtered by scheme, unit, category."""
+    """报送审核: the submissions awaiting review (or any status), filtered by scheme, unit (with the units below
+    it), category — through SubmissionFilterSet, the API's filters of submissions."""
 
     action = "review"
     template_name = "duties/review_queue.html"
@@ -42,22 +59,12 @@ class ReviewQueueView(SubmissionAccessMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         request, user = self.request, self.request.user
         queryset = review_queryset(user)
-        schemes = list(Scheme.objects.filter(pk__in=queryset.values("indicator__scheme")).order_by("-year", "title"))
-        scheme_id = request.GET.get("scheme", "")
-        chosen = next((s for s in schemes if str(s.pk) == scheme_id), None)
-        categories = Indicator.objects.filter(parent__isnull=True, scheme__in=[chosen] if chosen else schemes)
-        units = Unit.objects.filter(pk__in=queryset.values("owner_unit")).order_by("path")
-        filters = ReviewFilterForm(request.GET, schemes=schemes, units=units,
-                                   categories=categories.select_related("scheme").order_by("scheme", "sort_order"))
-        if filters.value("scheme"):
-            queryset = queryset.filter(indicator__scheme=filters.value("scheme"))
-        if filters.value("unit"):
-            queryset = queryset.filter(owner_unit=filters.value("unit"))
-        if filters.value("category"):
-            queryset = queryset.filter(indicator__parent=filters.value("category"))
-        status = filters.value("status")
-        if status:
-            queryset = queryset.filter(status=status)
+        data = request.GET.copy()
+        data.setdefault("status", Status.SUBMITTED)  # the queue opens on what awaits review; "" is every status
+        filterset = SubmissionFilterSet(data, queryset=queryset, request=request)
+        narrow_to_queue(filterset.form, queryset)
+        queryset = filterset.qs  # a value the form refuses is ignored, as on every list page
+        status = filterset.form.cleaned_data.get("status")
         queryset = queryset.order_by("submitted_at", "pk") if status == Status.SUBMITTED else queryset.order_by(
             "-updated_at", "-pk")
         page = Paginator(queryset, self.per_page).get_page(request.GET.get("page"))
@@ -66,6 +73,7 @@ class ReviewQueueView(SubmissionAccessMixin, TemplateView):
             submission.occurrence_label = parse_key(submission.period_key).label
         query = request.GET.copy()
         query.pop("page", None)
+        filters = [filterset.form[name] for name in QUEUE_FILTERS]
         context.update(filters=filters, page=page, submissions=page.object_list, querystring=query.urlencode(),
                        pending=review_queryset(user).filter(status=Status.SUBMITTED).count())
         return context

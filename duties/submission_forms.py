@@ -317,31 +317,3 @@ class ReviewForm(forms.Form):
         elif decision == self.SCORE and score is None and count is None:
             self.add_error("score", "请填写新的得分或认定次数。")
         return cleaned
-
-
-# --- filters ---------------------------------------------------------------------------------------------
-
-ALL_STATUSES = ""
-
-
-class ReviewFilterForm(forms.Form):
-    scheme = forms.TypedChoiceField(label="考核细则", required=False, coerce=int, empty_value=None)
-    unit = forms.TypedChoiceField(label="单位", required=False, coerce=int, empty_value=None)
-    category = forms.TypedChoiceField(label="类别", required=False, coerce=int, empty_value=None)
-    status = forms.ChoiceField(label="状态", required=False)
-
-    def __init__(self, data, *, schemes, units, categories):
-        data = data.copy()
-        if "status" not in data:
-            data["status"] = Submission.Status.SUBMITTED
-        super().__init__(data)
-        self.fields["scheme"].choices = [("", "全部考核细则")] + [(s.pk, f"{s.title}") for s in schemes]
-        self.fields["unit"].choices = [("", "全部单位")] + [(u.pk, u.name) for u in units]
-        self.fields["category"].choices = [("", "全部类别")] + [(c.pk, str(c)) for c in categories]
-        self.fields["status"].choices = [(ALL_STATUSES, "全部状态")] + [
-            (value, label) for value, label in Submission.Status.choices if value != Submission.Status.NOT_STARTED]
-
-    def value(self, name):
-        """The field's cleaned value (None when not given or not valid: a bad filter is ignored)."""
-        self.is_valid()
-        return self.cleaned_data.get(name)

@@ -13,10 +13,11 @@ from core.api.errors import responses
 from core.api.filters import apply_filters, filter_schema
 from core.api.forms import save_form
 from core.api.pagination import StablePagination
+from core.api.schemas import Ref
 from core.api.scoping import get_visible, require_action, visible
 
 from . import services
-from .filtersets import ContactFilterSet, PairingFilterSet, year_choices
+from .filtersets import ContactFilterSet, PairingFilterSet
 from .forms import ContactForm, PairingForm
 from .models import Contact, Pairing
 
@@ -24,11 +25,6 @@ pairings_router = Router(tags=["结对联系"])
 contacts_router = Router(tags=["联系记录"])
 PairingFilters = filter_schema(PairingFilterSet, "PairingFilters")
 ContactFilters = filter_schema(ContactFilterSet, "ContactFilters")
-
-
-class Ref(Schema):
-    id: int
-    name: str
 
 
 class PairingOut(Schema):
@@ -159,8 +155,8 @@ def _pairings(request, on=None):
 def list_pairings(request, filters: Query[PairingFilters]):
     require_action(request, Pairing, "view")
     # As on the page: progress is measured in the chosen year (a year the filter does not offer is refused).
-    year = filters.year if filters.year in {value for value, _ in year_choices()} else None
-    return apply_filters(request, PairingFilterSet, _pairings(request, services.progress_date(year)), filters)
+    on = services.progress_date(services.chosen_year(filters.year))
+    return apply_filters(request, PairingFilterSet, _pairings(request, on), filters)
 
 
 @pairings_router.post("/", response=responses(PairingOut, ok_status=201), summary="新增结对联系（同新增页的校验）")
@@ -230,6 +226,6 @@ def get_contact(request, contact_id: int):
                        summary="修改联系记录（只传要改的字段）")
 def update_contact(request, contact_id: int, payload: ContactIn):
     require_action(request, Contact, "change")
-    contact = get_visible(request, _contacts(request, "change"), contact_id, "change")
+    contact = get_visible(request, Contact.objects.select_related("owner_unit", "pairing"), contact_id, "change")
     save_form(request, ContactForm, payload, instance=contact)
     return _contact(request, contact_id)

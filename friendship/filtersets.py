@@ -11,14 +11,8 @@ from core.filtersets import ScopedFilterSet
 from . import services
 from .models import Contact, FollowUp, Pairing
 
-FIRST_YEAR = 2015
 ON_TRACK, BEHIND = "on_track", "behind"
 MINE, ALL = "mine", "all"
-
-
-def year_choices():
-    this_year = timezone.localdate().year
-    return [(str(y), f"{y}年") for y in range(this_year, FIRST_YEAR - 1, -1)]
 
 
 def search_q(value, person_prefix, official_prefix):
@@ -66,7 +60,8 @@ class PairingFilterSet(ScopedFilterSet):
         label="联系进度", choices=[(ON_TRACK, "进度正常"), (BEHIND, "进度落后")], method="filter_progress",
         empty_label="全部",
     )
-    year = django_filters.ChoiceFilter(label="年度", choices=year_choices, method="filter_year", empty_label="全部")
+    year = django_filters.ChoiceFilter(label="年度", choices=services.year_choices, method="filter_year",
+                                      empty_label="全部")
 
     class Meta:
         model = Pairing

@@ -117,6 +117,21 @@ def active_in_year(queryset, on=None):
     )
 
 
+FIRST_YEAR = 2015
+
+
+def year_choices():
+    """The years the pages and the API offer, newest first (values as text, like a query string's)."""
+    this_year = timezone.localdate().year
+    return [(str(y), f"{y}年") for y in range(this_year, FIRST_YEAR - 1, -1)]
+
+
+def chosen_year(value):
+    """The year `value` (text, e.g. ?year=) if it is one offered, else None (this year)."""
+    value = str(value or "")
+    return int(value) if value in {y for y, _ in year_choices()} else None
+
+
 def progress_date(year=None, today=None):
     """The day progress is measured on for `year`: today in the current year, 31 December of a past year,
     1 January of a future one."""

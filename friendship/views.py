@@ -21,20 +21,14 @@ from core.idempotency import IdempotentCreateMixin
 from core.models import AuditEvent
 
 from . import services
-from .filtersets import ContactFilterSet, FollowUpFilterSet, PairingFilterSet, year_choices
+from .filtersets import ContactFilterSet, FollowUpFilterSet, PairingFilterSet
 from .forms import ContactForm, FollowUpCloseForm, FollowUpForm, PairingForm
 from .models import Contact, FollowUp, Pairing
 from .tables import ContactTable, FollowUpTable, PairingTable, is_overdue
 
 
-def chosen_year(request):
-    """The `year` of the request if it is one the filters offer, else None (this year)."""
-    value = request.GET.get("year", "")
-    return int(value) if value in {y for y, _ in year_choices()} else None
-
-
 def progress_on(request):
-    return services.progress_date(chosen_year(request))
+    return services.progress_date(services.chosen_year(request.GET.get("year")))
 
 
 # --- pairings --------------------------------------------------------------------------------------------
@@ -380,9 +374,9 @@ class CoverageView(CoverageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         on, rows = self.coverage()
-        year = chosen_year(self.request)
+        year = services.chosen_year(self.request.GET.get("year"))
         context.update(
-            rows=rows, on=on, year=year or on.year, years=year_choices(),
+            rows=rows, on=on, year=year or on.year, years=services.year_choices(),
             querystring=f"year={year}" if year else "",
             export_url=reverse("friendship:coverage_export"),
         )

@@ -1,11 +1,12 @@
 """The org tree over the REST API: the units of the token user's data scope."""
 
-from django.apps import apps
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
 from core.api.errors import responses
-from core.models import BusinessModel, subtree_in_scope, top_units_in_scope
+from core.cache import business_models
+from core.models import subtree_in_scope, top_units_in_scope
 
 from .models import Unit
 
@@ -31,7 +32,7 @@ class UnitOut(Schema):
 def units_visible_to(user):
     """The units the user works in: the outermost units of their scopes over every business model, each with
     the units below it where the scope reaches them. In tree order; parent ids filled in."""
-    models = [m for m in apps.get_models() if issubclass(m, BusinessModel)]
+    models = business_models()
     units = []
     for top in top_units_in_scope(user, models, "view", fallback=user.unit):
         if subtree_in_scope(user, models, "view", top):
@@ -54,7 +55,14 @@ def list_units(request):
 
 @router.get("/{int:unit_id}/", response=responses(UnitOut), summary="单位")
 def get_unit(request, unit_id: int):
-    for unit in units_visible_to(request.user):
-        if unit.pk == unit_id:
-            return unit
-    raise Http404
+    """One unit of `units_visible_to`: an outermost unit of the scopes, or a unit below one whose subtree the
+    scopes cover; 404 for any other."""
+    unit = get_object_or_404(Unit, pk=unit_id)
+    models = business_models()
+    tops = top_units_in_scope(request.user, models, "view", fallback=request.user.unit)
+    if not any(unit.pk == top.pk or (unit.path.startswith(top.path) and subtree_in_scope(
+            request.user, models, "view", top)) for top in tops):
+        raise Http404
+    unit.parent_id = Unit.objects.filter(path=unit.path[:-Unit.steplen]).values_list("pk", flat=True).first() \
+        if unit.depth > 1 else None
+    return unit

@@ -12,6 +12,8 @@ from core.api.errors import responses
 from core.api.filters import apply_filters, filter_schema
 from core.api.forms import save_form
 from core.api.pagination import StablePagination
+from core.api.schemas import Ref
+from core.api.schemas import label as _label
 from core.api.scoping import get_visible, require_action, visible
 from core.models import AuditEvent
 
@@ -22,11 +24,6 @@ from .privacy import SensitiveScope, birth_date_text
 
 router = Router(tags=["统战成员"])
 PersonFilters = filter_schema(PersonFilterSet, "PersonFilters")
-
-
-class Ref(Schema):
-    id: int
-    name: str
 
 
 class CategoryOut(Schema):
@@ -52,10 +49,6 @@ class PositionOut(Schema):
     @staticmethod
     def resolve_level_label(position):
         return position.get_level_display()
-
-
-def _label(name):
-    return staticmethod(lambda person: getattr(person, f"get_{name}_display")())
 
 
 class PersonListOut(Schema):

@@ -5,7 +5,6 @@ cultivations and assessments through their forms and representatives.services, l
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -16,8 +15,8 @@ from core.api.errors import FormInvalid, responses
 from core.api.filters import apply_filters, filter_schema
 from core.api.forms import form_data, save_form
 from core.api.pagination import StablePagination
+from core.api.schemas import Ref, label
 from core.api.scoping import get_visible, require_action, visible
-from people.models import SocialPosition
 from people.services import with_person_visible
 
 from . import services
@@ -27,15 +26,6 @@ from .models import Assessment, Cultivation, Kind, Representative, StageChange
 
 router = Router(tags=["党外代表人士"])
 RepresentativeFilters = filter_schema(RepresentativeFilterSet, "RepresentativeFilters")
-
-
-class Ref(Schema):
-    id: int
-    name: str
-
-
-def _label(name):
-    return staticmethod(lambda obj: getattr(obj, f"get_{name}_display")())
 
 
 class StageChangeOut(Schema):
@@ -49,8 +39,8 @@ class StageChangeOut(Schema):
     created_by: str
     created_at: dt.datetime
 
-    resolve_stage_label = _label("stage")
-    resolve_level_label = _label("level")
+    resolve_stage_label = label("stage")
+    resolve_level_label = label("level")
 
     @staticmethod
     def resolve_created_by(step):
@@ -75,10 +65,10 @@ class RepresentativeListOut(Schema):
     stage_date: dt.date | None
     owner_unit: Ref
 
-    resolve_level_label = _label("level")
-    resolve_field_label = _label("field")
-    resolve_kind_label = _label("kind")
-    resolve_stage_label = _label("stage")
+    resolve_level_label = label("level")
+    resolve_field_label = label("field")
+    resolve_kind_label = label("kind")
+    resolve_stage_label = label("stage")
 
     @staticmethod
     def resolve_name(rep):
@@ -156,8 +146,8 @@ class CultivationOut(Schema):
     end_date: dt.date | None
     notes: str
 
-    resolve_kind_label = _label("kind")
-    resolve_status_label = _label("status")
+    resolve_kind_label = label("kind")
+    resolve_status_label = label("status")
 
 
 class CultivationIn(Schema):
@@ -181,7 +171,7 @@ class AssessmentOut(Schema):
     grade_label: str
     notes: str
 
-    resolve_grade_label = _label("grade")
+    resolve_grade_label = label("grade")
 
 
 class AssessmentIn(Schema):
@@ -201,9 +191,8 @@ def _representatives(request, action="view"):
 
 
 def _detail(request, rep_id):
-    positions = SocialPosition.objects.filter(kind__in=services.POLITICAL_KINDS)
     return get_visible(request, _representatives(request).prefetch_related(
-        Prefetch("person__positions", queryset=positions), "stage_changes__created_by"), rep_id)
+        services.prefetch_political_positions(), "stage_changes__created_by"), rep_id)
 
 
 @router.get("/", response=responses(list[RepresentativeListOut]),
@@ -234,7 +223,8 @@ def get_representative(request, representative_id: int):
               summary="修改党外代表人士档案（只传要改的字段；阶段另行变更）")
 def update_representative(request, representative_id: int, payload: RepresentativeIn):
     require_action(request, Representative, "change")
-    rep = get_visible(request, _representatives(request, "change"), representative_id, "change")
+    rep = get_visible(request, Representative.objects.select_related("person", "owner_unit"), representative_id,
+                      "change")
     changes = payload.dict(exclude_unset=True, exclude={"person", "date", "reason"})
     save_form(request, RepresentativeEditForm, changes, instance=rep)
     return _detail(request, representative_id)
@@ -252,7 +242,8 @@ def list_stage_changes(request, representative_id: int):
              summary="变更阶段（同阶段变更页：认定须有该层级的认定权限）")
 def change_stage(request, representative_id: int, payload: StageIn):
     require_action(request, Representative, "change")
-    rep = get_visible(request, _representatives(request, "change"), representative_id, "change")
+    rep = get_visible(request, Representative.objects.select_related("person", "owner_unit"), representative_id,
+                      "change")
     form = StageForm(payload.dict(), representative=rep, user=request.user)
     step = form.change_stage()
     if step is None:

@@ -14,10 +14,12 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 
 from core import audit
 from core.models import AuditEvent
 from people.choices import PositionKind, PositionLevel
+from people.models import SocialPosition
 from people.services import mark_representative
 
 from .models import NEXT_STAGES, Cultivation, Level, Representative, Stage, StageChange
@@ -176,6 +178,11 @@ def term_flag(position, today=None):
 def political_positions(positions):
     """The political arrangement among a person's positions (an iterable, e.g. a prefetched list)."""
     return [p for p in positions if p.kind in POLITICAL_KINDS]
+
+
+def prefetch_political_positions():
+    """Representatives' `person.positions` limited to the political arrangement (one query for a page)."""
+    return Prefetch("person__positions", queryset=SocialPosition.objects.filter(kind__in=POLITICAL_KINDS))
 
 
 def current_arrangement(positions, today=None):

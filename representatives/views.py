@@ -5,7 +5,6 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -16,7 +15,7 @@ from core import audit, views
 from core.exports import describe_filter, export_xlsx
 from core.text import is_number
 from people.choices import Status
-from people.models import Person, SocialPosition
+from people.models import Person
 from people.services import (
     birth_date_text,
     mark_representative,
@@ -41,10 +40,6 @@ STAGE_ICONS = {Stage.DISCOVERED: "ti-search", Stage.CULTIVATING: "ti-plant-2", S
 ADVANCED_FILTERS = ("kind", "category", "status", "tier", "affiliation", "ethnicity", "age_min", "age_max", "tag")
 
 
-def political_positions():
-    return Prefetch("person__positions", queryset=SocialPosition.objects.filter(kind__in=services.POLITICAL_KINDS))
-
-
 # --- list and export -----------------------------------------------------------------------------------
 
 class RepresentativeListView(views.ObjectListView):
@@ -59,7 +54,7 @@ class RepresentativeListView(views.ObjectListView):
             super().get_queryset().select_related("person", "owner_unit")
             .only("pk", "level", "field", "kind", "stage", "stage_date", "owner_unit", "person__name",
                   "person__name_pinyin", "owner_unit__name", "owner_unit__short_name", "owner_unit__path")
-            .prefetch_related(political_positions(), "assessments")
+            .prefetch_related(services.prefetch_political_positions(), "assessments")
         )
         return with_person_visible(queryset, self.request.user)  # the table shows the person's arrangements
 
@@ -146,7 +141,8 @@ class RepresentativeDetailView(views.ObjectDetailView):
         return super().get_queryset().select_related(
             "person__owner_unit", "owner_unit", "created_by", "updated_by"
         ).prefetch_related(
-            "stage_changes__created_by", "cultivations", "assessments", "person__categories", political_positions(),
+            "stage_changes__created_by", "cultivations", "assessments", "person__categories",
+            services.prefetch_political_positions(),
         )
 
     def get_context_data(self, **kwargs):

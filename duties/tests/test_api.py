@@ -1,7 +1,9 @@
 """据单督查 over the REST API: the unit's list, its submissions written through the page's form, the review outcome
 read-only — and 西岭镇 (town2) neither sees nor touches 东溪镇's (town1)."""
 
+from datetime import date
 from decimal import Decimal as D
+from unittest import mock
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
@@ -62,6 +64,9 @@ class DutiesApiTests(TestCase):
         self.assertNotIn("东溪", response.content.decode())
         self.assertEqual(self.call(self.town2, "get", "list/?year=2019").json()["detail"],
                          "2019年没有已发布的考核细则。")
+        with mock.patch("duties.services.timezone.localdate", return_value=date(2031, 3, 1)):
+            none = self.call(self.ns.county_staff, "get", "list/")  # no scheme published for 2031: no unit to list
+        self.assertEqual((none.status_code, none.json()["detail"]), (422, "您的数据范围内没有纳入考核的单位。"))
         picked = self.call(self.ns.county_staff, "get", "list/?year=2025")  # two towns: which one?
         self.assertEqual((picked.status_code, picked.json()["detail"][:7]), (422, "请用 unit"))
         self.assertEqual(len(self.call(self.ns.county_staff, "get",

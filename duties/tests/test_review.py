@@ -1,6 +1,7 @@
 """据单督查, the reviewers' side: the queue and its filters, approve / return / rescore with steps kept, the score
 validated against the item's range, in-app notifications to the unit, and that only reviewers may review."""
 
+import re
 from decimal import Decimal as D
 
 from django.test import TestCase
@@ -81,6 +82,19 @@ class QueueTests(ReviewTestCase):
         self.assertEqual(shown(status=S.IN_PROGRESS), [self.draft])
         self.assertEqual(len(shown(status="")), 4)
         self.assertEqual(len(shown(unit="bogus")), 3)  # a bad filter is ignored
+        # a unit takes the units below it, as on every list page and in the API (SubmissionFilterSet)
+        self.assertEqual(shown(unit=self.org.county.pk), [self.feature, self.plan, self.bonus])
+
+    def test_the_filter_form_offers_the_queue_s_choices(self):
+        page = self.client.get(QUEUE, {"scheme": self.ns.scheme.pk}).content.decode()
+        start = page.index("data-review-filter")
+        form = page[start:page.index("</form>", start)]
+        self.assertEqual(re.findall(r'<select name="(\w+)"', form), ["scheme", "unit", "category", "status"])
+        self.assertIn(f'<option value="{self.ns.scheme.pk}" selected>{self.ns.scheme.title}</option>', form)
+        self.assertIn(f'<option value="{S.SUBMITTED}" selected>', form)
+        self.assertNotIn(f'<option value="{S.NOT_STARTED}"', form)
+        self.assertEqual(form.count("全部状态"), 1)
+        self.assertIn(f'<option value="{self.org.town2.pk}">西岭镇</option>', form)
 
 
 class DecisionTests(ReviewTestCase):
