@@ -46,20 +46,27 @@ class IdempotentCreateMixin:
                 return self.answer(self.already_done(done))
         return self.answer(super().post(request, *args, **kwargs))
 
-    def form_valid(self, form):
+    def form_valid(self, form, **kwargs):
+        """`kwargs` (e.g. ObjectEditView's `after_save`) go on: related rows share the record's transaction, so a
+        duplicate rolled back here leaves none of them behind."""
         key = posted_key(self.request) if self.action == "add" else None
         if key is None:
-            return super().form_valid(form)
-        try:
-            with transaction.atomic():
-                response = super().form_valid(form)
-                if isinstance(response, HttpResponseRedirect) and self.object.pk is not None:
-                    IdempotencyKey.objects.create(user=self.request.user, key=key, object_id=self.object.pk,
-                                                  content_type=ContentType.objects.get_for_model(self.model))
-        except IntegrityError:
-            # The same submission, sent twice at once, was saved by the other request: this one made nothing.
+            return super().form_valid(form, **kwargs)
+        duplicate = False
+        with transaction.atomic():
+            response = super().form_valid(form, **kwargs)
+            if isinstance(response, HttpResponseRedirect) and self.object.pk is not None:
+                try:
+                    with transaction.atomic():
+                        IdempotencyKey.objects.create(user=self.request.user, key=key, object_id=self.object.pk,
+                                                      content_type=ContentType.objects.get_for_model(self.model))
+                except IntegrityError:
+                    # The same submission, sent twice at once, was saved by the other request: undo this copy.
+                    duplicate = True
+                    transaction.set_rollback(True)
+        if duplicate:
             done = IdempotencyKey.objects.get(user=self.request.user, key=key)
-            list(messages.get_messages(self.request))  # drop the "saved" message of the rolled-back copy
+            list(messages.get_messages(self.request))  # drop the "saved" messages of the rolled-back copy
             return self.already_done(done)
         return response
 
