@@ -20,6 +20,7 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 
 from .models import IdempotencyKey
+from .views import url_name
 
 FIELD = "idempotency_key"
 # Sent by static/js/drafts.js: the answer to a successful draft submission is {"location": url} instead of a
@@ -76,7 +77,7 @@ class IdempotentCreateMixin:
             obj = self.model.objects.visible_to(self.request.user).filter(pk=done.object_id).first()
         if obj is None:
             messages.warning(self.request, f"这份{self.model._meta.verbose_name}此前已提交过，未重复保存。")
-            return HttpResponseRedirect(reverse(f"{self.model._meta.app_label}:{self.model._meta.model_name}_list"))
+            return HttpResponseRedirect(reverse(url_name(self.model, "list")))
         messages.info(self.request, f"这份{self.model._meta.verbose_name}此前已提交并保存，未重复保存。")
         self.object = obj
         return HttpResponseRedirect(self.get_success_url())
