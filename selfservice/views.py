@@ -123,7 +123,7 @@ class ActivityListView(MemberMixin, TemplateView):
         mine = activity_services.signed_up_activity_ids(self.person)
         for activity in activities:
             activity.signed_up = activity.pk in mine
-            activity.full = not activity.signed_up and activity_services.is_full(activity)
+            activity.full = not activity.signed_up and activity_services.is_full(activity, activity.signed_up_total)
         return super().get_context_data(activities=activities, **kwargs)
 
 

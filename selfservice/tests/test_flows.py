@@ -4,7 +4,9 @@ approved or rejected (the record, its history, the notification), bad input, and
 import datetime
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -229,3 +231,30 @@ class SelfServiceFlowTests(TestCase):
         response = client.post(reverse("selfservice:signup", args=[town.pk]), follow=True)
         self.assertContains(response, "报名名额已满")
         self.assertEqual(SignUp.objects.get(person=self.person).status, SignUp.Status.CANCELLED)
+
+    def test_the_activity_list_costs_the_same_queries_for_more_activities(self):
+        client, _ = self.open_account()
+        kind = ActivityType.objects.get_or_create(name="同心大讲堂")[0]
+        start = timezone.now() + datetime.timedelta(days=3)
+
+        def add_activities(count):
+            for n in range(count):
+                activity = Activity.objects.create(
+                    title=f"讲堂{Activity.objects.count()}", activity_type=kind, start=start, end=start, place="礼堂",
+                    content="讲座", owner_unit=self.org.town1, signup_open=True, signup_capacity=1 + n % 2)
+                SignUp.objects.create(activity=activity, person=self.neighbour)
+
+        def queries():
+            with CaptureQueriesContext(connection) as captured:
+                page = client.get(reverse("selfservice:activities"))
+            return len(captured), page
+
+        add_activities(2)
+        few, _ = queries()
+        add_activities(4)
+        many, page = queries()
+        self.assertEqual(many, few)
+        # Capacity 1 with the neighbour signed up is full; capacity 2 has a place left.
+        full = {a.title for a in page.context["activities"] if a.full}
+        self.assertEqual(full, {"讲堂0", "讲堂2", "讲堂4"})
+        self.assertContains(page, "名额已满", count=3)
