@@ -149,13 +149,16 @@ def decision_reason(request):
     return f"本人申报：{request.get_item_display()}改为“{request.new_display}”"
 
 
+ALREADY_DECIDED = "该申报已审核，无需重复处理"
+
+
 def approve(request, by):
     """Apply `request` through the person edit form's rules and close it; returns [problems] (then nothing
     changes and the request stays pending)."""
     with transaction.atomic():
         request = ChangeRequest.objects.select_for_update().get(pk=request.pk)
         if request.status != ChangeRequest.Status.PENDING:
-            return ["该申报已审核，无需重复处理"]
+            return [ALREADY_DECIDED]
         reason = decision_reason(request)
         if request.item == ChangeRequest.Item.SOCIAL_POSITION:
             problems = ledger.add_declared_position(request.person, by, request.values, reason)
@@ -173,7 +176,7 @@ def reject(request, by, reason):
     with transaction.atomic():
         request = ChangeRequest.objects.select_for_update().get(pk=request.pk)
         if request.status != ChangeRequest.Status.PENDING:
-            return ["该申报已审核，无需重复处理"]
+            return [ALREADY_DECIDED]
         _close(request, by, ChangeRequest.Status.REJECTED, reason)
         notify(request.requested_by, f"您申报的“{request.get_item_display()}”未通过审核", body=f"原因：{reason}",
                url=reverse("selfservice:record"))

@@ -259,15 +259,21 @@ class RequestMixin(ManagesPeopleMixin):
 class RequestReviewView(RequestMixin, TemplateView):
     template_name = "selfservice/request_review.html"
 
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.change = None
+
     def get(self, request, *args, **kwargs):
+        self.change = self.get_request()
         return self.render_to_response(self.get_context_data(form=DecisionForm()))
 
     def post(self, request, *args, **kwargs):
-        change = self.get_request()
+        self.change = change = self.get_request()
         form = DecisionForm(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
-        if form.cleaned_data["decision"] == DecisionForm.Decision.APPROVE:
+        approving = form.cleaned_data["decision"] == DecisionForm.Decision.APPROVE
+        if approving:
             problems = services.approve(change, request.user)
             done = "已通过，台账已更新。"
         else:
@@ -275,13 +281,16 @@ class RequestReviewView(RequestMixin, TemplateView):
             done = "已退回申报人。"
         if problems:
             for problem in problems:
-                form.add_error(None, f"无法通过：{problem}")
+                form.add_error(None, f"无法通过：{problem}" if approving and problem != services.ALREADY_DECIDED
+                               else problem)
+            if services.ALREADY_DECIDED in problems:
+                change.refresh_from_db()  # decided meanwhile: show the decision, not the stale pending form
             return self.render_to_response(self.get_context_data(form=form))
         messages.success(request, f"“{change.person.name}”的申报{done}")
         return HttpResponseRedirect(reverse("selfservice_review:request_list"))
 
     def get_context_data(self, **kwargs):
-        change = self.get_request()
+        change = self.change
         new = change.new_display
         if change.item == ChangeRequest.Item.PHONE and ledger.may_see_sensitive(self.request.user, change.person):
             new = change.new_phone

@@ -171,6 +171,14 @@ class SelfServiceFlowTests(TestCase):
         self.assertEqual(self.person.education, "")
         self.assertIn("请提供毕业证书", Notification.objects.get(recipient=link.user).body)
         self.assertContains(client.get(reverse("selfservice:record")), "请提供毕业证书")
+        # A second decision (another tab, a colleague) is told the request is decided, and sees the decision.
+        for decision in ("approve", "reject"):
+            with self.subTest(decision=decision):
+                again = self.client.post(url, {"decision": decision, "reason": "再次处理"})
+                self.assertEqual(again.context["form"].non_field_errors(), ["该申报已审核，无需重复处理"])
+                self.assertEqual(again.context["change"].status, ChangeRequest.Status.REJECTED)
+        change.refresh_from_db()
+        self.assertEqual(change.decision_reason, "请提供毕业证书")
 
     def test_bad_input_gets_a_chinese_message_and_records_nothing(self):
         client, _ = self.open_account()
