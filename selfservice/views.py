@@ -221,13 +221,21 @@ class InviteView(ManagesPeopleMixin, TemplateView):
         form = InviteForm(request.POST, has_account=self.link is not None)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(person=person, form=form))
-        with transaction.atomic():
-            link = self.link or services.create_account(person, form.cleaned_data["username"], request.user)
-            if form.cleaned_data["method"] == InviteForm.Method.LINK:
-                token = services.issue_invitation(link, request.user)
-                issued = {"url": request.build_absolute_uri(reverse("selfservice:invitation", args=[token]))}
+        try:
+            with transaction.atomic():
+                link = self.link or services.create_account(person, form.cleaned_data["username"], request.user)
+                if form.cleaned_data["method"] == InviteForm.Method.LINK:
+                    token = services.issue_invitation(link, request.user)
+                    issued = {"url": request.build_absolute_uri(reverse("selfservice:invitation", args=[token]))}
+                else:
+                    issued = {"password": services.issue_initial_password(link, request.user)}
+        except services.AccountTaken:
+            # Another unit opened an account at the same moment (the form's check passed for both).
+            if MemberLink.objects.filter(person=person).exists():
+                form.add_error(None, "该成员的账号刚由他人开通，请刷新页面后再操作。")
             else:
-                issued = {"password": services.issue_initial_password(link, request.user)}
+                form.add_error("username", "该用户名已被使用，请换一个")
+            return self.render_to_response(self.get_context_data(person=person, form=form))
         return self.render_to_response(self.get_context_data(person=person, link=link, issued=issued))
 
     def get_context_data(self, **kwargs):

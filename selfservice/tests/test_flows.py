@@ -2,6 +2,7 @@
 approved or rejected (the record, its history, the notification), bad input, and the sign-up."""
 
 import datetime
+from unittest import mock
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -17,6 +18,7 @@ from core.models import AuditEvent, Notification
 from org.testing import build_county
 from people.models import Person
 from selfservice import services
+from selfservice.forms import InviteForm
 from selfservice.models import ChangeRequest, Invitation, MemberLink
 
 NEW_PASSWORD = "Xin#Mima2026"
@@ -100,6 +102,15 @@ class SelfServiceFlowTests(TestCase):
         response = self.invite("link", username="town01")
         self.assertContains(response, "该用户名已被使用")
         self.assertFalse(MemberLink.objects.exists())
+
+    def test_a_username_taken_at_the_same_moment_is_a_form_error(self):
+        # Both units' forms found the name free; the other one saved first.
+        with mock.patch.object(InviteForm, "clean_username", lambda form: form.cleaned_data["username"]):
+            response = self.invite("link", username="town01")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.context["form"].errors["username"], ["该用户名已被使用，请换一个"])
+        self.assertFalse(MemberLink.objects.exists())
+        self.assertFalse(Invitation.objects.exists())
 
     def test_another_town_cannot_open_the_account(self):
         self.client.force_login(self.other_officer)
