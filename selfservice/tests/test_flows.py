@@ -159,6 +159,11 @@ class SelfServiceFlowTests(TestCase):
         latest = self.person.history.order_by("-history_date", "-history_id").first()
         self.assertEqual(latest.history_change_reason, "本人申报：工作单位改为“县第一中学”")
         self.assertEqual(latest.history_user, self.officer)
+        event = AuditEvent.objects.get(action=AuditEvent.Action.UPDATE, object_type="people.Person",
+                                       object_id=str(self.person.pk))
+        self.assertEqual(event.changes, {"工作单位": ["东溪小学", "县第一中学"],
+                                         "原因": "本人申报：工作单位改为“县第一中学”"})
+        self.assertEqual(latest.history_user, self.officer)
         detail = self.client.get(self.person.get_absolute_url()).content.decode()
         self.assertIn("本人申报：工作单位改为“县第一中学”", detail)
         change.refresh_from_db()
