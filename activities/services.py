@@ -9,6 +9,7 @@
 """
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from core import audit
@@ -23,19 +24,19 @@ class SignUpRefused(Exception):
 
 
 def open_for_signup(unit, now=None):
-    """The activities a person of `unit` may sign up for, soonest first."""
+    """The activities a person of `unit` may sign up for, soonest first; each with `signed_up_total`, its
+    current count of sign-ups (see `is_full`)."""
     now = now or timezone.now()
     units = [*type(unit).objects.get_ancestors(unit), unit]
     return (Activity.objects.filter(signup_open=True, start__gt=now, owner_unit__in=units)
-            .exclude(signup_deadline__lt=now).select_related("owner_unit", "activity_type").order_by("start", "pk"))
+            .exclude(signup_deadline__lt=now).select_related("owner_unit", "activity_type")
+            .annotate(signed_up_total=Count("signups", filter=Q(signups__status=SignUp.Status.SIGNED_UP)))
+            .order_by("start", "pk"))
 
 
-def signed_up_count(activity):
-    return activity.signups.filter(status=SignUp.Status.SIGNED_UP).count()
-
-
-def is_full(activity):
-    return activity.signup_capacity is not None and signed_up_count(activity) >= activity.signup_capacity
+def is_full(activity, signed_up):
+    """Whether `activity` has no place left when `signed_up` members are signed up for it."""
+    return activity.signup_capacity is not None and signed_up >= activity.signup_capacity
 
 
 def signed_up_activity_ids(person):
@@ -48,7 +49,7 @@ def sign_up(activity, person):
     with transaction.atomic():
         # Taking the activity's row first serialises sign-ups for the last places.
         Activity.objects.select_for_update().filter(pk=activity.pk).first()
-        if is_full(activity):
+        if is_full(activity, activity.signups.filter(status=SignUp.Status.SIGNED_UP).count()):
             raise SignUpRefused("报名名额已满")
         try:
             with transaction.atomic():

@@ -146,12 +146,16 @@ class ActivityEditView(IdempotentCreateMixin, views.ObjectEditView):
         return initial
 
     def form_valid(self, form):
-        response = super().form_valid(form)
         photos = form.cleaned_data.get("photos") or []
-        if photos and isinstance(response, HttpResponseRedirect):
-            add_photos(self.object, photos, self.request.user)
+        if not photos:
+            return super().form_valid(form)
+
+        def save_photos(activity):
+            # In the activity's transaction: a save rolled back (out of scope, a duplicate submission) keeps none.
+            add_photos(activity, photos, self.request.user)
             messages.success(self.request, f"已上传 {len(photos)} 张照片。")
-        return response
+
+        return super().form_valid(form, after_save=save_photos)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

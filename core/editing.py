@@ -12,12 +12,13 @@ from .models import AuditEvent
 OUTSIDE_SCOPE = "保存后该记录将不在您的数据范围内，修改已撤销。请检查“所属单位”等字段。"
 
 
-def save_in_scope(form, user, *, values_before=None, after_save=None):
+def save_in_scope(form, user, *, values_before=None, after_save=None, extra_changes=None):
     """Save `form` (valid) as `user`; True when saved. `after_save(obj)` runs in the same transaction (related
     rows such as formsets). The save and the scope check share that transaction: a save that would put the
     record outside what the user may add or change is rolled back, audited as refused, and explained on the
     form (False). `values_before` (core.audit.snapshot of the instance before the form touched it) gives the
-    audit diff of an update."""
+    audit diff of an update; `extra_changes` ({label: text}) is recorded with it (say, why the change was
+    made)."""
     obj = form.instance
     model = type(obj)
     creating = obj.pk is None
@@ -34,8 +35,8 @@ def save_in_scope(form, user, *, values_before=None, after_save=None):
         if inside:
             if after_save is not None:
                 after_save(saved)
-            audit.record(event, obj=saved,
-                         changes=audit.field_changes(saved, values_before or {}, tracked) if not creating else {})
+            changes = audit.field_changes(saved, values_before or {}, tracked) if not creating else {}
+            audit.record(event, obj=saved, changes={**changes, **(extra_changes or {})})
         else:
             transaction.set_rollback(True)
     if inside:

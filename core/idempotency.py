@@ -20,6 +20,7 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 
 from .models import IdempotencyKey
+from .views import url_name
 
 FIELD = "idempotency_key"
 # Sent by static/js/drafts.js: the answer to a successful draft submission is {"location": url} instead of a
@@ -46,20 +47,27 @@ class IdempotentCreateMixin:
                 return self.answer(self.already_done(done))
         return self.answer(super().post(request, *args, **kwargs))
 
-    def form_valid(self, form):
+    def form_valid(self, form, **kwargs):
+        """`kwargs` (e.g. ObjectEditView's `after_save`) go on: related rows share the record's transaction, so a
+        duplicate rolled back here leaves none of them behind."""
         key = posted_key(self.request) if self.action == "add" else None
         if key is None:
-            return super().form_valid(form)
-        try:
-            with transaction.atomic():
-                response = super().form_valid(form)
-                if isinstance(response, HttpResponseRedirect) and self.object.pk is not None:
-                    IdempotencyKey.objects.create(user=self.request.user, key=key, object_id=self.object.pk,
-                                                  content_type=ContentType.objects.get_for_model(self.model))
-        except IntegrityError:
-            # The same submission, sent twice at once, was saved by the other request: this one made nothing.
+            return super().form_valid(form, **kwargs)
+        duplicate = False
+        with transaction.atomic():
+            response = super().form_valid(form, **kwargs)
+            if isinstance(response, HttpResponseRedirect) and self.object.pk is not None:
+                try:
+                    with transaction.atomic():
+                        IdempotencyKey.objects.create(user=self.request.user, key=key, object_id=self.object.pk,
+                                                      content_type=ContentType.objects.get_for_model(self.model))
+                except IntegrityError:
+                    # The same submission, sent twice at once, was saved by the other request: undo this copy.
+                    duplicate = True
+                    transaction.set_rollback(True)
+        if duplicate:
             done = IdempotencyKey.objects.get(user=self.request.user, key=key)
-            list(messages.get_messages(self.request))  # drop the "saved" message of the rolled-back copy
+            list(messages.get_messages(self.request))  # drop the "saved" messages of the rolled-back copy
             return self.already_done(done)
         return response
 
@@ -69,7 +77,7 @@ class IdempotentCreateMixin:
             obj = self.model.objects.visible_to(self.request.user).filter(pk=done.object_id).first()
         if obj is None:
             messages.warning(self.request, f"这份{self.model._meta.verbose_name}此前已提交过，未重复保存。")
-            return HttpResponseRedirect(reverse(f"{self.model._meta.app_label}:{self.model._meta.model_name}_list"))
+            return HttpResponseRedirect(reverse(url_name(self.model, "list")))
         messages.info(self.request, f"这份{self.model._meta.verbose_name}此前已提交并保存，未重复保存。")
         self.object = obj
         return HttpResponseRedirect(self.get_success_url())

@@ -2,7 +2,8 @@
 
 The service worker caches static assets only (requests under STATIC_URL): pages, API answers and media are
 business data and never touch its cache, so nothing of the ledger stays on a phone that is lost or shared. The
-offline drafts of forms are the browser's localStorage, kept by static/js/drafts.js, not the worker's.
+offline drafts of forms are the browser's localStorage, kept by static/js/drafts.js, not the worker's: at most 7
+days (older ones are dropped when a draft form opens) and removed when the user logs out (static/js/app.js).
 """
 
 import hashlib

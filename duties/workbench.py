@@ -1,11 +1,14 @@
 """The duty list on the workbench (core.workbench): whether the user's scope holds an assessed unit (the menu shows
 the unit's list, letters and results only then), and the items of the user's own unit due this month."""
 
+import operator
+from functools import reduce
 from urllib.parse import urlencode
 
 from django.urls import reverse
 
 from core.workbench import DueItem
+from org.models import Unit
 
 from .assessment import assess
 from .models import ReminderLetter, Scheme, Submission
@@ -19,9 +22,15 @@ def _schemes(year):
 
 def has_assessed_unit(user):
     """Whether a published scheme (of any year: last year's results are read in January) assesses a unit of the
-    user's scope: a village no scheme assesses has no duty list, no reminder letter and no result to read."""
-    return any(scheme.assessed_units_for(user).exists()
-               for scheme in Scheme.objects.published().select_related("owner_unit"))
+    user's scope: a village no scheme assesses has no duty list, no reminder letter and no result to read.
+
+    Asked by several menu items on every page (directly and through `reads_letters`): answered once per request,
+    kept on the user object as core.navigation keeps its answers, in two queries however many schemes."""
+    if "_has_assessed_unit" not in user.__dict__:
+        schemes = Scheme.objects.published().select_related("owner_unit")
+        covered = reduce(operator.or_, (scheme.covered_units() for scheme in schemes), Unit.objects.none())
+        user.__dict__["_has_assessed_unit"] = (covered & Submission.objects.units_in_scope(user)).exists()
+    return user.__dict__["_has_assessed_unit"]
 
 
 def reads_letters(user):

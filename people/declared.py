@@ -8,7 +8,7 @@ A social position (社会职务) declared is added through the positions' own fo
 from django import forms
 from django.db import transaction
 
-from core import audit
+from core import audit, editing
 from core.models import AuditEvent
 
 from .forms import PersonForm, SocialPositionForm
@@ -55,19 +55,14 @@ def apply_declared_change(person, user, values, reason):
     """Apply the declared `values` to `person` as `user` (who may change the person), the history entry
     reading `reason`. Returns [problem messages]; nothing is saved when there are any."""
     person = Person.objects.select_for_update().get(pk=person.pk)
-    before = audit.snapshot(person, list(values))
+    before = audit.snapshot(person, [f.name for f in Person._meta.concrete_fields])
     form = _edit_form(person, user, values)
     if not form.is_valid():
         errors = form.errors
         return [m for name in errors for m in errors[name]]
-    person = form.save(commit=False)
-    person.updated_by = user
-    person._change_reason = reason
-    person.save()
-    form.save_m2m()
-    changes = audit.field_changes(person, before, list(values))
-    changes["原因"] = reason
-    audit.record(AuditEvent.Action.UPDATE, obj=person, changes=changes)
+    form.instance._change_reason = reason
+    if not editing.save_in_scope(form, user, values_before=before, extra_changes={"原因": reason}):
+        return list(form.non_field_errors())
     return []
 
 

@@ -9,12 +9,11 @@ ledger. Everything else of this app is private to it (the import-linter contract
 - The ledger's person picker (`person_choices`), for autocomplete views of other apps.
 - The ledger's "是否代表人士" flag, kept in step by the representatives' pipeline (`mark_representative`).
 - Changes a person declares about themselves (本人申报, people.declared): checked and applied through the person
-  edit form — `DECLARABLE_FIELDS`, `declared_change_problems`, `apply_declared_change`,
-  `declared_position_problems`, `add_declared_position`.
+  edit form — `declared_change_problems`, `apply_declared_change`, `declared_position_problems`,
+  `add_declared_position`.
 """
 
 from .declared import (
-    DECLARABLE_FIELDS,
     add_declared_position,
     apply_declared_change,
     declared_change_problems,
@@ -25,7 +24,7 @@ from .privacy import birth_date_text, may_reveal, may_see_sensitive
 from .visibility import may_see_person, visible_people, with_person_visible
 
 __all__ = [
-    "DECLARABLE_FIELDS", "PersonFilterSet", "add_declared_position", "apply_declared_change", "birth_date_text",
+    "PersonFilterSet", "add_declared_position", "apply_declared_change", "birth_date_text",
     "declared_change_problems", "declared_position_problems", "mark_representative", "may_reveal", "may_see_person",
     "may_see_sensitive", "person_choices", "visible_people", "with_person_visible",
 ]

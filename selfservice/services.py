@@ -8,7 +8,7 @@ gives it nothing. Everything a member sees comes from here, about their own pers
 import datetime
 import secrets
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -36,19 +36,29 @@ def link_of(user):
 
 # --- opening the account -----------------------------------------------------------------------------------
 
+class AccountTaken(Exception):
+    """The username, or the person's account, was taken meanwhile (two units opening at once)."""
+
+
 def create_account(person, username, by):
     """An account for `person` holding the role "member" (no business permission, so no second approval as for
     business roles: it reaches nothing but the person's own pages). It cannot sign in until an invitation is
-    accepted or an initial password is issued."""
-    with transaction.atomic():
-        user = User(username=username, full_name=person.name, unit=person.owner_unit, must_change_password=True)
-        user.set_unusable_password()
-        user.save()
-        Grant.objects.create(user=user, role=Role.objects.get(code=MEMBER_ROLE), status=Grant.Status.APPROVED,
-                             requested_by=by, requested_at=timezone.now(), decided_by=by, decided_at=timezone.now())
-        link = MemberLink.objects.create(user=user, person=person, created_by=by)
-        audit.record(AuditEvent.Action.ACCOUNT, obj=user, object_type="账号", label=username,
-                     changes={"本人自助账号": ["", f"{person.name}（{person.owner_unit.name}）"]})
+    accepted or an initial password is issued. Raises AccountTaken when another request took the username or
+    opened the person's account first."""
+    try:
+        with transaction.atomic():
+            user = User(username=username, full_name=person.name, unit=person.owner_unit,
+                        must_change_password=True)
+            user.set_unusable_password()
+            user.save()
+            Grant.objects.create(user=user, role=Role.objects.get(code=MEMBER_ROLE), status=Grant.Status.APPROVED,
+                                 requested_by=by, requested_at=timezone.now(), decided_by=by,
+                                 decided_at=timezone.now())
+            link = MemberLink.objects.create(user=user, person=person, created_by=by)
+            audit.record(AuditEvent.Action.ACCOUNT, obj=user, object_type="账号", label=username,
+                         changes={"本人自助账号": ["", f"{person.name}（{person.owner_unit.name}）"]})
+    except IntegrityError as exc:
+        raise AccountTaken from exc
     return link
 
 
@@ -149,13 +159,16 @@ def decision_reason(request):
     return f"本人申报：{request.get_item_display()}改为“{request.new_display}”"
 
 
+ALREADY_DECIDED = "该申报已审核，无需重复处理"
+
+
 def approve(request, by):
     """Apply `request` through the person edit form's rules and close it; returns [problems] (then nothing
     changes and the request stays pending)."""
     with transaction.atomic():
         request = ChangeRequest.objects.select_for_update().get(pk=request.pk)
         if request.status != ChangeRequest.Status.PENDING:
-            return ["该申报已审核，无需重复处理"]
+            return [ALREADY_DECIDED]
         reason = decision_reason(request)
         if request.item == ChangeRequest.Item.SOCIAL_POSITION:
             problems = ledger.add_declared_position(request.person, by, request.values, reason)
@@ -173,7 +186,7 @@ def reject(request, by, reason):
     with transaction.atomic():
         request = ChangeRequest.objects.select_for_update().get(pk=request.pk)
         if request.status != ChangeRequest.Status.PENDING:
-            return ["该申报已审核，无需重复处理"]
+            return [ALREADY_DECIDED]
         _close(request, by, ChangeRequest.Status.REJECTED, reason)
         notify(request.requested_by, f"您申报的“{request.get_item_display()}”未通过审核", body=f"原因：{reason}",
                url=reverse("selfservice:record"))

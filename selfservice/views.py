@@ -123,7 +123,7 @@ class ActivityListView(MemberMixin, TemplateView):
         mine = activity_services.signed_up_activity_ids(self.person)
         for activity in activities:
             activity.signed_up = activity.pk in mine
-            activity.full = not activity.signed_up and activity_services.is_full(activity)
+            activity.full = not activity.signed_up and activity_services.is_full(activity, activity.signed_up_total)
         return super().get_context_data(activities=activities, **kwargs)
 
 
@@ -221,13 +221,21 @@ class InviteView(ManagesPeopleMixin, TemplateView):
         form = InviteForm(request.POST, has_account=self.link is not None)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(person=person, form=form))
-        with transaction.atomic():
-            link = self.link or services.create_account(person, form.cleaned_data["username"], request.user)
-            if form.cleaned_data["method"] == InviteForm.Method.LINK:
-                token = services.issue_invitation(link, request.user)
-                issued = {"url": request.build_absolute_uri(reverse("selfservice:invitation", args=[token]))}
+        try:
+            with transaction.atomic():
+                link = self.link or services.create_account(person, form.cleaned_data["username"], request.user)
+                if form.cleaned_data["method"] == InviteForm.Method.LINK:
+                    token = services.issue_invitation(link, request.user)
+                    issued = {"url": request.build_absolute_uri(reverse("selfservice:invitation", args=[token]))}
+                else:
+                    issued = {"password": services.issue_initial_password(link, request.user)}
+        except services.AccountTaken:
+            # Another unit opened an account at the same moment (the form's check passed for both).
+            if MemberLink.objects.filter(person=person).exists():
+                form.add_error(None, "该成员的账号刚由他人开通，请刷新页面后再操作。")
             else:
-                issued = {"password": services.issue_initial_password(link, request.user)}
+                form.add_error("username", "该用户名已被使用，请换一个")
+            return self.render_to_response(self.get_context_data(person=person, form=form))
         return self.render_to_response(self.get_context_data(person=person, link=link, issued=issued))
 
     def get_context_data(self, **kwargs):
@@ -259,15 +267,21 @@ class RequestMixin(ManagesPeopleMixin):
 class RequestReviewView(RequestMixin, TemplateView):
     template_name = "selfservice/request_review.html"
 
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.change = None
+
     def get(self, request, *args, **kwargs):
+        self.change = self.get_request()
         return self.render_to_response(self.get_context_data(form=DecisionForm()))
 
     def post(self, request, *args, **kwargs):
-        change = self.get_request()
+        self.change = change = self.get_request()
         form = DecisionForm(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
-        if form.cleaned_data["decision"] == DecisionForm.Decision.APPROVE:
+        approving = form.cleaned_data["decision"] == DecisionForm.Decision.APPROVE
+        if approving:
             problems = services.approve(change, request.user)
             done = "已通过，台账已更新。"
         else:
@@ -275,13 +289,16 @@ class RequestReviewView(RequestMixin, TemplateView):
             done = "已退回申报人。"
         if problems:
             for problem in problems:
-                form.add_error(None, f"无法通过：{problem}")
+                form.add_error(None, f"无法通过：{problem}" if approving and problem != services.ALREADY_DECIDED
+                               else problem)
+            if services.ALREADY_DECIDED in problems:
+                change.refresh_from_db()  # decided meanwhile: show the decision, not the stale pending form
             return self.render_to_response(self.get_context_data(form=form))
         messages.success(request, f"“{change.person.name}”的申报{done}")
         return HttpResponseRedirect(reverse("selfservice_review:request_list"))
 
     def get_context_data(self, **kwargs):
-        change = self.get_request()
+        change = self.change
         new = change.new_display
         if change.item == ChangeRequest.Item.PHONE and ledger.may_see_sensitive(self.request.user, change.person):
             new = change.new_phone

@@ -1,12 +1,14 @@
 """An activity sent twice (an offline draft resent, a second tap) is recorded once (core.idempotency)."""
 
 import uuid
+from unittest import mock
 
 from django.test import TestCase
 from django.urls import reverse
 
 from accounts.testing import create_user
-from activities.models import Activity, ActivityType
+from activities.models import Activity, ActivityType, Photo
+from activities.tests.test_views import jpeg_upload
 from core.models import IdempotencyKey
 from org.testing import build_county
 
@@ -44,3 +46,19 @@ class ActivityIdempotencyTests(TestCase):
         self.assertEqual(Activity.objects.count(), 2)
         self.assertEqual(sorted(IdempotencyKey.objects.values_list("user__username", flat=True)),
                          ["i_liaison", "i_town"])
+
+    def test_a_duplicate_sent_at_the_same_time_stores_its_photos_once(self):
+        self.client.force_login(self.liaison)
+        key = uuid.uuid4()
+        self.client.post(reverse("activities:activity_add"), {**self.data(key), "photos": [jpeg_upload()]})
+        # The twin submission passed the key check before the first one committed: it finds no key, saves its
+        # copy and then collides on the key (the race the key's unique constraint settles).
+        not_yet = mock.Mock(**{"first.return_value": None})
+        with mock.patch.object(IdempotencyKey.objects, "filter", return_value=not_yet):
+            response = self.client.post(reverse("activities:activity_add"),
+                                        {**self.data(key, "重发的同心行"), "photos": [jpeg_upload()]})
+        activity = Activity.objects.get()
+        self.assertRedirects(response, activity.get_absolute_url(), fetch_redirect_response=False)
+        self.assertEqual(activity.title, "三月同心行")
+        self.assertEqual(Photo.objects.filter(activity=activity).count(), 1)
+        self.assertEqual(Photo.objects.count(), 1)

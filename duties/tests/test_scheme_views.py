@@ -8,13 +8,17 @@ changed with the "manage" action, which only county staff hold: a town officer g
 import datetime
 from decimal import Decimal as D
 
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import User
 from accounts.testing import create_user
 from core.models import AuditEvent
 from core.navigation import menu_for
 from duties.models import CalendarYear, Holiday, Indicator, Scheme, Submission
+from duties.workbench import has_assessed_unit
 from org.models import Unit
 from org.testing import build_county
 
@@ -143,6 +147,41 @@ class SchemeAccessTests(SchemeFixtures):
         self.assertNotIn("节假日", labels(self.county_staff))
         self.client.force_login(self.county_staff)
         self.assertContains(self.client.get(GLOBAL["list"]), "考核督查")
+
+
+class AssessedUnitTests(SchemeFixtures):
+    """The menu's "is a unit of my scope assessed" check: right per scope, asked once per request, and as cheap
+    for ten years of schemes as for one."""
+
+    def answers(self, *users):
+        # Fresh user objects: the answer is kept on the user object for the rest of the request.
+        return [has_assessed_unit(User.objects.get(pk=user.pk)) for user in users]
+
+    def queries(self, user):
+        user = User.objects.get(pk=user.pk)
+        Submission.objects.units_in_scope(user).exists()  # the scope itself is loaded (and cached) beforehand
+        with CaptureQueriesContext(connection) as captured:
+            has_assessed_unit(user)
+        with self.assertNumQueries(0):
+            has_assessed_unit(user)
+        return len(captured)
+
+    def test_answer_follows_published_schemes_and_scope(self):
+        village_user = create_user("d_village1", self.org.village1, "village_liaison")
+        self.assertEqual(self.answers(village_user, self.town1_user, self.town2_user), [False, False, False])
+        Scheme.objects.filter(pk=self.town_scheme.pk).update(status=Scheme.Status.PUBLISHED)
+        self.assertEqual(self.answers(village_user, self.town1_user, self.town2_user), [True, True, False])
+        Scheme.objects.filter(pk=self.scheme.pk).update(status=Scheme.Status.PUBLISHED)
+        self.assertEqual(self.answers(village_user, self.town1_user, self.town2_user), [True, True, True])
+
+    def test_queries_do_not_grow_with_the_schemes(self):
+        Scheme.objects.filter(pk=self.scheme.pk).update(status=Scheme.Status.PUBLISHED)
+        one = self.queries(self.town2_user)
+        for year in (2023, 2024, 2025):
+            Scheme.objects.create(year=year, title=f"{year}年度统战工作考核细则", owner_unit=self.org.county,
+                                  unit_types=[Unit.Type.TOWN], status=Scheme.Status.PUBLISHED)
+        self.assertEqual(self.queries(self.town2_user), one)
+        self.assertLessEqual(one, 2)
 
 
 class SchemeEditTests(SchemeFixtures):

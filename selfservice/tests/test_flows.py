@@ -2,9 +2,12 @@
 approved or rejected (the record, its history, the notification), bad input, and the sign-up."""
 
 import datetime
+from unittest import mock
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,6 +18,7 @@ from core.models import AuditEvent, Notification
 from org.testing import build_county
 from people.models import Person
 from selfservice import services
+from selfservice.forms import InviteForm
 from selfservice.models import ChangeRequest, Invitation, MemberLink
 
 NEW_PASSWORD = "Xin#Mima2026"
@@ -99,6 +103,15 @@ class SelfServiceFlowTests(TestCase):
         self.assertContains(response, "该用户名已被使用")
         self.assertFalse(MemberLink.objects.exists())
 
+    def test_a_username_taken_at_the_same_moment_is_a_form_error(self):
+        # Both units' forms found the name free; the other one saved first.
+        with mock.patch.object(InviteForm, "clean_username", lambda form: form.cleaned_data["username"]):
+            response = self.invite("link", username="town01")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.context["form"].errors["username"], ["该用户名已被使用，请换一个"])
+        self.assertFalse(MemberLink.objects.exists())
+        self.assertFalse(Invitation.objects.exists())
+
     def test_another_town_cannot_open_the_account(self):
         self.client.force_login(self.other_officer)
         response = self.client.post(reverse("selfservice_review:invite", args=[self.person.pk]),
@@ -146,6 +159,11 @@ class SelfServiceFlowTests(TestCase):
         latest = self.person.history.order_by("-history_date", "-history_id").first()
         self.assertEqual(latest.history_change_reason, "本人申报：工作单位改为“县第一中学”")
         self.assertEqual(latest.history_user, self.officer)
+        event = AuditEvent.objects.get(action=AuditEvent.Action.UPDATE, object_type="people.Person",
+                                       object_id=str(self.person.pk))
+        self.assertEqual(event.changes, {"工作单位": ["东溪小学", "县第一中学"],
+                                         "原因": "本人申报：工作单位改为“县第一中学”"})
+        self.assertEqual(latest.history_user, self.officer)
         detail = self.client.get(self.person.get_absolute_url()).content.decode()
         self.assertIn("本人申报：工作单位改为“县第一中学”", detail)
         change.refresh_from_db()
@@ -169,6 +187,14 @@ class SelfServiceFlowTests(TestCase):
         self.assertEqual(self.person.education, "")
         self.assertIn("请提供毕业证书", Notification.objects.get(recipient=link.user).body)
         self.assertContains(client.get(reverse("selfservice:record")), "请提供毕业证书")
+        # A second decision (another tab, a colleague) is told the request is decided, and sees the decision.
+        for decision in ("approve", "reject"):
+            with self.subTest(decision=decision):
+                again = self.client.post(url, {"decision": decision, "reason": "再次处理"})
+                self.assertEqual(again.context["form"].non_field_errors(), ["该申报已审核，无需重复处理"])
+                self.assertEqual(again.context["change"].status, ChangeRequest.Status.REJECTED)
+        change.refresh_from_db()
+        self.assertEqual(change.decision_reason, "请提供毕业证书")
 
     def test_bad_input_gets_a_chinese_message_and_records_nothing(self):
         client, _ = self.open_account()
@@ -229,3 +255,30 @@ class SelfServiceFlowTests(TestCase):
         response = client.post(reverse("selfservice:signup", args=[town.pk]), follow=True)
         self.assertContains(response, "报名名额已满")
         self.assertEqual(SignUp.objects.get(person=self.person).status, SignUp.Status.CANCELLED)
+
+    def test_the_activity_list_costs_the_same_queries_for_more_activities(self):
+        client, _ = self.open_account()
+        kind = ActivityType.objects.get_or_create(name="同心大讲堂")[0]
+        start = timezone.now() + datetime.timedelta(days=3)
+
+        def add_activities(count):
+            for n in range(count):
+                activity = Activity.objects.create(
+                    title=f"讲堂{Activity.objects.count()}", activity_type=kind, start=start, end=start, place="礼堂",
+                    content="讲座", owner_unit=self.org.town1, signup_open=True, signup_capacity=1 + n % 2)
+                SignUp.objects.create(activity=activity, person=self.neighbour)
+
+        def queries():
+            with CaptureQueriesContext(connection) as captured:
+                page = client.get(reverse("selfservice:activities"))
+            return len(captured), page
+
+        add_activities(2)
+        few, _ = queries()
+        add_activities(4)
+        many, page = queries()
+        self.assertEqual(many, few)
+        # Capacity 1 with the neighbour signed up is full; capacity 2 has a place left.
+        full = {a.title for a in page.context["activities"] if a.full}
+        self.assertEqual(full, {"讲堂0", "讲堂2", "讲堂4"})
+        self.assertContains(page, "名额已满", count=3)

@@ -78,6 +78,16 @@
     });
   }
 
+  function clearDrafts() {
+    try {
+      var keys = [];
+      for (var i = 0; i < window.localStorage.length; i++) keys.push(window.localStorage.key(i));
+      keys.forEach(function (key) {
+        if (key && key.indexOf("tongxin-draft:") === 0) window.localStorage.removeItem(key);
+      });
+    } catch (e) { /* no storage (private mode): no draft was kept */ }
+  }
+
   function onReady(root) {
     initPickers(root);
     initRemotePickers(root);
@@ -86,6 +96,10 @@
       el.addEventListener("submit", function (event) {
         if (!window.confirm(el.getAttribute("data-confirm"))) event.preventDefault();
       });
+    });
+    // Logging out leaves no offline draft (static/js/drafts.js) behind on a shared or lost phone.
+    root.querySelectorAll("form[data-clear-drafts]").forEach(function (el) {
+      el.addEventListener("submit", clearDrafts);
     });
     root.querySelectorAll("[data-autosubmit]").forEach(function (el) {
       el.addEventListener("change", function () { el.form && el.form.requestSubmit(); });

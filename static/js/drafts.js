@@ -3,7 +3,8 @@
 // false, or the request itself failing) stays there as a pending draft, and is sent as soon as the `online`
 // event fires — or when the form is opened again online. The hidden `idempotency_key` travels with the draft,
 // so however often it is sent, the server creates the record once. Files (photos) cannot be kept in
-// localStorage: they are sent only if the page stays open until the network is back.
+// localStorage: they are sent only if the page stays open until the network is back. A draft lives 7 days at
+// most (older ones are dropped when a draft form opens) and none survives logging out (static/js/app.js).
 (function () {
   "use strict";
 
@@ -11,6 +12,8 @@
   var SENDING = "网络已恢复，正在提交草稿…";
   var RESTORED = "已恢复本机保存的草稿";
   var RETRY_MS = 20000;
+  var PREFIX = "tongxin-draft:";  // every draft's storage key (the forms' data-offline-draft) starts with it
+  var MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 
   function storageGet(key) {
     try { return JSON.parse(window.localStorage.getItem(key) || "null"); } catch (e) { return null; }
@@ -20,6 +23,21 @@
   }
   function storageDrop(key) {
     try { window.localStorage.removeItem(key); } catch (e) { /* nothing kept */ }
+  }
+
+  // A draft nobody came back to in a week is stale (and personal data left on a phone): dropped unread.
+  function dropStaleDrafts() {
+    var now = Date.now();
+    var keys = [];
+    try {
+      for (var i = 0; i < window.localStorage.length; i++) keys.push(window.localStorage.key(i));
+    } catch (e) { return; }
+    keys.forEach(function (key) {
+      if (!key || key.indexOf(PREFIX) !== 0) return;
+      var draft = storageGet(key);
+      var saved = draft && Date.parse(draft.saved);
+      if (!saved || now - saved > MAX_AGE_MS) storageDrop(key);
+    });
   }
 
   function fieldsOf(form) {
@@ -150,6 +168,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    dropStaleDrafts();
     document.querySelectorAll("form[data-offline-draft]").forEach(initForm);
   });
 })();
