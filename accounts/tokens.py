@@ -4,7 +4,6 @@ A token reads `tx_<43 url-safe characters>`; its first 11 characters are kept in
 tokens apart. Every token expires (at most a year); a read-only token may only read.
 """
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -12,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from core import audit
+from core import audit, crypto
 from core.models import AuditEvent
 from core.network import client_ip
 
@@ -23,10 +22,6 @@ MAX_DAYS = 365
 DEFAULT_DAYS = 90
 # The last use is written at most this often per token: a busy integration must not write on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-
-
-def digest_of(secret):
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def issue_token(user, *, name, days=DEFAULT_DAYS, can_write=False, created_by=None):
@@ -43,7 +38,7 @@ def issue_token(user, *, name, days=DEFAULT_DAYS, can_write=False, created_by=No
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, name=name[:50], prefix=secret[:11], digest=digest_of(secret), can_write=can_write,
+            user=user, name=name[:50], prefix=secret[:11], digest=crypto.secret_digest(secret), can_write=can_write,
             created_by=created_by, expires_at=timezone.now() + timedelta(days=days),
         )
         audit.record(AuditEvent.Action.ACCOUNT, obj=token, object_type="访问令牌", user=created_by,
@@ -55,7 +50,7 @@ def authenticate(secret, request):
     """The active token whose secret this is, its last use noted; None for anything else."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
         return None
-    token = ApiToken.objects.select_related("user", "user__unit").filter(digest=digest_of(secret)).first()
+    token = ApiToken.objects.select_related("user", "user__unit").filter(digest=crypto.secret_digest(secret)).first()
     if token is None or not token.is_active:
         return None
     now = timezone.now()

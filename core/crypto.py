@@ -252,3 +252,9 @@ def mask_phone(value: str) -> str:
 
 
 MASKERS = {"id_number": mask_id_number, "phone": mask_phone}
+
+
+def secret_digest(secret: str) -> str:
+    """What is stored of a random secret handed to someone once (an API token, an invitation link): its SHA-256.
+    The secrets carry 256 random bits, so no salt, key or slow hash is needed to make a leaked table useless."""
+    return hashlib.sha256(secret.encode()).hexdigest()

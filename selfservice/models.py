@@ -4,7 +4,6 @@ invitations that open such an account, and the changes they ask for in their rec
 The link between an account and a person lives here, not in accounts: accounts imports no business app.
 """
 
-import hashlib
 
 from django.conf import settings
 from django.db import models
@@ -36,11 +35,6 @@ class MemberLink(models.Model):
 
     def __str__(self):
         return f"{self.person} · {self.user.username}"
-
-
-def token_digest(token):
-    """What is stored of an invitation's token: its SHA-256 (a leaked table opens no account)."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class Invitation(models.Model):

@@ -14,14 +14,14 @@ from django.utils import timezone
 
 from accounts.models import Grant, Role, User
 from accounts.services import issue_password
-from core import audit
+from core import audit, crypto
 from core.models import AuditEvent
 from core.notifications import notify
 from friendship.models import Pairing
 from people import services as ledger
 from people.choices import PositionKind, PositionLevel
 
-from .models import ChangeRequest, Invitation, MemberLink, token_digest
+from .models import ChangeRequest, Invitation, MemberLink
 
 MEMBER_ROLE = "member"
 INVITATION_DAYS = 7
@@ -71,7 +71,7 @@ def issue_invitation(link, by, now=None):
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         _revoke_invitations(link)
-        Invitation.objects.create(link=link, token_hash=token_digest(token), created_by=by,
+        Invitation.objects.create(link=link, token_hash=crypto.secret_digest(token), created_by=by,
                                   expires_at=(now or timezone.now()) + datetime.timedelta(days=INVITATION_DAYS))
         audit.record(AuditEvent.Action.ACCOUNT, obj=link.user, object_type="账号", label=link.user.username,
                      changes={"邀请链接": ["", f"已生成，{INVITATION_DAYS}天内有效"]})
@@ -93,7 +93,7 @@ def issue_initial_password(link, by):
 def usable_invitation(token):
     """The invitation `token` opens, if it is still usable (not used, not replaced, not expired)."""
     invitation = (Invitation.objects.select_related("link__user", "link__person")
-                  .filter(token_hash=token_digest(token or "")).first())
+                  .filter(token_hash=crypto.secret_digest(token or "")).first())
     return invitation if invitation is not None and invitation.usable else None
 
 

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from accounts.models import ApiToken
 from accounts.testing import create_user
-from accounts.tokens import digest_of, issue_token, revoke
+from accounts.tokens import issue_token, revoke
+from core.crypto import secret_digest
 from core.models import AuditEvent
 from org.testing import build_county
 
@@ -28,7 +29,7 @@ class TokenTests(TestCase):
         token, secret = issue_token(self.user, name="市平台对接", days=30)
         token.refresh_from_db()
         self.assertTrue(secret.startswith("tx_"))
-        self.assertEqual(token.digest, digest_of(secret))
+        self.assertEqual(token.digest, secret_digest(secret))
         self.assertNotIn(secret, str(ApiToken.objects.filter(pk=token.pk).values().get()))
         self.assertEqual(token.prefix, secret[:11])
 
@@ -102,7 +103,7 @@ class CreateApiTokenCommandTests(TestCase):
         out = StringIO()
         call_command("create_api_token", "city_platform", "--name", "市平台", "--days", "30", "--write", stdout=out)
         secret = out.getvalue().strip().splitlines()[-1]
-        token = ApiToken.objects.get(digest=digest_of(secret))
+        token = ApiToken.objects.get(digest=secret_digest(secret))
         self.assertTrue(token.can_write)
         self.assertEqual((token.expires_at - timezone.now()).days, 29)
         event = AuditEvent.objects.get(object_type="访问令牌")
