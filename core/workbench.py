@@ -30,6 +30,11 @@ class Widget:
     order: int = 100
 
 
+def holds(user, model, action):
+    """Whether a signed-in `user` holds `action` on `model` ("app_label.ModelName") somewhere in their scope."""
+    return user.is_authenticated and user.has_action(apps.get_model(model), action)
+
+
 @dataclass(frozen=True)
 class QuickAction:
     """A big button: shown to users holding `action` on `model` ("app_label.ModelName")."""
@@ -42,7 +47,7 @@ class QuickAction:
     order: int = 100
 
     def visible_to(self, user):
-        return user.is_authenticated and user.has_action(apps.get_model(self.model), self.action)
+        return holds(user, self.model, self.action)
 
     @property
     def url(self):
@@ -72,7 +77,7 @@ class DueSource:
     order: int = 100
 
     def visible_to(self, user):
-        return user.is_authenticated and user.has_action(apps.get_model(self.model), self.action)
+        return holds(user, self.model, self.action)
 
 
 @dataclass(frozen=True)
