@@ -338,7 +338,7 @@ def permission_denied(request, exception=None):
 
 def page_not_found(request, exception=None):
     if api_errors.is_api_request(request):  # a path under /api/ that no operation has: JSON like the API's own
-        return JsonResponse({"detail": api_errors.NOT_FOUND}, status=404)
+        return JsonResponse({"detail": api_errors.NOT_FOUND}, status=404, json_dumps_params={"ensure_ascii": False})
     return render(request, "404.html", status=404)
 
 

@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 
 from accounts.api_auth import TokenAuth, TokenRateThrottle
 from core.api import errors
+from core.api.rendering import Utf8JSONRenderer
 
 api = NinjaAPI(
     title="同心 API",
@@ -18,6 +19,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=TokenAuth(),
     throttle=TokenRateThrottle(),
+    renderer=Utf8JSONRenderer(),
 )
 errors.install(api)
 

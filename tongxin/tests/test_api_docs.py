@@ -26,6 +26,11 @@ class ApiDocsTests(TestCase):
         self.assertFalse([s for s in sources if "//" in s], "nothing from another host")
         self.assertNotIn("'unsafe-inline'", response["Content-Security-Policy"].split("script-src")[1].split(";")[0])
 
+    def test_answers_carry_chinese_as_utf8_not_escapes(self):
+        response = self.client.get("/api/v1/people/")
+        self.assertEqual(response.status_code, 401)
+        self.assertIn("访问令牌", response.content.decode("utf-8"))
+
     def test_an_unknown_api_path_is_json(self):
         response = self.client.get("/api/v1/nothing-here/")
         self.assertEqual(response.status_code, 404)
