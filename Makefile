@@ -187,7 +187,8 @@ test-postgres: test-deps vendor
 
 test-browser: test-deps vendor
 	@mkdir -p $(TEST_OUTPUT_DIR)
-	$(PYTEST) -m browser --junitxml=$(TEST_OUTPUT_DIR)/junit-browser.xml
+	TONGXIN_TEST_DB_FILE=$(CURDIR)/$(BUILD)/test-browser.sqlite3 \
+	  $(PYTEST) -m browser --junitxml=$(TEST_OUTPUT_DIR)/junit-browser.xml
 
 # Sequential on purpose (also under make -j): each step only after the previous passed.
 test: test-deps vendor

@@ -1,5 +1,7 @@
 """Test settings: fast hashing, a fixed key, tasks run immediately."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import DATABASES, INSTALLED_APPS
 
@@ -27,6 +29,11 @@ DATABASES["default"]["ENGINE"] = {
 # would take the custom backend above for a server database and give each worker a file instead.
 if DATABASES["default"]["ENGINE"] == "core.tests.db.sqlite3":
     DATABASES["default"].setdefault("TEST", {})["NAME"] = ":memory:"
+    # Browser tests (`make test-browser`) run a threaded live server whose requests overlap (a page, its htmx
+    # parts, the service worker): on an in-memory database the threads share one cache with table locks that fail
+    # at once ("database table is locked") instead of waiting. A file (WAL, busy timeout) waits, like production.
+    if os.environ.get("TONGXIN_TEST_DB_FILE"):
+        DATABASES["default"]["TEST"]["NAME"] = os.environ["TONGXIN_TEST_DB_FILE"]
 
 # The tests need no collectstatic (a fresh clone has no var/staticfiles): WhiteNoise looks a file up when it is
 # asked for instead of indexing STATIC_ROOT at start-up, where a missing folder is a warning (an error here).
